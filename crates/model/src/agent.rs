@@ -1,0 +1,82 @@
+//! Agent profiles: the routable side of a user.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::UserId;
+use crate::queue::{AgentSkill, QueueMembership};
+use crate::validation::{FieldErrors, Validate, e164, index, join, text};
+use crate::vip::VipTier;
+
+/// Where an agent takes calls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentDevice {
+    /// Registered SIP contacts: browser softphone or desk phone.
+    #[default]
+    Registered,
+    /// The agent's mobile, called through a trunk.
+    Mobile,
+}
+
+/// An agent's routing profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Agent {
+    /// The user who logs in as this agent.
+    pub user_id: Option<UserId>,
+    /// Name shown to supervisors and in reports.
+    pub name: String,
+    /// SIP user part the agent registers with (e.g. `alice` or `1001`).
+    pub extension: String,
+    /// Highest VIP tier this agent may take (0 = regular callers only).
+    #[serde(default)]
+    pub vip_tier: VipTier,
+    /// Skills with levels 1–10.
+    #[serde(default)]
+    pub skills: Vec<AgentSkill>,
+    /// Queues the agent serves, with a weight each.
+    #[serde(default)]
+    pub queues: Vec<QueueMembership>,
+    /// Where calls are delivered.
+    #[serde(default)]
+    pub device: AgentDevice,
+    /// Mobile number in E.164, required when `device` is `mobile`.
+    pub mobile_number: Option<String>,
+}
+
+impl Validate for Agent {
+    fn validate_into(&self, path: &str, errors: &mut FieldErrors) {
+        text(&join(path, "name"), &self.name, 100, errors);
+        let ext = join(path, "extension");
+        text(&ext, &self.extension, 64, errors);
+        if !self.extension.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+            errors.push(ext, "may contain only letters, digits, '-', '_' and '.'");
+        }
+        self.vip_tier.validate_into(&join(path, "vip_tier"), errors);
+        let skills = join(path, "skills");
+        for (i, s) in self.skills.iter().enumerate() {
+            if !(1..=10).contains(&s.level) {
+                errors.push(join(&index(&skills, i), "level"), "must be between 1 and 10");
+            }
+            if self.skills[..i].iter().any(|o| o.skill_id == s.skill_id) {
+                errors.push(join(&index(&skills, i), "skill_id"), "is listed twice");
+            }
+        }
+        let queues = join(path, "queues");
+        for (i, q) in self.queues.iter().enumerate() {
+            if !(1..=100).contains(&q.weight) {
+                errors.push(join(&index(&queues, i), "weight"), "must be between 1 and 100");
+            }
+            if self.queues[..i].iter().any(|o| o.queue_id == q.queue_id) {
+                errors.push(join(&index(&queues, i), "queue_id"), "is listed twice");
+            }
+        }
+        let mobile = join(path, "mobile_number");
+        match (&self.mobile_number, self.device) {
+            (Some(n), _) => e164(&mobile, n, errors),
+            (None, AgentDevice::Mobile) => errors.push(mobile, "is required when device is mobile"),
+            (None, AgentDevice::Registered) => {}
+        }
+    }
+}
