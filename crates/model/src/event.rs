@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::agent_state::AgentState;
-use crate::ids::{AgentId, CallId, ContactId, EventId, IvrFlowId, LegId, NumberId, QueueId, SkillId, TenantId, TrunkId, UserId};
+use crate::ids::{
+    AgentId, CallId, ContactId, EventId, IvrFlowId, LegId, NumberId, QueueId, SkillId, TenantId, TrunkId, UserId,
+};
 use crate::queue::{OverflowTarget, RoutingStrategy};
 use crate::vip::VipTier;
 

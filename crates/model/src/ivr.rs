@@ -175,7 +175,10 @@ impl IvrNode {
                 }
             }
             IvrNode::Transfer { number } => e164(&join(path, "number"), number, errors),
-            IvrNode::SetPriority { .. } | IvrNode::Enqueue { .. } | IvrNode::Callback { .. } | IvrNode::Hangup { .. } => {}
+            IvrNode::SetPriority { .. }
+            | IvrNode::Enqueue { .. }
+            | IvrNode::Callback { .. }
+            | IvrNode::Hangup { .. } => {}
         }
     }
 }
@@ -204,7 +207,10 @@ impl Validate for IvrFlow {
         let nodes = join(path, "nodes");
         for (name, node) in &self.nodes {
             let node_path = join(&nodes, name);
-            if name.is_empty() || name.len() > 64 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+            if name.is_empty()
+                || name.len() > 64
+                || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+            {
                 errors.push(&node_path, "node names use letters, digits, '-' and '_' (at most 64)");
             }
             node.validate_fields(&node_path, errors);

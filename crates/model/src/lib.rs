@@ -40,7 +40,9 @@ pub use hours::{BusinessHours, Holiday, OpeningWindow};
 pub use ids::*;
 pub use ivr::{IvrFlow, IvrNode};
 pub use number::{EntryPoint, PhoneNumber};
-pub use queue::{AgentSkill, OverflowTarget, Queue, QueueMembership, RoutingStrategy, ServiceLevelTarget, SkillRequirement};
+pub use queue::{
+    AgentSkill, OverflowTarget, Queue, QueueMembership, RoutingStrategy, ServiceLevelTarget, SkillRequirement,
+};
 pub use record::Record;
 pub use skill::Skill;
 pub use trunk::{DigestCredentials, InboundAuth, OutboundRegistration, SipTransport, Trunk};

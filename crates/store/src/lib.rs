@@ -1,1 +1,28 @@
-//! store
+//! Switchboard's persistence layer on PostgreSQL: the schema (in
+//! `migrations/`), a local throwaway or private cluster when no database is
+//! configured, and (in later modules) the durable event writer and the
+//! repositories.
+
+pub mod cluster;
+pub mod error;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod writer_status;
+
+pub use cluster::{ClusterOptions, LocalCluster};
+pub use error::StoreError;
+pub use writer_status::WriterStatus;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+/// Opens a connection pool to `url`.
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
+    Ok(PgPoolOptions::new().max_connections(max_connections).connect(url).await?)
+}
+
+/// Applies every pending migration in `migrations/`.
+pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    sqlx::migrate!("../../migrations").run(pool).await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! The store's tests, against a real PostgreSQL (the shared throwaway cluster).
+
+mod cluster;
