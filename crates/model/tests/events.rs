@@ -1,0 +1,73 @@
+//! Domain events serialise to a stable, tagged, versioned JSON form.
+
+use chrono::{TimeZone, Utc};
+use model::{
+    AbandonStage, AgentId, AgentState, CallId, Event, EventPayload, NotReadyReason, QueueId, TenantId,
+    EVENT_SCHEMA_VERSION,
+};
+
+fn at() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).unwrap()
+}
+
+#[test]
+fn call_event_round_trips_through_json_with_kind_tag_and_version() {
+    let event = Event::call(
+        TenantId::new(),
+        CallId::new(),
+        3,
+        at(),
+        EventPayload::CallQueued { queue_id: QueueId::new(), priority: 5, position: 2 },
+    );
+    let json = serde_json::to_value(&event).unwrap();
+    assert_eq!(json["v"], EVENT_SCHEMA_VERSION);
+    assert_eq!(json["payload"]["kind"], "call_queued");
+    assert_eq!(json["seq"], 3);
+    let back: Event = serde_json::from_value(json).unwrap();
+    assert_eq!(back, event);
+}
+
+#[test]
+fn kind_matches_the_serde_tag_for_every_sampled_payload() {
+    let agent_id = AgentId::new();
+    let payloads = [
+        EventPayload::CallAbandoned { stage: AbandonStage::Ringing, waited_secs: 40 },
+        EventPayload::AgentStateChanged { agent_id, state: AgentState::NotReady { reason: NotReadyReason::Lunch } },
+        EventPayload::AgentNoAnswer { agent_id },
+        EventPayload::CallEnded { cause: model::EndCause::CallerHangup },
+    ];
+    for p in payloads {
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["kind"], p.kind(), "{json}");
+    }
+}
+
+#[test]
+fn agent_id_is_derived_from_the_payload() {
+    let agent_id = AgentId::new();
+    let e = Event::agent(TenantId::new(), 1, at(), EventPayload::AgentLoggedIn { agent_id });
+    assert_eq!(e.agent_id(), Some(agent_id));
+    assert_eq!(e.call_id, None);
+    let c = Event::call(TenantId::new(), CallId::new(), 1, at(), EventPayload::CallAbandoned {
+        stage: AbandonStage::Queue,
+        waited_secs: 3,
+    });
+    assert_eq!(c.agent_id(), None);
+}
+
+#[test]
+fn events_written_before_versioning_default_to_version_one() {
+    let e = Event::call(TenantId::new(), CallId::new(), 1, at(), EventPayload::CallEnded {
+        cause: model::EndCause::Abandoned,
+    });
+    let mut json = serde_json::to_value(&e).unwrap();
+    json.as_object_mut().unwrap().remove("v");
+    let back: Event = serde_json::from_value(json).unwrap();
+    assert_eq!(back.v, 1);
+}
+
+#[test]
+fn not_ready_reason_codes_serialise_with_their_label() {
+    let json = serde_json::to_value(AgentState::NotReady { reason: NotReadyReason::Custom("coaching".into()) }).unwrap();
+    assert_eq!(json, serde_json::json!({"state": "not_ready", "reason": {"code": "custom", "label": "coaching"}}));
+}

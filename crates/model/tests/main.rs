@@ -1,0 +1,6 @@
+//! The model's tests: validation names fields, serde forms are stable.
+
+mod events;
+mod hours;
+mod ivr;
+mod validation;
