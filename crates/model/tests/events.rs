@@ -2,8 +2,8 @@
 
 use chrono::{TimeZone, Utc};
 use model::{
-    AbandonStage, AgentId, AgentState, CallId, Event, EventPayload, NotReadyReason, QueueId, TenantId,
-    EVENT_SCHEMA_VERSION,
+    AbandonStage, AgentId, AgentState, CallId, EVENT_SCHEMA_VERSION, Event, EventPayload, NotReadyReason, QueueId,
+    TenantId,
 };
 
 fn at() -> chrono::DateTime<Utc> {
@@ -48,18 +48,25 @@ fn agent_id_is_derived_from_the_payload() {
     let e = Event::agent(TenantId::new(), 1, at(), EventPayload::AgentLoggedIn { agent_id });
     assert_eq!(e.agent_id(), Some(agent_id));
     assert_eq!(e.call_id, None);
-    let c = Event::call(TenantId::new(), CallId::new(), 1, at(), EventPayload::CallAbandoned {
-        stage: AbandonStage::Queue,
-        waited_secs: 3,
-    });
+    let c = Event::call(
+        TenantId::new(),
+        CallId::new(),
+        1,
+        at(),
+        EventPayload::CallAbandoned { stage: AbandonStage::Queue, waited_secs: 3 },
+    );
     assert_eq!(c.agent_id(), None);
 }
 
 #[test]
 fn events_written_before_versioning_default_to_version_one() {
-    let e = Event::call(TenantId::new(), CallId::new(), 1, at(), EventPayload::CallEnded {
-        cause: model::EndCause::Abandoned,
-    });
+    let e = Event::call(
+        TenantId::new(),
+        CallId::new(),
+        1,
+        at(),
+        EventPayload::CallEnded { cause: model::EndCause::Abandoned },
+    );
     let mut json = serde_json::to_value(&e).unwrap();
     json.as_object_mut().unwrap().remove("v");
     let back: Event = serde_json::from_value(json).unwrap();
@@ -68,6 +75,7 @@ fn events_written_before_versioning_default_to_version_one() {
 
 #[test]
 fn not_ready_reason_codes_serialise_with_their_label() {
-    let json = serde_json::to_value(AgentState::NotReady { reason: NotReadyReason::Custom("coaching".into()) }).unwrap();
+    let json =
+        serde_json::to_value(AgentState::NotReady { reason: NotReadyReason::Custom("coaching".into()) }).unwrap();
     assert_eq!(json, serde_json::json!({"state": "not_ready", "reason": {"code": "custom", "label": "coaching"}}));
 }

@@ -61,7 +61,9 @@ fn vip_tier_is_a_floor_an_agent_must_cover() {
 
 #[test]
 fn numbers_must_be_e164() {
-    for (number, ok) in [("+442071838750", true), ("442071838750", false), ("+44 20", false), ("+1234567890123456", false)] {
+    for (number, ok) in
+        [("+442071838750", true), ("442071838750", false), ("+44 20", false), ("+1234567890123456", false)]
+    {
         let n: PhoneNumber = serde_json::from_value(serde_json::json!({
             "e164": number, "entry": {"type": "queue", "queue_id": "0190b6a6-5a3e-7f1e-9a57-1c2d3e4f5a6b"}
         }))

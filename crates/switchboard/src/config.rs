@@ -1,0 +1,177 @@
+//! Configuration: built-in defaults (`config/default.toml`), then an optional
+//! file given with `--config`, then `SWITCHBOARD_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+/// The defaults, compiled in so the binary runs from any directory.
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// `SWITCHBOARD_*` variables that are not configuration keys: the config
+/// file path (read by the CLI) and the PostgreSQL binaries and test settings
+/// (read by the store).
+const NOT_CONFIG: &[&str] = &["config", "pg_bin", "test_pg_dir", "test_database_url"];
+
+/// Configuration from environment variables starting with `prefix`.
+fn environment(prefix: &str) -> Env {
+    Env::prefixed(prefix).ignore(NOT_CONFIG).split("__")
+}
+
+/// Everything the binary can be configured with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Local state: private cluster, journal.
+    pub data_dir: PathBuf,
+    /// HTTP listener.
+    pub http: HttpConfig,
+    /// PostgreSQL.
+    pub database: DatabaseConfig,
+    /// The event writer.
+    pub events: EventsConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// The platform operator.
+    #[serde(default)]
+    pub operator: OperatorConfig,
+}
+
+/// HTTP listener settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+}
+
+/// PostgreSQL settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Connection URL; `None` runs a private cluster under `data_dir/pg`.
+    pub url: Option<String>,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+/// Event writer settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Journal size limit in bytes.
+    pub journal_max_bytes: u64,
+    /// Capacity of the writer's channel, in events.
+    pub channel_capacity: usize,
+    /// Most events per database transaction.
+    pub batch_max: usize,
+}
+
+/// How logs are printed.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// JSON when stdout is not a terminal.
+    Auto,
+    /// Always JSON lines.
+    Json,
+    /// Always human-readable text.
+    Text,
+}
+
+/// Logging settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// Output format.
+    pub format: LogFormat,
+    /// `tracing` filter, e.g. `info,store=debug`; `RUST_LOG` wins when set.
+    pub filter: String,
+}
+
+/// Platform operator settings.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorConfig {
+    /// Bearer token of the platform operator.
+    pub token: Option<String>,
+}
+
+impl Config {
+    /// Loads the defaults, then `file` when given, then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        Self::load_from(file, environment("SWITCHBOARD_"))
+    }
+
+    fn load_from(file: Option<&Path>, env: Env) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(file) = file {
+            anyhow::ensure!(file.exists(), "configuration file {} does not exist", file.display());
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(env).extract().context("invalid configuration")
+    }
+
+    /// Where the private PostgreSQL cluster lives.
+    pub fn cluster_dir(&self) -> PathBuf {
+        self.data_dir.join("pg")
+    }
+
+    /// Where the event journal lives.
+    pub fn journal_dir(&self) -> PathBuf {
+        self.data_dir.join("journal")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_listen_on_loopback_and_run_a_private_cluster() {
+        let config = Config::load_from(None, Env::prefixed("SWITCHBOARD_TEST_NOTHING_")).unwrap();
+        assert_eq!(config.http.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(config.database.url, None);
+        assert_eq!(config.cluster_dir(), PathBuf::from("var/pg"));
+    }
+
+    #[test]
+    fn file_then_environment_override_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(&file, "data_dir = \"/srv/sb\"\n[http]\nlisten = \"127.0.0.1:9000\"\n").unwrap();
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SBCFGTEST_HTTP__LISTEN", "127.0.0.1:9100");
+            let config = Config::load_from(Some(&file), environment("SBCFGTEST_")).unwrap();
+            assert_eq!(config.data_dir, PathBuf::from("/srv/sb"));
+            assert_eq!(config.http.listen, "127.0.0.1:9100".parse().unwrap());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn variables_read_elsewhere_are_not_taken_for_configuration() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SBCFGTEST3_CONFIG", "/etc/sb.toml");
+            jail.set_env("SBCFGTEST3_PG_BIN", "/usr/lib/postgresql/15/bin");
+            jail.set_env("SBCFGTEST3_DATA_DIR", "/srv/x");
+            let config = Config::load_from(None, environment("SBCFGTEST3_")).unwrap();
+            assert_eq!(config.data_dir, PathBuf::from("/srv/x"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(&file, "[http]\nlisen = \"127.0.0.1:9000\"\n").unwrap();
+        let err = Config::load_from(Some(&file), Env::prefixed("SBCFGTEST2_")).unwrap_err();
+        assert!(format!("{err:#}").contains("lisen"), "{err:#}");
+        assert!(Config::load_from(Some(Path::new("/nonexistent.toml")), Env::prefixed("X_")).is_err());
+    }
+}
