@@ -140,6 +140,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
     fn file_then_environment_override_the_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("sb.toml");
@@ -154,6 +155,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
     fn variables_read_elsewhere_are_not_taken_for_configuration() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("SBCFGTEST3_CONFIG", "/etc/sb.toml");
