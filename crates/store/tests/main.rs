@@ -1,3 +1,7 @@
-//! The store's tests, against a real PostgreSQL (the shared throwaway cluster).
+//! The store's tests, against a real PostgreSQL (the shared throwaway
+//! cluster, or a dedicated one where a test stops the server).
 
 mod cluster;
+mod journal;
+mod support;
+mod writer;
