@@ -3,5 +3,6 @@
 
 mod cluster;
 mod journal;
+mod no_loss;
 mod support;
 mod writer;
