@@ -8,7 +8,7 @@ use sqlx::postgres::PgPoolOptions;
 use store::writer::journal::{Journal, record, segment};
 use store::writer::{self, WriteError, WriterConfig, batch_insert};
 
-use crate::support::{call_events, count_events, eventually};
+use crate::support::{Switch, call_events, count_events, eventually, port_of, with_port};
 
 #[tokio::test]
 async fn same_batch_written_twice_is_stored_once() {
@@ -128,4 +128,49 @@ async fn journal_left_by_a_crash_is_replayed_on_start() {
     let expected: Vec<uuid::Uuid> = a.iter().chain(&b).chain(&c).map(|e| e.id.as_uuid()).collect();
     assert_eq!(ids.into_iter().map(|(id,)| id).collect::<Vec<_>>(), expected);
     assert!(segment::list(journal_dir.path()).expect("list").len() <= 1, "replayed segments left behind");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writer_journals_through_an_outage_then_goes_back_online() {
+    let url = store::testing::fresh_database_url().await;
+    let direct = store::connect(&url, 2).await.expect("connect");
+    store::migrate(&direct).await.expect("migrate");
+    let switch = Switch::start(([127, 0, 0, 1], port_of(&url)).into()).await;
+    let pool = PgPoolOptions::new()
+        .max_connections(6)
+        .acquire_timeout(Duration::from_millis(300))
+        .test_before_acquire(false)
+        .connect_lazy(&with_port(&url, switch.port()))
+        .expect("lazy pool");
+    let journal = tempfile::tempdir().expect("tempdir");
+    let mut config = WriterConfig::new(journal.path());
+    config.retry_interval = Duration::from_millis(50);
+    config.db_timeout = Duration::from_secs(2);
+    let (sink, handle) = writer::start(pool, config).expect("start");
+
+    let (a, b, c, d) = (call_events(10), call_events(10), call_events(10), call_events(10));
+    sink.write_batch(a.clone()).await.expect("write a");
+    assert_eq!(sink.status().journaled_total, 0);
+
+    switch.cut();
+    sink.write_batch(b.clone()).await.expect("write b in the outage");
+    sink.write_batch(c.clone()).await.expect("write c in the outage");
+    let status = sink.status();
+    assert!(!status.database_reachable);
+    assert_eq!((status.journaled_total, status.journal_events), (20, 20));
+
+    switch.restore().await;
+    eventually("the journal to be replayed", Duration::from_secs(30), || async {
+        let s = sink.status();
+        s.journal_events == 0 && s.database_reachable
+    })
+    .await;
+    sink.write_batch(d.clone()).await.expect("write d after the outage");
+    assert_eq!(sink.status().journaled_total, 20, "d went to the journal, not the database");
+    handle.shutdown().await;
+
+    let ids: Vec<(uuid::Uuid,)> =
+        sqlx::query_as("SELECT event_id FROM events ORDER BY ingest_id").fetch_all(&direct).await.expect("read");
+    let expected: Vec<uuid::Uuid> = a.iter().chain(&b).chain(&c).chain(&d).map(|e| e.id.as_uuid()).collect();
+    assert_eq!(ids.into_iter().map(|(id,)| id).collect::<Vec<_>>(), expected);
 }
