@@ -10,6 +10,7 @@
 use std::fs::{self, File};
 use std::io;
 use std::net::TcpListener;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -147,10 +148,7 @@ impl LocalCluster {
     /// The port of a cluster already running in the data directory, if any.
     fn running_port(&self) -> Option<u16> {
         let pid_file = fs::read_to_string(self.data_dir.join("postmaster.pid")).ok()?;
-        let mut lines = pid_file.lines();
-        let pid: u32 = lines.next()?.trim().parse().ok()?;
-        let port: u16 = lines.nth(2)?.trim().parse().ok()?;
-        Path::new(&format!("/proc/{pid}")).exists().then_some(port)
+        serving_port(&pid_file, &self.data_dir)
     }
 
     /// Gives the data directory to the `postgres` user and lets it reach it.
@@ -212,6 +210,27 @@ fn is_root() -> bool {
 fn free_port() -> Result<u16, StoreError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| cluster_io("find a free port", e))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| cluster_io("find a free port", e))
+}
+
+/// The port from `postmaster.pid` contents `pid_file` when its postmaster
+/// is alive and really serves `data_dir`: line 2 names `data_dir`, and the
+/// process's working directory (the postmaster `chdir`s into its data
+/// directory) or its command line points at it. A stale file whose pid was
+/// reused by another process gives `None`.
+pub fn serving_port(pid_file: &str, data_dir: &Path) -> Option<u16> {
+    let mut lines = pid_file.lines();
+    let pid: u32 = lines.next()?.trim().parse().ok()?;
+    let dir = lines.next()?.trim();
+    let port: u16 = lines.nth(1)?.trim().parse().ok()?;
+    let data_dir = data_dir.canonicalize().unwrap_or_else(|_| data_dir.to_owned());
+    if Path::new(dir) != data_dir {
+        return None;
+    }
+    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+    let cwd_matches = fs::read_link(proc_dir.join("cwd")).is_ok_and(|cwd| cwd == data_dir);
+    let cmdline_matches = fs::read(proc_dir.join("cmdline"))
+        .is_ok_and(|c| c.split(|b| *b == 0).any(|arg| Path::new(std::ffi::OsStr::from_bytes(arg)) == data_dir));
+    (cwd_matches || cmdline_matches).then_some(port)
 }
 
 /// Finds the directory holding `initdb` and `pg_ctl`: `SWITCHBOARD_PG_BIN`,

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod error;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod writer;
 pub mod writer_status;
 
 pub use cluster::{ClusterOptions, LocalCluster};

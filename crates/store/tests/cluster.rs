@@ -25,3 +25,23 @@ async fn migrations_create_event_partitions_around_now() {
         sqlx::query_as("SELECT to_regclass($1)::text").bind(&this_month).fetch_one(&pool).await.expect("query");
     assert_eq!(found.as_deref(), Some(this_month.as_str()));
 }
+
+#[test]
+fn running_cluster_is_recognised_by_its_pid_file() {
+    let cluster = store::testing::shared_cluster();
+    let pid_file = std::fs::read_to_string(cluster.data_dir().join("postmaster.pid")).expect("read postmaster.pid");
+    assert_eq!(store::cluster::serving_port(&pid_file, cluster.data_dir()), Some(cluster.port()));
+}
+
+#[test]
+fn live_pid_that_serves_another_directory_is_not_our_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().canonicalize().expect("canonical");
+    // Our own pid is alive, but this test process is no postmaster of `data`.
+    let pid_file = format!("{}\n{}\n1700000000\n5432\n", std::process::id(), data.display());
+    assert_eq!(store::cluster::serving_port(&pid_file, &data), None);
+    // A pid file naming another data directory is not ours either.
+    let cluster = store::testing::shared_cluster();
+    let theirs = std::fs::read_to_string(cluster.data_dir().join("postmaster.pid")).expect("read postmaster.pid");
+    assert_eq!(store::cluster::serving_port(&theirs, &data), None);
+}

@@ -1,3 +1,8 @@
-//! The store's tests, against a real PostgreSQL (the shared throwaway cluster).
+//! The store's tests, against a real PostgreSQL (the shared throwaway
+//! cluster, or a dedicated one where a test stops the server).
 
 mod cluster;
+mod journal;
+mod no_loss;
+mod support;
+mod writer;

@@ -1,0 +1,183 @@
+//! `event-load bench`: the event writer against two baselines, measured in
+//! one run on one durable private cluster.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use model::event::{Event, EventPayload};
+use model::ids::{CallId, QueueId, TenantId};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use store::writer::{self, WriterConfig};
+use store::{ClusterOptions, LocalCluster};
+
+use super::{Args, Failure};
+
+const COLUMNS: &str = "event_id, tenant_id, at, seq, call_id, agent_id, kind, payload, v";
+
+/// Runs the three measurements and prints a report.
+pub async fn bench(args: Args) -> Result<(), Failure> {
+    let dir = PathBuf::from(args.text("cluster-dir")?);
+    let events = args.num("events", 300_000)? as usize;
+    let single_events = args.num("single-row-events", 5_000)? as usize;
+    let concurrency = args.num("concurrency", 4_000)? as usize;
+    let mut config = WriterConfig::new(dir.join("journal"));
+    config.batch_max = args.num("batch-max", config.batch_max as u64)? as usize;
+    config.shards = args.num("shards", config.shards as u64)? as usize;
+
+    let cluster = LocalCluster::start(&dir.join("pg"), &ClusterOptions { throwaway: false })?;
+    let pool = PgPoolOptions::new()
+        .max_connections(config.shards as u32 + 2)
+        .test_before_acquire(false)
+        .connect(&cluster.url())
+        .await?;
+    store::migrate(&pool).await?;
+    let settings: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size') ORDER BY name")
+            .fetch_all(&pool)
+            .await?;
+
+    let tenant = TenantId::new();
+    let single = measure(&pool, single_events, || single_row(&pool, tenant, single_events)).await?;
+    let copy = measure(&pool, events, || copy(&pool, tenant, events)).await?;
+    let writer = measure(&pool, events, || through_writer(&pool, config.clone(), tenant, events, concurrency)).await?;
+
+    let mut out = String::new();
+    writeln!(
+        out,
+        "cluster settings: {}",
+        settings.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(" ")
+    )?;
+    writeln!(out, "writer: batch_max={} shards={} concurrency={concurrency}", config.batch_max, config.shards)?;
+    writeln!(out, "| method | events | seconds | events/s |")?;
+    writeln!(out, "|---|---:|---:|---:|")?;
+    for (name, n, rate) in [
+        ("single-row INSERT (autocommit)", single_events, single),
+        ("COPY FROM STDIN (one)", events, copy),
+        ("event writer", events, writer),
+    ] {
+        writeln!(out, "| {name} | {n} | {:.2} | {rate:.0} |", n as f64 / rate)?;
+    }
+    writeln!(out, "writer / COPY = {:.2}; writer / single-row = {:.1}", writer / copy, writer / single)?;
+    print!("{out}");
+    pool.close().await;
+    cluster.stop()?;
+    Ok(())
+}
+
+/// Empties the table, checkpoints, runs `f`, checks the row count, and
+/// returns events per second.
+async fn measure<F, Fut>(pool: &PgPool, n: usize, f: F) -> Result<f64, Failure>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(), Failure>>,
+{
+    sqlx::query("TRUNCATE events").execute(pool).await?;
+    sqlx::query("CHECKPOINT").execute(pool).await?;
+    let start = Instant::now();
+    f().await?;
+    let secs = start.elapsed().as_secs_f64();
+    let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM events").fetch_one(pool).await?;
+    if rows as usize != n {
+        return Err(format!("expected {n} rows, found {rows}").into());
+    }
+    Ok(n as f64 / secs.max(1e-9))
+}
+
+/// A realistic event of call `call`.
+fn event(tenant: TenantId, call: CallId, queue: QueueId, seq: u64) -> Event {
+    let payload = EventPayload::PositionAnnounced { queue_id: queue, position: (seq % 20) as u32 + 1, ewt_secs: 42 };
+    Event::call(tenant, call, seq, Utc::now(), payload)
+}
+
+fn events_for(tenant: TenantId, n: usize) -> Vec<Event> {
+    let queue = QueueId::new();
+    let calls: Vec<CallId> = (0..1_000).map(|_| CallId::new()).collect();
+    (0..n).map(|i| event(tenant, calls[i % calls.len()], queue, (i / calls.len()) as u64)).collect()
+}
+
+/// Baseline (a): one autocommit INSERT per event, acknowledged one by one.
+async fn single_row(pool: &PgPool, tenant: TenantId, n: usize) -> Result<(), Failure> {
+    let sql = format!("INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)");
+    for e in events_for(tenant, n) {
+        sqlx::query(&sql)
+            .bind(e.id.as_uuid())
+            .bind(e.tenant_id.as_uuid())
+            .bind(e.at)
+            .bind(e.seq as i64)
+            .bind(e.call_id.map(|c| c.as_uuid()))
+            .bind(e.agent_id().map(|a| a.as_uuid()))
+            .bind(e.kind())
+            .bind(serde_json::to_string(&e.payload)?)
+            .bind(e.v as i16)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Baseline (b): every event in one `COPY ... FROM STDIN` (text format).
+async fn copy(pool: &PgPool, tenant: TenantId, n: usize) -> Result<(), Failure> {
+    let mut conn = pool.acquire().await?;
+    let mut copy = conn.copy_in_raw(&format!("COPY events ({COLUMNS}) FROM STDIN")).await?;
+    let mut buf = String::with_capacity(1 << 20);
+    for e in events_for(tenant, n) {
+        let call = e.call_id.map(|c| c.to_string()).unwrap_or_else(|| "\\N".into());
+        let agent = e.agent_id().map(|a| a.to_string()).unwrap_or_else(|| "\\N".into());
+        let payload = serde_json::to_string(&e.payload)?.replace('\\', "\\\\");
+        writeln!(
+            buf,
+            "{}\t{}\t{}\t{}\t{call}\t{agent}\t{}\t{payload}\t{}",
+            e.id,
+            e.tenant_id,
+            e.at.to_rfc3339(),
+            e.seq,
+            e.kind(),
+            e.v
+        )?;
+        if buf.len() > 1 << 20 {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+        }
+    }
+    copy.send(buf.as_bytes()).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+/// The event writer: `concurrency` producers, each writing its calls'
+/// events one at a time and waiting for each acknowledgement.
+async fn through_writer(
+    pool: &PgPool,
+    config: WriterConfig,
+    tenant: TenantId,
+    n: usize,
+    concurrency: usize,
+) -> Result<(), Failure> {
+    let (sink, handle) = writer::start(pool.clone(), config)?;
+    let events = Arc::new(events_for(tenant, n));
+    let mut tasks = tokio::task::JoinSet::new();
+    let producers = concurrency.max(1);
+    for p in 0..producers {
+        let (sink, events) = (sink.clone(), Arc::clone(&events));
+        tasks.spawn(async move {
+            for e in events.iter().skip(p).step_by(producers) {
+                sink.write(e.clone()).await?;
+            }
+            Ok::<(), writer::WriteError>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let status = sink.status();
+    drop(sink);
+    handle.shutdown().await;
+    if status.journaled_total > 0 {
+        eprintln!("warning: {} events went through the journal", status.journaled_total);
+    }
+    Ok(())
+}
