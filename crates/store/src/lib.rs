@@ -5,12 +5,14 @@
 
 pub mod cluster;
 pub mod error;
+pub mod repo;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod writer_status;
 
 pub use cluster::{ClusterOptions, LocalCluster};
 pub use error::StoreError;
+pub use repo::RepoError;
 pub use writer_status::WriterStatus;
 
 use sqlx::PgPool;
