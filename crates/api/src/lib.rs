@@ -1,1 +1,42 @@
-//! api
+//! Switchboard's HTTP API (axum): authentication with sessions and API
+//! keys, role checks, tenant-scoped CRUD for the configuration, stored
+//! events, OpenAPI, health and Prometheus metrics.
+//!
+//! Every object belongs to the caller's tenant; another tenant's object is
+//! answered 404, exactly like one that does not exist. Bad requests get a
+//! 4xx with `{"error": "...", "fields": [{"field": "a.b[0].c", "reason": "..."}]}`.
+//!
+//! ```no_run
+//! # async fn run(pool: sqlx::PgPool) -> std::io::Result<()> {
+//! let state = api::AppState::new(pool, api::ApiConfig::default())
+//!     .with_writer_status(store::WriterStatus::default);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, api::router(state)).await
+//! # }
+//! ```
+
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+pub use config::{ApiConfig, PasswordParams};
+pub use error::ApiError;
+pub use state::AppState;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+
+/// The complete HTTP API over `state`.
+pub fn router(state: AppState) -> Router {
+    routes::all()
+        .fallback(|| async { ApiError::NotFound })
+        .layer(from_fn_with_state(state.clone(), telemetry::track))
+        .with_state(state)
+}

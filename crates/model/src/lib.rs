@@ -15,6 +15,7 @@
 
 pub mod agent;
 pub mod agent_state;
+pub mod api_key;
 pub mod contact;
 pub mod event;
 pub mod hours;
@@ -24,6 +25,7 @@ pub mod number;
 pub mod queue;
 pub mod record;
 pub mod skill;
+pub mod tenant;
 pub mod trunk;
 pub mod user;
 pub mod validation;
@@ -31,6 +33,7 @@ pub mod vip;
 
 pub use agent::{Agent, AgentDevice};
 pub use agent_state::{AgentState, NotReadyReason};
+pub use api_key::ApiKey;
 pub use contact::Contact;
 pub use event::{
     AbandonStage, EVENT_SCHEMA_VERSION, EndCause, Event, EventPayload, IvrExit, OfferReason, SkillMatch,
@@ -45,6 +48,7 @@ pub use queue::{
 };
 pub use record::Record;
 pub use skill::Skill;
+pub use tenant::Tenant;
 pub use trunk::{DigestCredentials, InboundAuth, OutboundRegistration, SipTransport, Trunk};
 pub use user::{NewUser, Role, User};
 pub use validation::{FieldError, FieldErrors, Validate};

@@ -170,6 +170,9 @@ impl Validate for Queue {
             if !(1..=10).contains(&s.min_level) {
                 errors.push(join(&index(&skills, i), "min_level"), "must be between 1 and 10");
             }
+            if self.required_skills[..i].iter().any(|o| o.skill_id == s.skill_id) {
+                errors.push(join(&index(&skills, i), "skill_id"), "is listed twice");
+            }
         }
     }
 }

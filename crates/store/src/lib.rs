@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod error;
+pub mod repo;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod writer;
@@ -12,6 +13,7 @@ pub mod writer_status;
 
 pub use cluster::{ClusterOptions, LocalCluster};
 pub use error::StoreError;
+pub use repo::RepoError;
 pub use writer_status::WriterStatus;
 
 use sqlx::PgPool;

@@ -4,5 +4,6 @@
 mod cluster;
 mod journal;
 mod no_loss;
+mod repo;
 mod support;
 mod writer;

@@ -1,0 +1,59 @@
+//! `/api/v1/agents`: agent profiles with skill levels, VIP tier and queue
+//! memberships; read by supervisors (and by an agent for their own
+//! profile), written by admins.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use model::{Agent, AgentId, Record, Role};
+use store::repo::agents;
+
+use super::Items;
+use crate::auth::{Admin, AnyRole, Supervisor};
+use crate::error::ApiError;
+use crate::extract::{Id, JsonBody};
+use crate::state::AppState;
+
+type Out = Record<AgentId, Agent>;
+
+/// The agent routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/agents", get(list).post(create))
+        .route("/api/v1/agents/{id}", get(one).put(update).delete(remove))
+}
+
+async fn list(State(s): State<AppState>, Supervisor(c): Supervisor) -> Result<Json<Items<Out>>, ApiError> {
+    Ok(Json(agents::list(&s.pool, c.tenant_id).await?.into()))
+}
+
+async fn one(State(s): State<AppState>, AnyRole(c): AnyRole, Id(id): Id<AgentId>) -> Result<Json<Out>, ApiError> {
+    let agent = agents::get(&s.pool, c.tenant_id, id).await?.ok_or(ApiError::NotFound)?;
+    let own = agent.data.user_id.is_some() && agent.data.user_id == c.user_id();
+    if !own {
+        c.require(Role::Supervisor)?;
+    }
+    Ok(Json(agent))
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Admin(c): Admin,
+    JsonBody(body): JsonBody<Agent>,
+) -> Result<(StatusCode, Json<Out>), ApiError> {
+    Ok((StatusCode::CREATED, Json(agents::create(&s.pool, c.tenant_id, &body).await?)))
+}
+
+async fn update(
+    State(s): State<AppState>,
+    Admin(c): Admin,
+    Id(id): Id<AgentId>,
+    JsonBody(body): JsonBody<Agent>,
+) -> Result<Json<Out>, ApiError> {
+    agents::update(&s.pool, c.tenant_id, id, &body).await?.map(Json).ok_or(ApiError::NotFound)
+}
+
+async fn remove(State(s): State<AppState>, Admin(c): Admin, Id(id): Id<AgentId>) -> Result<StatusCode, ApiError> {
+    if agents::delete(&s.pool, c.tenant_id, id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
+}

@@ -1,0 +1,70 @@
+//! The state shared by every handler.
+
+use std::sync::{Arc, RwLock};
+
+use sqlx::PgPool;
+use store::WriterStatus;
+
+use crate::config::ApiConfig;
+use crate::metrics::Metrics;
+
+/// A function that reports the event writer's current state.
+pub type WriterStatusFn = Arc<dyn Fn() -> WriterStatus + Send + Sync>;
+
+/// Where `/readyz` and `/metrics` read the writer's status; empty until set.
+#[derive(Clone, Default)]
+pub struct WriterStatusSource(Arc<RwLock<Option<WriterStatusFn>>>);
+
+impl WriterStatusSource {
+    /// The writer's status now, or `None` when no writer is attached.
+    pub fn get(&self) -> Option<WriterStatus> {
+        let f = self.0.read().ok()?.clone()?;
+        Some(f())
+    }
+
+    fn set(&self, f: WriterStatusFn) {
+        if let Ok(mut slot) = self.0.write() {
+            *slot = Some(f);
+        }
+    }
+}
+
+impl std::fmt::Debug for WriterStatusSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriterStatusSource").finish_non_exhaustive()
+    }
+}
+
+/// Everything a handler needs: the pool, the settings, the metrics.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) pool: PgPool,
+    pub(crate) config: Arc<ApiConfig>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) writer: WriterStatusSource,
+}
+
+impl AppState {
+    /// State over a migrated database with these settings.
+    pub fn new(pool: PgPool, config: ApiConfig) -> Self {
+        let writer = WriterStatusSource::default();
+        let metrics = Arc::new(Metrics::new(writer.clone()));
+        AppState { pool, config: Arc::new(config), metrics, writer }
+    }
+
+    /// Reports the event writer's status in `/readyz` and `/metrics`.
+    pub fn with_writer_status(self, f: impl Fn() -> WriterStatus + Send + Sync + 'static) -> Self {
+        self.writer.set(Arc::new(f));
+        self
+    }
+
+    /// The database pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ApiConfig {
+        &self.config
+    }
+}

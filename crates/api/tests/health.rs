@@ -1,0 +1,98 @@
+//! Liveness, readiness, metrics and the OpenAPI document.
+
+use api::AppState;
+use axum::http::StatusCode;
+use store::WriterStatus;
+
+use crate::common::{App, config};
+
+#[tokio::test]
+async fn healthz_answers_without_auth() {
+    let app = App::new().await;
+    let (status, body) = app.call("GET", "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_reports_database_and_writer() {
+    let pool = store::testing::fresh_database().await;
+    let state = AppState::new(pool.clone(), config()).with_writer_status(|| WriterStatus {
+        database_reachable: true,
+        journal_limit_bytes: 1000,
+        written_total: 7,
+        ..WriterStatus::default()
+    });
+    let app = App::with_state(state, pool);
+    let (status, body) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["writer"]["written_total"], 7);
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_the_writer_journal_is_full() {
+    let pool = store::testing::fresh_database().await;
+    let state = AppState::new(pool.clone(), config()).with_writer_status(|| WriterStatus {
+        journal_bytes: 1000,
+        journal_limit_bytes: 1000,
+        ..WriterStatus::default()
+    });
+    let (status, body) = App::with_state(state, pool).call("GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["ready"], false);
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_the_database_is_gone() {
+    let pool = store::testing::fresh_database().await;
+    let app = App::with_state(AppState::new(pool.clone(), config()), pool.clone());
+    pool.close().await;
+    let (status, body) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["ready"], false);
+    assert_ne!(body["database"], "ok");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_and_show_the_writer() {
+    let pool = store::testing::fresh_database().await;
+    let state = AppState::new(pool.clone(), config()).with_writer_status(|| WriterStatus {
+        journal_events: 42,
+        refused_total: 3,
+        ..WriterStatus::default()
+    });
+    let app = App::with_state(state, pool);
+    app.call("GET", "/healthz", None, None).await;
+    app.call("GET", "/api/v1/queues/00000000-0000-0000-0000-000000000000", None, None).await;
+    let (status, headers, text) = app.raw("GET", "/metrics", None, None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().is_ok_and(|c| c.contains("text")));
+    assert!(
+        text.contains(r#"switchboard_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"switchboard_http_requests_total{method="GET",route="/api/v1/queues/{id}",status="401"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains("switchboard_http_request_duration_seconds_bucket{"), "{text}");
+    assert!(text.contains("switchboard_event_journal_events 42"), "{text}");
+    assert!(text.contains("switchboard_events_refused_total 3"), "{text}");
+}
+
+#[tokio::test]
+async fn openapi_document_lists_routes_and_schemas() {
+    let app = App::new().await;
+    let (status, doc) = app.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    for path in ["/api/v1/queues/{id}", "/api/v1/auth/login", "/api/v1/events", "/api/v1/tenants", "/readyz"] {
+        assert!(doc["paths"][path].is_object(), "missing {path}");
+    }
+    assert!(doc["paths"]["/api/v1/contacts"]["get"]["parameters"].is_array());
+    for schema in ["Queue", "Agent", "Trunk", "ErrorBody", "LoginRequest", "BusinessHours"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "missing schema {schema}");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}

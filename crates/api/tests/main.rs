@@ -1,0 +1,9 @@
+//! The API's tests, against a real PostgreSQL (the shared throwaway cluster).
+
+mod auth;
+mod common;
+mod crud;
+mod events;
+mod health;
+mod isolation;
+mod validation;
