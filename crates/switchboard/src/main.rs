@@ -1,14 +1,12 @@
 //! The Switchboard binary: `serve`, `migrate`, `demo`, `user add`.
 
-// `serve`, `demo` and `user add` are wired once the API and the event writer
-// land (issue 2, in progress); until then parts of these modules are unused.
-#[allow(dead_code)]
 mod config;
-#[allow(dead_code)]
 mod database;
-#[allow(dead_code)]
+mod demo;
 mod demo_data;
 mod logging;
+mod serve;
+mod user_add;
 
 use std::path::PathBuf;
 
@@ -29,10 +27,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the platform until interrupted.
+    /// Run the platform until interrupted (SIGINT/SIGTERM shut it down gracefully).
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Seed the demo tenant (does nothing when it exists) and print its logins.
+    Demo,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user to a tenant; the password is read from standard input.
+    Add(user_add::Args),
 }
 
 #[tokio::main]
@@ -41,11 +50,24 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     logging::init(&config.log);
     match cli.command {
-        Command::Serve => anyhow::bail!("serve is not wired yet"),
+        Command::Serve => serve::run(&config).await,
         Command::Migrate => {
             let db = database::open(&config).await?;
             println!("migrations applied to {}", database::redact(&db.url));
             Ok(())
+        }
+        Command::Demo => {
+            let db = database::open(&config).await?;
+            match demo::seed(&db.pool).await? {
+                demo::Seeded::Created => println!("seeded the demo tenant"),
+                demo::Seeded::AlreadyThere => println!("the demo tenant is already there; nothing changed"),
+            }
+            print!("{}", demo::credentials());
+            Ok(())
+        }
+        Command::User(UserCommand::Add(args)) => {
+            let db = database::open(&config).await?;
+            user_add::run(&db.pool, args).await
         }
     }
 }

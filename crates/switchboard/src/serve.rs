@@ -1,0 +1,88 @@
+//! `switchboard serve`: the database, the event writer and the HTTP API, until
+//! SIGINT or SIGTERM; then the listener drains and the writer flushes.
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::{database, demo_data};
+
+/// Runs the platform until a shutdown signal, then shuts down gracefully.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let db = database::open(config).await?;
+
+    let mut writer_config = store::writer::WriterConfig::new(config.journal_dir());
+    writer_config.channel_capacity = config.events.channel_capacity;
+    writer_config.batch_max = config.events.batch_max;
+    writer_config.journal_max_bytes = config.events.journal_max_bytes;
+    let (events, writer) = store::writer::start(db.pool.clone(), writer_config)
+        .with_context(|| format!("cannot start the event writer (journal in {})", config.journal_dir().display()))?;
+
+    let status_source = events.clone();
+    let api_config = api::ApiConfig { operator_token: config.operator.token.clone(), ..api::ApiConfig::default() };
+    let state = api::AppState::new(db.pool.clone(), api_config).with_writer_status(move || status_source.status());
+
+    let listener = TcpListener::bind(config.http.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (http.listen)", config.http.listen))?;
+    let addr = listener.local_addr()?;
+    announce(addr, &db);
+
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server failed")?;
+
+    tracing::info!("shutting down: flushing the event writer");
+    drop(events);
+    writer.shutdown().await;
+    db.pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Prints where to go and how to log in, for the person who just started it.
+fn announce(addr: std::net::SocketAddr, db: &database::Database) {
+    println!("Switchboard is running.");
+    println!("  API:       http://{addr}/api/v1");
+    println!("  OpenAPI:   http://{addr}/api/openapi.json");
+    println!("  Health:    http://{addr}/healthz  http://{addr}/readyz  http://{addr}/metrics");
+    match &db.cluster {
+        Some(cluster) => println!("  Database:  {} (private cluster in {})", db.url, cluster.data_dir().display()),
+        None => println!("  Database:  {}", database::redact(&db.url)),
+    }
+    println!("Demo tenant \"{}\" (if seeded with `switchboard demo`):", demo_data::TENANT_SLUG);
+    for user in &demo_data::STAFF {
+        println!("  {:<11} {} / {}", format!("{:?}", user.role).to_lowercase(), user.username, user.password);
+    }
+    let agents: Vec<&str> = demo_data::AGENTS.iter().map(|a| a.username).collect();
+    println!("  agents      {} / {}", agents.join(", "), demo_data::AGENT_PASSWORD);
+    println!(
+        "  log in:     curl -s -XPOST http://{addr}/api/v1/auth/login -H 'content-type: application/json' \
+         -d '{{\"tenant\":\"{}\",\"username\":\"admin\",\"password\":\"demo-admin\"}}'",
+        demo_data::TENANT_SLUG
+    );
+    println!("Press Ctrl-C to stop.");
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(error) => {
+                tracing::warn!(%error, "cannot watch SIGTERM; only Ctrl-C stops the server");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,5 @@
+//! The binary end to end: `demo` then `serve` against a real PostgreSQL, the
+//! demo credentials work, and SIGTERM shuts down cleanly.
+
+mod http;
+mod serve;

@@ -1,0 +1,149 @@
+//! `switchboard demo` and `switchboard serve` as an operator runs them.
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+
+use crate::http::request;
+
+fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+struct Node {
+    database_url: String,
+    data_dir: tempfile::TempDir,
+    addr: SocketAddr,
+}
+
+impl Node {
+    async fn new() -> Node {
+        Node {
+            database_url: store::testing::fresh_database_url().await,
+            data_dir: tempfile::tempdir().unwrap(),
+            addr: free_addr(),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        cmd.args(args)
+            .env("SWITCHBOARD_DATABASE__URL", &self.database_url)
+            .env("SWITCHBOARD_DATA_DIR", self.data_dir.path())
+            .env("SWITCHBOARD_HTTP__LISTEN", self.addr.to_string())
+            .env("SWITCHBOARD_LOG__FORMAT", "json");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().unwrap();
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts `serve` and waits until /healthz answers (bounded tries, each
+    /// one a connection attempt; no fixed sleep decides the outcome).
+    fn serve(&self) -> Child {
+        let mut child = self.command(&["serve"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        for _ in 0..600 {
+            if let Ok(r) = request(self.addr, "GET", "/healthz", None, None) {
+                assert_eq!(r.status, 200);
+                return child;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("serve exited early: {status}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        panic!("serve did not answer /healthz");
+    }
+}
+
+fn terminate(mut child: Child) -> std::process::ExitStatus {
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap()
+}
+
+fn login(addr: SocketAddr, username: &str, password: &str) -> String {
+    let body = serde_json::json!({"tenant": "demo", "username": username, "password": password}).to_string();
+    let r = request(addr, "POST", "/api/v1/auth/login", None, Some(&body)).unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_seeds_once_and_serve_answers_with_its_credentials() {
+    let node = Node::new().await;
+    let first = node.run(&["demo"]);
+    assert!(first.contains("admin"), "{first}");
+    let second = node.run(&["demo"]);
+    assert!(second.contains("already"), "{second}");
+
+    let child = node.serve();
+    let ready = request(node.addr, "GET", "/readyz", None, None).unwrap();
+    assert_eq!(ready.status, 200, "{}", ready.body);
+
+    let admin = login(node.addr, "admin", "demo-admin");
+    let queues = request(node.addr, "GET", "/api/v1/queues", Some(&admin), None).unwrap();
+    assert_eq!(queues.status, 200);
+    let mut names: Vec<String> =
+        queues.json()["items"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap().to_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["sales", "support"]);
+    let agents = request(node.addr, "GET", "/api/v1/agents", Some(&admin), None).unwrap();
+    assert_eq!(agents.json()["items"].as_array().unwrap().len(), 6, "{}", agents.body);
+
+    let agent = login(node.addr, "alice", "demo-agent");
+    let forbidden = request(node.addr, "POST", "/api/v1/skills", Some(&agent), Some(r#"{"name":"x"}"#)).unwrap();
+    assert_eq!(forbidden.status, 403);
+
+    let status = terminate(child);
+    assert!(status.success(), "serve did not exit cleanly on SIGTERM: {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_add_creates_a_login_that_works() {
+    let node = Node::new().await;
+    node.run(&["demo"]);
+    let mut add = node
+        .command(&[
+            "user",
+            "add",
+            "--tenant",
+            "demo",
+            "--username",
+            "zoe",
+            "--display-name",
+            "Zoe",
+            "--role",
+            "supervisor",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin.take().unwrap().write_all(b"zoe-password-1\n").unwrap();
+    assert!(add.wait().unwrap().success());
+
+    let child = node.serve();
+    let token = login(node.addr, "zoe", "zoe-password-1");
+    let users = request(node.addr, "GET", "/api/v1/skills", Some(&token), None).unwrap();
+    assert_eq!(users.status, 200);
+    assert!(terminate(child).success());
+}
+
+#[test]
+fn a_bad_configuration_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[http]\nlisten = \"not an address\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["--config", file.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("listen"), "{stderr}");
+}
