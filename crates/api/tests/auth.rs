@@ -214,3 +214,14 @@ async fn stored_operator_token_and_bootstrap_seed_idempotently() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"][0]["slug"], "initech");
 }
+
+#[tokio::test]
+async fn an_expired_session_is_401() {
+    let pool = store::testing::fresh_database().await;
+    let config = api::ApiConfig { session_ttl: std::time::Duration::ZERO, ..crate::common::config() };
+    let app = App::with_state(api::AppState::new(pool.clone(), config), pool);
+    app.tenant_without_login("acme").await;
+    let token = app.login("acme", "root", "correct horse").await;
+    let (status, _) = app.call("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

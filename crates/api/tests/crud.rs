@@ -288,3 +288,48 @@ async fn duplicates_are_conflicts() {
     let (status, _) = app.call("POST", "/api/v1/users", Some(&a.admin), Some(body)).await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn trunk_put_of_what_get_shows_keeps_the_stored_passwords() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let body = json!({
+        "name": "Carrier B", "host": "sip.carrier.example",
+        "inbound": {"type": "digest", "credentials": {"username": "carrier", "password": "s3cret-in"}},
+        "outbound_credentials": {"username": "acme", "password": "s3cret-out"}, "registration": null
+    });
+    let id = app.create(&t.admin, "/api/v1/trunks", body).await;
+    let (_, mut shown) = app.call("GET", &format!("/api/v1/trunks/{id}"), Some(&t.admin), None).await;
+    shown.as_object_mut().expect("object").remove("id");
+    shown["host"] = json!("sip3.carrier.example");
+    let (status, updated) = app.call("PUT", &format!("/api/v1/trunks/{id}"), Some(&t.admin), Some(shown)).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["host"], "sip3.carrier.example");
+    let (inbound, outbound): (Value, Value) =
+        sqlx::query_as("SELECT inbound, outbound_credentials FROM trunks").fetch_one(&app.pool).await.expect("row");
+    assert_eq!(inbound["credentials"]["password"], "s3cret-in");
+    assert_eq!(outbound["password"], "s3cret-out");
+    // A new username needs its own password.
+    let changed = json!({"name": "Carrier B", "host": "sip.carrier.example",
+        "inbound": {"type": "digest", "credentials": {"username": "someone-else"}},
+        "outbound_credentials": null, "registration": null});
+    let (status, err) = app.call("PUT", &format!("/api/v1/trunks/{id}"), Some(&t.admin), Some(changed)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(crate::common::fields(&err), vec!["inbound.credentials.password"]);
+}
+
+#[tokio::test]
+async fn a_skill_still_held_or_required_cannot_be_deleted() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let skill = app.create(&t.admin, "/api/v1/skills", json!({"name": "French"})).await;
+    let mut q = queue("French line");
+    q["required_skills"] = json!([{"skill_id": skill, "min_level": 2}]);
+    let q = app.create(&t.admin, "/api/v1/queues", q).await;
+    let (status, err) = app.call("DELETE", &format!("/api/v1/skills/{skill}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    let (status, _) = app.call("DELETE", &format!("/api/v1/queues/{q}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call("DELETE", &format!("/api/v1/skills/{skill}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}

@@ -96,3 +96,26 @@ async fn openapi_document_lists_routes_and_schemas() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_keeps_a_sane_one_from_the_client() {
+    let app = App::new().await;
+    let (_, headers, _) = app.raw("GET", "/healthz", None, None, "").await;
+    let id = headers["x-request-id"].to_str().expect("ascii");
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    let req = axum::http::Request::builder()
+        .uri("/healthz")
+        .header("x-request-id", "lb-1234")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), req).await.expect("response");
+    assert_eq!(response.headers()["x-request-id"], "lb-1234");
+}
+
+#[tokio::test]
+async fn readyz_without_a_writer_depends_on_the_database_only() {
+    let app = App::new().await;
+    let (status, body) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["writer"], serde_json::Value::Null);
+}

@@ -110,3 +110,14 @@ async fn unknown_ids_and_routes_are_json_404s() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(err["error"], "not found");
 }
+
+#[tokio::test]
+async fn bad_contact_list_parameters_are_400_naming_the_parameter() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    for (query, field) in [("limit=0", "limit"), ("limit=x", "limit"), ("sort=name", "sort")] {
+        let (status, err) = app.call("GET", &format!("/api/v1/contacts?{query}"), Some(&t.admin), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {err}");
+        assert_eq!(fields(&err), vec![field], "{query}");
+    }
+}

@@ -98,6 +98,10 @@ async fn login(
     if !password::verify(body.password, creds.password_hash).await? {
         return Err(ApiError::Unauthorized);
     }
+    let expired = sessions::delete_expired(&s.pool).await?;
+    if expired > 0 {
+        tracing::debug!(expired, "expired sessions removed");
+    }
     let secret = token::generate(token::SESSION_PREFIX);
     let ttl = chrono::Duration::from_std(s.config.session_ttl).unwrap_or(chrono::Duration::hours(12));
     let expires_at = Utc::now() + ttl;
