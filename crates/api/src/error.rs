@@ -40,6 +40,9 @@ pub enum ApiError {
     /// The change conflicts with existing data.
     #[error("{0}")]
     Conflict(String),
+    /// The body is larger than the server accepts.
+    #[error("request body too large")]
+    PayloadTooLarge,
     /// The body is not JSON.
     #[error("expected a JSON body (Content-Type: application/json)")]
     UnsupportedMediaType,
@@ -67,6 +70,7 @@ impl ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -225,3 +225,40 @@ async fn an_expired_session_is_401() {
     let (status, _) = app.call("GET", "/api/v1/me", Some(&token), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn request_span_carries_the_request_id_and_the_callers_tenant() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let (_, headers, _) = app.raw("GET", "/api/v1/queues", Some(&t.admin), None, "").await;
+    drop(guard);
+    let logs = String::from_utf8(buffer.0.lock().expect("lock").clone()).expect("utf-8");
+    let request_id = headers["x-request-id"].to_str().expect("ascii");
+    let line = logs.lines().find(|l| l.contains("answered")).unwrap_or_else(|| panic!("no answer logged: {logs}"));
+    assert!(line.contains(&format!(r#""tenant_id":"{}""#, t.id)), "{line}");
+    assert!(line.contains(&format!(r#""request_id":"{request_id}""#)), "{line}");
+    assert!(line.contains(r#""route":"/api/v1/queues""#), "{line}");
+}

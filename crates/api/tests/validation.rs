@@ -121,3 +121,13 @@ async fn bad_contact_list_parameters_are_400_naming_the_parameter() {
         assert_eq!(fields(&err), vec![field], "{query}");
     }
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let notes = "x".repeat(3 * 1024 * 1024);
+    let body = json!({"name": "Jane", "phone_numbers": ["+15551234567"], "notes": notes}).to_string();
+    let (status, _, text) = app.raw("POST", "/api/v1/contacts", Some(&t.admin), Some("application/json"), &body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+}

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use model::Validate;
 use serde::de::DeserializeOwned;
 
@@ -37,9 +37,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for UncheckedJson<T> {
         if !is_json(&req) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::BadRequest { message: format!("cannot read the body: {e}"), fields: Vec::new() })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest { message: format!("cannot read the body: {e}"), fields: Vec::new() }
+            }
+        })?;
         parse(&bytes).map(UncheckedJson)
     }
 }
