@@ -119,3 +119,32 @@ async fn readyz_without_a_writer_depends_on_the_database_only() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["writer"], serde_json::Value::Null);
 }
+
+/// Every `$ref` string anywhere under `v`.
+fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                match x {
+                    serde_json::Value::String(s) if k == "$ref" => out.push(s.clone()),
+                    _ => refs(x, out),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_openapi_reference_resolves_to_a_schema() {
+    let app = App::new().await;
+    let (_, doc) = app.call("GET", "/api/openapi.json", None, None).await;
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.len() > 50, "{}", found.len());
+    for r in found {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("unexpected ref {r}"));
+        assert!(doc["components"]["schemas"][name].is_object(), "dangling {r}");
+    }
+}
