@@ -333,3 +333,29 @@ async fn a_skill_still_held_or_required_cannot_be_deleted() {
     let (status, _) = app.call("DELETE", &format!("/api/v1/skills/{skill}"), Some(&t.admin), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn deleting_a_user_or_agent_unlinks_what_referred_to_them() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let (_, user) = app.user(&t, "alice", "agent").await;
+    let agent = app
+        .create(
+            &t.admin,
+            "/api/v1/agents",
+            json!({"user_id": user, "name": "Alice", "extension": "1001", "mobile_number": null}),
+        )
+        .await;
+    let mut c = contact("Jane", "+15551234567");
+    c["owner_agent_id"] = json!(agent);
+    let c = app.create(&t.admin, "/api/v1/contacts", c).await;
+    let (status, _) = app.call("DELETE", &format!("/api/v1/users/{user}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, a) = app.call("GET", &format!("/api/v1/agents/{agent}"), Some(&t.admin), None).await;
+    assert_eq!(a["user_id"], Value::Null, "{a}");
+    let (status, _) = app.call("DELETE", &format!("/api/v1/agents/{agent}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, got) = app.call("GET", &format!("/api/v1/contacts/{c}"), Some(&t.admin), None).await;
+    assert_eq!(got["owner_agent_id"], Value::Null, "{got}");
+    assert_eq!(got["name"], "Jane");
+}
