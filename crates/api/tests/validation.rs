@@ -131,3 +131,13 @@ async fn an_oversized_body_is_413() {
     let (status, _, text) = app.raw("POST", "/api/v1/contacts", Some(&t.admin), Some("application/json"), &body).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
 }
+
+#[tokio::test]
+async fn tenant_creation_names_bad_slug_and_non_admin_first_user() {
+    let app = App::new().await;
+    let body = json!({"slug": "Bad Slug", "name": "Bad",
+        "admin": {"username": "root", "display_name": "Root", "role": "agent", "password": "short"}});
+    let (status, err) = app.call("POST", "/api/v1/tenants", Some(crate::common::OPERATOR), Some(body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&err), vec!["slug", "admin.password", "admin.role"]);
+}
