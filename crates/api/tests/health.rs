@@ -148,3 +148,20 @@ async fn every_openapi_reference_resolves_to_a_schema() {
         assert!(doc["components"]["schemas"][name].is_object(), "dangling {r}");
     }
 }
+
+#[tokio::test]
+async fn the_router_serves_http_on_a_real_listener() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let pool = store::testing::fresh_database().await;
+    let router = api::router(AppState::new(pool, config()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.contains(r#""ready":true"#), "{answer}");
+    server.abort();
+}

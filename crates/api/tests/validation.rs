@@ -141,3 +141,11 @@ async fn tenant_creation_names_bad_slug_and_non_admin_first_user() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&err), vec!["slug", "admin.password", "admin.role"]);
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let app = App::new().await;
+    let (status, err) = app.call("PATCH", "/api/v1/skills", None, None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(err["error"].is_string(), "{err}");
+}
