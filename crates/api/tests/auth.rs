@@ -262,3 +262,38 @@ async fn request_span_carries_the_request_id_and_the_callers_tenant() {
     assert!(line.contains(&format!(r#""request_id":"{request_id}""#)), "{line}");
     assert!(line.contains(r#""route":"/api/v1/queues""#), "{line}");
 }
+
+#[tokio::test]
+async fn repeated_failed_logins_are_throttled_per_username() {
+    let pool = store::testing::fresh_database().await;
+    let config = api::ApiConfig { login_max_failures: 3, ..crate::common::config() };
+    let app = App::with_state(api::AppState::new(pool.clone(), config), pool);
+    app.tenant_without_login("acme").await;
+    let attempt = |password: &'static str| {
+        let body = json!({"tenant": "acme", "username": "root", "password": password});
+        app.call("POST", "/api/v1/auth/login", None, Some(body))
+    };
+    for _ in 0..3 {
+        assert_eq!(attempt("wrong password").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, err) = attempt("correct horse").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{err}");
+    // Another username of the same tenant is not affected.
+    let body = json!({"tenant": "acme", "username": "other", "password": "x"});
+    let (status, _) = app.call("POST", "/api/v1/auth/login", None, Some(body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn login_throttle_reopens_after_the_window() {
+    use std::time::{Duration, Instant};
+    let throttle = api::auth::throttle::LoginThrottle::new(2, Duration::from_secs(60));
+    let t0 = Instant::now();
+    throttle.failed("acme", "Root", t0);
+    assert!(throttle.allowed("acme", "root", t0));
+    throttle.failed("ACME", "root", t0);
+    assert!(!throttle.allowed("acme", "root", t0 + Duration::from_secs(59)));
+    assert!(throttle.allowed("acme", "root", t0 + Duration::from_secs(60)));
+    throttle.succeeded("acme", "root");
+    assert!(throttle.allowed("acme", "root", t0));
+}
