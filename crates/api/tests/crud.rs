@@ -235,6 +235,11 @@ async fn contacts_round_trip_and_search_by_name_company_or_number() {
         let names: Vec<_> = found["items"].as_array().expect("items").iter().map(|c| c["name"].clone()).collect();
         assert_eq!(names, vec![json!(expected)], "q={q}");
     }
+    let (_, exact) = app.call("GET", "/api/v1/contacts?number=%2B15550000001", Some(&t.admin), None).await;
+    assert_eq!(exact["items"].as_array().map(Vec::len), Some(1), "{exact}");
+    assert_eq!(exact["items"][0]["name"], "Peter Gibbons");
+    let (_, none) = app.call("GET", "/api/v1/contacts?number=%2B1555000000", Some(&t.admin), None).await;
+    assert_eq!(none["items"], json!([]), "a prefix is not the number");
     let (_, all) = app.call("GET", "/api/v1/contacts?limit=1", Some(&t.admin), None).await;
     assert_eq!(all["items"].as_array().map(Vec::len), Some(1));
 }
