@@ -1,7 +1,8 @@
 -- Tenants and their configuration. Every tenant-owned table carries
 -- tenant_id and is unique on (tenant_id, id); every reference between them
 -- is a composite foreign key on (tenant_id, <ref>_id), so a row can never
--- point at another tenant's row.
+-- point at another tenant's row. Nullable references use
+-- ON DELETE SET NULL (column), which needs PostgreSQL 15 or later.
 
 CREATE TABLE tenants (
     id         uuid PRIMARY KEY,

@@ -39,6 +39,11 @@ pub struct ApiConfig {
     pub operator_token: Option<String>,
     /// How long `/readyz` waits for the database.
     pub readiness_timeout: Duration,
+    /// Failed logins allowed per tenant and username within
+    /// `login_lockout` before further attempts get 429; 0 disables.
+    pub login_max_failures: u32,
+    /// The window over which failed logins are counted.
+    pub login_lockout: Duration,
 }
 
 impl Default for ApiConfig {
@@ -48,6 +53,8 @@ impl Default for ApiConfig {
             session_ttl: Duration::from_secs(12 * 3600),
             operator_token: None,
             readiness_timeout: Duration::from_secs(2),
+            login_max_failures: 10,
+            login_lockout: Duration::from_secs(15 * 60),
         }
     }
 }

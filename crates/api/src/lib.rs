@@ -37,6 +37,7 @@ use axum::middleware::from_fn_with_state;
 pub fn router(state: AppState) -> Router {
     routes::all()
         .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(from_fn_with_state(state.clone(), telemetry::track))
         .with_state(state)
 }

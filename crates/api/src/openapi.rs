@@ -262,7 +262,8 @@ fn paths() -> Paths {
     let contacts = op("contacts", "List or search (any role)".into(), "200", Some(items(record("Contact"))))
         .parameter(query("q", "Text in the name, company or a number"))
         .parameter(query("limit", "At most this many (1-1000, default 100)"))
-        .parameter(query("offset", "Skip this many"));
+        .parameter(query("offset", "Skip this many"))
+        .parameter(query("number", "Only contacts with exactly this E.164 number"));
     paths.add_path_operation("/api/v1/contacts", vec![HttpMethod::Get], contacts.build());
     let events = op(
         "events",

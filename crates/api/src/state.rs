@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 use sqlx::PgPool;
 use store::WriterStatus;
 
+use crate::auth::throttle::LoginThrottle;
 use crate::config::ApiConfig;
 use crate::metrics::Metrics;
 
@@ -42,6 +43,7 @@ pub struct AppState {
     pub(crate) config: Arc<ApiConfig>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) writer: WriterStatusSource,
+    pub(crate) logins: Arc<LoginThrottle>,
 }
 
 impl AppState {
@@ -49,7 +51,8 @@ impl AppState {
     pub fn new(pool: PgPool, config: ApiConfig) -> Self {
         let writer = WriterStatusSource::default();
         let metrics = Arc::new(Metrics::new(writer.clone()));
-        AppState { pool, config: Arc::new(config), metrics, writer }
+        let logins = Arc::new(LoginThrottle::new(config.login_max_failures, config.login_lockout));
+        AppState { pool, config: Arc::new(config), metrics, writer, logins }
     }
 
     /// Reports the event writer's status in `/readyz` and `/metrics`.

@@ -214,3 +214,86 @@ async fn stored_operator_token_and_bootstrap_seed_idempotently() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"][0]["slug"], "initech");
 }
+
+#[tokio::test]
+async fn an_expired_session_is_401() {
+    let pool = store::testing::fresh_database().await;
+    let config = api::ApiConfig { session_ttl: std::time::Duration::ZERO, ..crate::common::config() };
+    let app = App::with_state(api::AppState::new(pool.clone(), config), pool);
+    app.tenant_without_login("acme").await;
+    let token = app.login("acme", "root", "correct horse").await;
+    let (status, _) = app.call("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn request_span_carries_the_request_id_and_the_callers_tenant() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let (_, headers, _) = app.raw("GET", "/api/v1/queues", Some(&t.admin), None, "").await;
+    drop(guard);
+    let logs = String::from_utf8(buffer.0.lock().expect("lock").clone()).expect("utf-8");
+    let request_id = headers["x-request-id"].to_str().expect("ascii");
+    let line = logs.lines().find(|l| l.contains("answered")).unwrap_or_else(|| panic!("no answer logged: {logs}"));
+    assert!(line.contains(&format!(r#""tenant_id":"{}""#, t.id)), "{line}");
+    assert!(line.contains(&format!(r#""request_id":"{request_id}""#)), "{line}");
+    assert!(line.contains(r#""route":"/api/v1/queues""#), "{line}");
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_throttled_per_username() {
+    let pool = store::testing::fresh_database().await;
+    let config = api::ApiConfig { login_max_failures: 3, ..crate::common::config() };
+    let app = App::with_state(api::AppState::new(pool.clone(), config), pool);
+    app.tenant_without_login("acme").await;
+    let attempt = |password: &'static str| {
+        let body = json!({"tenant": "acme", "username": "root", "password": password});
+        app.call("POST", "/api/v1/auth/login", None, Some(body))
+    };
+    for _ in 0..3 {
+        assert_eq!(attempt("wrong password").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, err) = attempt("correct horse").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{err}");
+    // Another username of the same tenant is not affected.
+    let body = json!({"tenant": "acme", "username": "other", "password": "x"});
+    let (status, _) = app.call("POST", "/api/v1/auth/login", None, Some(body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn login_throttle_reopens_after_the_window() {
+    use std::time::{Duration, Instant};
+    let throttle = api::auth::throttle::LoginThrottle::new(2, Duration::from_secs(60));
+    let t0 = Instant::now();
+    throttle.failed("acme", "Root", t0);
+    assert!(throttle.allowed("acme", "root", t0));
+    throttle.failed("ACME", "root", t0);
+    assert!(!throttle.allowed("acme", "root", t0 + Duration::from_secs(59)));
+    assert!(throttle.allowed("acme", "root", t0 + Duration::from_secs(60)));
+    throttle.succeeded("acme", "root");
+    assert!(throttle.allowed("acme", "root", t0));
+}

@@ -81,12 +81,7 @@ impl App {
 
     /// Creates a tenant through the operator endpoint and logs its admin in.
     pub async fn tenant(&self, slug: &str) -> TestTenant {
-        let body = json!({
-            "slug": slug, "name": format!("{slug} Ltd"),
-            "admin": {"username": "root", "display_name": "Root", "role": "admin", "password": "correct horse"}
-        });
-        let (status, created) = self.call("POST", "/api/v1/tenants", Some(OPERATOR), Some(body)).await;
-        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let created = self.tenant_without_login(slug).await;
         let admin = self.login(slug, "root", "correct horse").await;
         TestTenant {
             id: created["id"].as_str().expect("id").to_owned(),
@@ -94,6 +89,17 @@ impl App {
             admin_id: created["admin"]["id"].as_str().expect("admin id").to_owned(),
             admin,
         }
+    }
+
+    /// Creates a tenant whose admin is `root` / `correct horse`; returns the response.
+    pub async fn tenant_without_login(&self, slug: &str) -> Value {
+        let body = json!({
+            "slug": slug, "name": format!("{slug} Ltd"),
+            "admin": {"username": "root", "display_name": "Root", "role": "admin", "password": "correct horse"}
+        });
+        let (status, created) = self.call("POST", "/api/v1/tenants", Some(OPERATOR), Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created
     }
 
     /// Logs in and returns the session token.

@@ -235,6 +235,11 @@ async fn contacts_round_trip_and_search_by_name_company_or_number() {
         let names: Vec<_> = found["items"].as_array().expect("items").iter().map(|c| c["name"].clone()).collect();
         assert_eq!(names, vec![json!(expected)], "q={q}");
     }
+    let (_, exact) = app.call("GET", "/api/v1/contacts?number=%2B15550000001", Some(&t.admin), None).await;
+    assert_eq!(exact["items"].as_array().map(Vec::len), Some(1), "{exact}");
+    assert_eq!(exact["items"][0]["name"], "Peter Gibbons");
+    let (_, none) = app.call("GET", "/api/v1/contacts?number=%2B1555000000", Some(&t.admin), None).await;
+    assert_eq!(none["items"], json!([]), "a prefix is not the number");
     let (_, all) = app.call("GET", "/api/v1/contacts?limit=1", Some(&t.admin), None).await;
     assert_eq!(all["items"].as_array().map(Vec::len), Some(1));
 }
@@ -287,4 +292,75 @@ async fn duplicates_are_conflicts() {
     let body = json!({"username": "root", "display_name": "Again", "role": "agent", "password": "password123"});
     let (status, _) = app.call("POST", "/api/v1/users", Some(&a.admin), Some(body)).await;
     assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn trunk_put_of_what_get_shows_keeps_the_stored_passwords() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let body = json!({
+        "name": "Carrier B", "host": "sip.carrier.example",
+        "inbound": {"type": "digest", "credentials": {"username": "carrier", "password": "s3cret-in"}},
+        "outbound_credentials": {"username": "acme", "password": "s3cret-out"}, "registration": null
+    });
+    let id = app.create(&t.admin, "/api/v1/trunks", body).await;
+    let (_, mut shown) = app.call("GET", &format!("/api/v1/trunks/{id}"), Some(&t.admin), None).await;
+    shown.as_object_mut().expect("object").remove("id");
+    shown["host"] = json!("sip3.carrier.example");
+    let (status, updated) = app.call("PUT", &format!("/api/v1/trunks/{id}"), Some(&t.admin), Some(shown)).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["host"], "sip3.carrier.example");
+    let (inbound, outbound): (Value, Value) =
+        sqlx::query_as("SELECT inbound, outbound_credentials FROM trunks").fetch_one(&app.pool).await.expect("row");
+    assert_eq!(inbound["credentials"]["password"], "s3cret-in");
+    assert_eq!(outbound["password"], "s3cret-out");
+    // A new username needs its own password.
+    let changed = json!({"name": "Carrier B", "host": "sip.carrier.example",
+        "inbound": {"type": "digest", "credentials": {"username": "someone-else"}},
+        "outbound_credentials": null, "registration": null});
+    let (status, err) = app.call("PUT", &format!("/api/v1/trunks/{id}"), Some(&t.admin), Some(changed)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(crate::common::fields(&err), vec!["inbound.credentials.password"]);
+}
+
+#[tokio::test]
+async fn a_skill_still_held_or_required_cannot_be_deleted() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let skill = app.create(&t.admin, "/api/v1/skills", json!({"name": "French"})).await;
+    let mut q = queue("French line");
+    q["required_skills"] = json!([{"skill_id": skill, "min_level": 2}]);
+    let q = app.create(&t.admin, "/api/v1/queues", q).await;
+    let (status, err) = app.call("DELETE", &format!("/api/v1/skills/{skill}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    let (status, _) = app.call("DELETE", &format!("/api/v1/queues/{q}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call("DELETE", &format!("/api/v1/skills/{skill}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn deleting_a_user_or_agent_unlinks_what_referred_to_them() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let (_, user) = app.user(&t, "alice", "agent").await;
+    let agent = app
+        .create(
+            &t.admin,
+            "/api/v1/agents",
+            json!({"user_id": user, "name": "Alice", "extension": "1001", "mobile_number": null}),
+        )
+        .await;
+    let mut c = contact("Jane", "+15551234567");
+    c["owner_agent_id"] = json!(agent);
+    let c = app.create(&t.admin, "/api/v1/contacts", c).await;
+    let (status, _) = app.call("DELETE", &format!("/api/v1/users/{user}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, a) = app.call("GET", &format!("/api/v1/agents/{agent}"), Some(&t.admin), None).await;
+    assert_eq!(a["user_id"], Value::Null, "{a}");
+    let (status, _) = app.call("DELETE", &format!("/api/v1/agents/{agent}"), Some(&t.admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, got) = app.call("GET", &format!("/api/v1/contacts/{c}"), Some(&t.admin), None).await;
+    assert_eq!(got["owner_agent_id"], Value::Null, "{got}");
+    assert_eq!(got["name"], "Jane");
 }

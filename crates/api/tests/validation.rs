@@ -110,3 +110,42 @@ async fn unknown_ids_and_routes_are_json_404s() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(err["error"], "not found");
 }
+
+#[tokio::test]
+async fn bad_contact_list_parameters_are_400_naming_the_parameter() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    for (query, field) in [("limit=0", "limit"), ("limit=x", "limit"), ("sort=name", "sort")] {
+        let (status, err) = app.call("GET", &format!("/api/v1/contacts?{query}"), Some(&t.admin), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {err}");
+        assert_eq!(fields(&err), vec![field], "{query}");
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let notes = "x".repeat(3 * 1024 * 1024);
+    let body = json!({"name": "Jane", "phone_numbers": ["+15551234567"], "notes": notes}).to_string();
+    let (status, _, text) = app.raw("POST", "/api/v1/contacts", Some(&t.admin), Some("application/json"), &body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+}
+
+#[tokio::test]
+async fn tenant_creation_names_bad_slug_and_non_admin_first_user() {
+    let app = App::new().await;
+    let body = json!({"slug": "Bad Slug", "name": "Bad",
+        "admin": {"username": "root", "display_name": "Root", "role": "agent", "password": "short"}});
+    let (status, err) = app.call("POST", "/api/v1/tenants", Some(crate::common::OPERATOR), Some(body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&err), vec!["slug", "admin.password", "admin.role"]);
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let app = App::new().await;
+    let (status, err) = app.call("PATCH", "/api/v1/skills", None, None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(err["error"].is_string(), "{err}");
+}

@@ -101,3 +101,36 @@ async fn the_last_admin_is_guarded() {
     users::create(&pool, a, &second, "hash").await.expect("second admin");
     assert!(users::delete(&pool, a, root.id).await.expect("delete"));
 }
+
+#[tokio::test]
+async fn inbound_lookups_find_the_number_and_the_callers_contacts() {
+    use model::{Contact, EntryPoint, PhoneNumber, Queue};
+    use store::repo::{contacts, numbers, queues};
+    let pool = store::testing::fresh_database().await;
+    let (a, b) = (tenant(&pool, "acme").await, tenant(&pool, "globex").await);
+    let queue: Queue = serde_json::from_value(serde_json::json!({
+        "name": "Sales", "max_wait_secs": 600, "max_length": 50, "wrap_up_secs": 30,
+        "business_hours": {"time_zone": "UTC", "weekly": []}, "overflow": null, "callback_threshold_secs": null
+    }))
+    .expect("queue");
+    let q = queues::create(&pool, a, &queue).await.expect("queue");
+    let number =
+        PhoneNumber { e164: "+442071838750".into(), entry: EntryPoint::Queue { queue_id: q.id }, label: String::new() };
+    numbers::create(&pool, a, &number).await.expect("number");
+    let (owner, found) = numbers::find_by_e164(&pool, "+442071838750").await.expect("lookup").expect("found");
+    assert_eq!((owner, found.data), (a, number));
+    assert!(numbers::find_by_e164(&pool, "+442071838751").await.expect("lookup").is_none());
+    let jane = Contact {
+        name: "Jane".into(),
+        phone_numbers: vec!["+15551234567".into(), "+15557654321".into()],
+        company: String::new(),
+        vip_tier: VipTier(1),
+        deal_stage: String::new(),
+        notes: String::new(),
+        owner_agent_id: None,
+    };
+    contacts::create(&pool, a, &jane).await.expect("contact");
+    let hits = contacts::find_by_number(&pool, a, "+15557654321").await.expect("lookup");
+    assert_eq!(hits.into_iter().map(|c| c.data).collect::<Vec<_>>(), vec![jane]);
+    assert!(contacts::find_by_number(&pool, b, "+15557654321").await.expect("lookup").is_empty());
+}

@@ -5,6 +5,7 @@ mod caller;
 mod operator;
 pub mod password;
 mod roles;
+pub mod throttle;
 pub mod token;
 
 pub use caller::{Caller, Principal};

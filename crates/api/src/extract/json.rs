@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use model::Validate;
 use serde::de::DeserializeOwned;
 
@@ -19,20 +19,41 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for JsonBody
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let json =
-            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-                v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-            });
-        if !json {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::BadRequest { message: format!("cannot read the body: {e}"), fields: Vec::new() })?;
-        let value = parse::<T>(&bytes)?;
+        let UncheckedJson(value) = UncheckedJson::<T>::from_request(req, state).await?;
         value.validate()?;
         Ok(JsonBody(value))
     }
+}
+
+/// A JSON request body of type `T`, deserialised like [`JsonBody`] but not
+/// yet validated: for handlers that complete the value first.
+#[derive(Debug)]
+pub struct UncheckedJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for UncheckedJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(&req) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest { message: format!("cannot read the body: {e}"), fields: Vec::new() }
+            }
+        })?;
+        parse(&bytes).map(UncheckedJson)
+    }
+}
+
+/// Whether the request says its body is JSON.
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")))
 }
 
 /// Deserialises `bytes` as `T`, naming the field of any error.

@@ -4,7 +4,7 @@ mod json;
 mod path;
 mod query;
 
-pub use json::JsonBody;
+pub use json::{JsonBody, UncheckedJson};
 pub use path::Id;
 pub use query::QueryParams;
 

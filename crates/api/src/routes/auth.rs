@@ -1,5 +1,7 @@
 //! `/api/v1/auth/login`, `/api/v1/auth/logout` and `/api/v1/me`.
 
+use std::time::Instant;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -85,6 +87,9 @@ async fn login(
     State(s): State<AppState>,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    if !s.logins.allowed(&body.tenant, &body.username, Instant::now()) {
+        return Err(ApiError::TooManyRequests);
+    }
     let tenant = tenants::find_by_slug(&s.pool, &body.tenant).await?;
     let creds = match &tenant {
         Some(t) => users::find_credentials(&s.pool, t.id, &body.username).await?,
@@ -93,10 +98,17 @@ async fn login(
     let (Some(tenant), Some(creds)) = (tenant, creds) else {
         // Spend the time a real check takes, so timing does not reveal who exists.
         password::hash(s.config.password, body.password).await?;
+        s.logins.failed(&body.tenant, &body.username, Instant::now());
         return Err(ApiError::Unauthorized);
     };
     if !password::verify(body.password, creds.password_hash).await? {
+        s.logins.failed(&body.tenant, &body.username, Instant::now());
         return Err(ApiError::Unauthorized);
+    }
+    s.logins.succeeded(&body.tenant, &body.username);
+    let expired = sessions::delete_expired(&s.pool).await?;
+    if expired > 0 {
+        tracing::debug!(expired, "expired sessions removed");
     }
     let secret = token::generate(token::SESSION_PREFIX);
     let ttl = chrono::Duration::from_std(s.config.session_ttl).unwrap_or(chrono::Duration::hours(12));

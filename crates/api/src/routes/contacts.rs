@@ -1,5 +1,6 @@
 //! `/api/v1/contacts`: the CRM; read by every role, written by supervisors
-//! and admins; `?q=` searches name, company and numbers.
+//! and admins; `?q=` searches name, company and numbers, `?number=` finds
+//! the contacts with exactly that number.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,6 +36,8 @@ pub struct ContactQuery {
     pub limit: Option<i64>,
     /// Skip this many first.
     pub offset: Option<i64>,
+    /// Only contacts with exactly this E.164 number (for screen pops).
+    pub number: Option<String>,
 }
 
 async fn list(
@@ -48,6 +51,9 @@ async fn list(
             message: "invalid query parameter".into(),
             fields: vec![model::FieldError { field: "limit".into(), reason: "must be between 1 and 1000".into() }],
         });
+    }
+    if let Some(number) = &query.number {
+        return Ok(Json(contacts::find_by_number(&s.pool, c.tenant_id, number).await?.into()));
     }
     let offset = query.offset.unwrap_or(0).max(0);
     let q = query.q.as_deref().filter(|q| !q.trim().is_empty());

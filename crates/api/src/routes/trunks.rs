@@ -1,17 +1,19 @@
 //! `/api/v1/trunks`: carrier trunks; read by supervisors, written by
-//! admins. Passwords are write-only: no response contains them.
+//! admins. Passwords are write-only: no response contains them, and a PUT
+//! that leaves a password empty (as a GET shows it) keeps the stored one
+//! when the username is unchanged.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use model::{Record, Trunk, TrunkId};
+use model::{DigestCredentials, InboundAuth, Record, Trunk, TrunkId, Validate};
 use store::repo::trunks;
 
 use super::Items;
 use crate::auth::{Admin, Supervisor};
 use crate::error::ApiError;
-use crate::extract::{Id, JsonBody};
+use crate::extract::{Id, JsonBody, UncheckedJson};
 use crate::state::AppState;
 
 type Out = Record<TrunkId, Trunk>;
@@ -45,12 +47,37 @@ async fn create(
     Ok((StatusCode::CREATED, Json(shown(trunks::create(&s.pool, c.tenant_id, &body).await?))))
 }
 
+/// Fills an empty password from the stored credentials of the same user.
+fn keep(new: &mut DigestCredentials, old: Option<&DigestCredentials>) {
+    if let Some(old) = old.filter(|o| new.password.is_empty() && o.username == new.username) {
+        new.password.clone_from(&old.password);
+    }
+}
+
+/// Keeps every stored password the new configuration leaves empty.
+fn keep_passwords(new: &mut Trunk, old: &Trunk) {
+    if let (InboundAuth::Digest { credentials: n }, InboundAuth::Digest { credentials: o }) =
+        (&mut new.inbound, &old.inbound)
+    {
+        keep(n, Some(o));
+    }
+    if let Some(n) = &mut new.outbound_credentials {
+        keep(n, old.outbound_credentials.as_ref());
+    }
+    if let Some(n) = &mut new.registration {
+        keep(&mut n.credentials, old.registration.as_ref().map(|r| &r.credentials));
+    }
+}
+
 async fn update(
     State(s): State<AppState>,
     Admin(c): Admin,
     Id(id): Id<TrunkId>,
-    JsonBody(body): JsonBody<Trunk>,
+    UncheckedJson(mut body): UncheckedJson<Trunk>,
 ) -> Result<Json<Out>, ApiError> {
+    let old = trunks::get(&s.pool, c.tenant_id, id).await?.ok_or(ApiError::NotFound)?;
+    keep_passwords(&mut body, &old.data);
+    body.validate()?;
     trunks::update(&s.pool, c.tenant_id, id, &body).await?.map(|t| Json(shown(t))).ok_or(ApiError::NotFound)
 }
 

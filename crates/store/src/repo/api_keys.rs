@@ -125,13 +125,18 @@ pub async fn delete(db: impl PgExecutor<'_>, tenant: TenantId, id: ApiKeyId) -> 
     Ok(done.rows_affected() == 1)
 }
 
-/// The key whose secret hashes to `key_hash`; records the use.
+/// The key whose secret hashes to `key_hash`. Records the use, at most once
+/// a minute per key so that a busy client does not write on every request.
 pub async fn authenticate(db: impl PgExecutor<'_>, key_hash: &[u8]) -> Result<Option<KeyOwner>, RepoError> {
-    let row: Option<(uuid::Uuid, uuid::Uuid, String)> =
-        sqlx::query_as("UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1 RETURNING tenant_id, id, role")
-            .bind(key_hash)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(uuid::Uuid, uuid::Uuid, String)> = sqlx::query_as(
+        "WITH k AS (SELECT id, tenant_id, role, last_used_at FROM api_keys WHERE key_hash = $1), \
+         touched AS (UPDATE api_keys a SET last_used_at = now() FROM k WHERE a.id = k.id \
+         AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')) \
+         SELECT tenant_id, id, role FROM k",
+    )
+    .bind(key_hash)
+    .fetch_optional(db)
+    .await?;
     let Some((tenant_id, id, r)) = row else { return Ok(None) };
     Ok(Some(KeyOwner { tenant_id: tenant_id.into(), id: id.into(), role: role(&r)? }))
 }
