@@ -29,14 +29,27 @@ pub async fn bench(args: Args) -> Result<(), Failure> {
     config.shards = args.num("shards", config.shards as u64)? as usize;
 
     let cluster = LocalCluster::start(&dir.join("pg"), &ClusterOptions { throwaway: false })?;
-    let pool = PgPoolOptions::new()
-        .max_connections(config.shards as u32 + 2)
-        .test_before_acquire(false)
-        .connect(&cluster.url())
-        .await?;
+    let connect = || PgPoolOptions::new().max_connections(config.shards as u32 + 2).test_before_acquire(false);
+    let mut pool = connect().connect(&cluster.url()).await?;
+    // --pg-settings "shared_buffers=1GB,max_wal_size=8GB": server tuning
+    // (never durability: fsync and synchronous_commit stay on).
+    if let Ok(list) = args.text("pg-settings") {
+        for setting in list.split(',').filter(|s| !s.is_empty()) {
+            let (name, value) = setting.split_once('=').ok_or_else(|| format!("bad setting {setting}"))?;
+            if ["fsync", "synchronous_commit", "full_page_writes"].contains(&name.trim()) {
+                return Err(format!("{name} is a durability setting; the bench keeps it on").into());
+            }
+            let value = value.replace('\'', "''");
+            sqlx::query(&format!("ALTER SYSTEM SET {} = '{value}'", name.trim())).execute(&pool).await?;
+        }
+        pool.close().await;
+        cluster.stop()?;
+        cluster.restart()?;
+        pool = connect().connect(&cluster.url()).await?;
+    }
     store::migrate(&pool).await?;
     let settings: Vec<(String, String)> =
-        sqlx::query_as("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size') ORDER BY name")
+        sqlx::query_as("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size', 'wal_compression', 'checkpoint_timeout') ORDER BY name")
             .fetch_all(&pool)
             .await?;
 

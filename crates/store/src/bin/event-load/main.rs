@@ -10,7 +10,7 @@
 //! be continued (an event re-sent after a crash is stored once).
 //!
 //! `event-load bench --cluster-dir DIR [--events N] [--single-row-events N] [--rounds R]
-//! [--concurrency C] [--batch-max B] [--shards S]` starts a durable private
+//! [--concurrency C] [--batch-max B] [--shards S] [--pg-settings a=1,b=2]` starts a durable private
 //! cluster (fsync and synchronous_commit on) and measures, in one run,
 //! single-row INSERTs, one raw `COPY FROM STDIN`, and the event writer.
 
