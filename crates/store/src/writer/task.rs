@@ -16,6 +16,7 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use super::batch_insert::{Columns, InsertError};
 use super::config::WriterConfig;
@@ -341,7 +342,8 @@ async fn insert_batch(pool: PgPool, shard: usize, items: Vec<Item>, timeout: std
             Err(e) => item.ack.fail(WriteError::Rejected(e.to_string())),
         }
     }
-    let result = match tokio::time::timeout(timeout, columns.insert(&pool)).await {
+    let span = tracing::debug_span!("insert_batch", shard, events = columns.len());
+    let result = match tokio::time::timeout(timeout, columns.insert(&pool)).instrument(span).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(InsertError::from(e)),
         Err(_) => Err(InsertError::Unreachable(format!("no answer within {timeout:?}"))),
