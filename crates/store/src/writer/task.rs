@@ -267,7 +267,9 @@ impl Task {
                 run.next_retry = Instant::now() + self.config.retry_interval;
                 return;
             }
-            run.final_replay = true;
+            // Pause intake for the last segment only once the database has
+            // answered, so an outage does not stall producers.
+            run.final_replay = self.shared.database_reachable.load(Ordering::Relaxed);
         }
         match self.journal.oldest_sealed() {
             Some(segment) => {
