@@ -48,6 +48,23 @@ fn read_acks(path: &Path) -> HashMap<uuid::Uuid, (u64, u64)> {
     acks
 }
 
+/// Stops the dedicated cluster and kills the writer even when the test fails
+/// half-way, so nothing outlives it.
+struct Cleanup<'a> {
+    cluster: &'a LocalCluster,
+    child: Option<Child>,
+}
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = self.cluster.stop();
+    }
+}
+
 fn wait_for_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
@@ -94,7 +111,8 @@ fn acknowledged_events_survive_a_database_outage_and_a_writer_kill() {
     .map(String::from)
     .to_vec();
     let load = Load { args, acks: acks.clone() };
-    let mut child = load.spawn();
+    let mut cleanup = Cleanup { cluster: &cluster, child: None };
+    let child = cleanup.child.insert(load.spawn());
 
     eventually_blocking("events written before the outage", Duration::from_secs(120), || load.acked() >= 10_000);
     cluster.stop().expect("stop PostgreSQL");
@@ -109,13 +127,13 @@ fn acknowledged_events_survive_a_database_outage_and_a_writer_kill() {
     eprintln!("no_loss: writer killed after {at_kill} acknowledged events");
     assert!(at_kill < (CALLS * EVENTS_PER_CALL) as usize, "the load finished before the kill; nothing to resume");
 
-    let mut child = load.spawn();
+    let child = cleanup.child.insert(load.spawn());
     eventually_blocking("events journalled after the restart", Duration::from_secs(120), || {
         load.acked() >= at_kill + 5_000
     });
     eprintln!("no_loss: PostgreSQL restarted after {} acknowledged events", load.acked());
     cluster.restart().expect("start PostgreSQL again");
-    let status = wait_for_exit(&mut child, Duration::from_secs(600));
+    let status = wait_for_exit(child, Duration::from_secs(600));
     assert!(status.success(), "event-load failed: {status}");
 
     let rows: Vec<(uuid::Uuid, Option<uuid::Uuid>, i64)> = runtime.block_on(async {
@@ -127,7 +145,7 @@ fn acknowledged_events_survive_a_database_outage_and_a_writer_kill() {
         pool.close().await;
         rows
     });
-    cluster.stop().expect("stop PostgreSQL");
+    drop(cleanup);
 
     let acked = read_acks(&acks);
     assert_eq!(acked.len() as u64, CALLS * EVENTS_PER_CALL, "not every event was acknowledged");

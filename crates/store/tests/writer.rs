@@ -174,3 +174,27 @@ async fn writer_journals_through_an_outage_then_goes_back_online() {
     let expected: Vec<uuid::Uuid> = a.iter().chain(&b).chain(&c).chain(&d).map(|e| e.id.as_uuid()).collect();
     assert_eq!(ids.into_iter().map(|(id,)| id).collect::<Vec<_>>(), expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_flushes_accepted_events_and_then_refuses() {
+    let pool = store::testing::fresh_database().await;
+    let journal = tempfile::tempdir().expect("tempdir");
+    let (sink, handle) = writer::start(pool.clone(), WriterConfig::new(journal.path())).expect("start");
+    let writes: Vec<_> = (0..100)
+        .map(|_| {
+            let sink = sink.clone();
+            tokio::spawn(async move { sink.write_batch(call_events(5)).await })
+        })
+        .collect();
+    handle.shutdown().await;
+    let mut acknowledged = 0;
+    for w in writes {
+        match w.await.expect("join") {
+            Ok(()) => acknowledged += 5,
+            Err(WriteError::Closed) => {}
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+    }
+    assert_eq!(count_events(&pool).await, acknowledged);
+    assert!(matches!(sink.write_batch(call_events(1)).await, Err(WriteError::Closed)));
+}

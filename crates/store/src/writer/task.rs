@@ -16,6 +16,7 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use super::batch_insert::{Columns, InsertError};
 use super::config::WriterConfig;
@@ -266,7 +267,9 @@ impl Task {
                 run.next_retry = Instant::now() + self.config.retry_interval;
                 return;
             }
-            run.final_replay = true;
+            // Pause intake for the last segment only once the database has
+            // answered, so an outage does not stall producers.
+            run.final_replay = self.shared.database_reachable.load(Ordering::Relaxed);
         }
         match self.journal.oldest_sealed() {
             Some(segment) => {
@@ -341,7 +344,8 @@ async fn insert_batch(pool: PgPool, shard: usize, items: Vec<Item>, timeout: std
             Err(e) => item.ack.fail(WriteError::Rejected(e.to_string())),
         }
     }
-    let result = match tokio::time::timeout(timeout, columns.insert(&pool)).await {
+    let span = tracing::debug_span!("insert_batch", shard, events = columns.len());
+    let result = match tokio::time::timeout(timeout, columns.insert(&pool)).instrument(span).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(InsertError::from(e)),
         Err(_) => Err(InsertError::Unreachable(format!("no answer within {timeout:?}"))),

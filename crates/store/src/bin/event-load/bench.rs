@@ -29,43 +29,63 @@ pub async fn bench(args: Args) -> Result<(), Failure> {
     config.shards = args.num("shards", config.shards as u64)? as usize;
 
     let cluster = LocalCluster::start(&dir.join("pg"), &ClusterOptions { throwaway: false })?;
-    let pool = PgPoolOptions::new()
-        .max_connections(config.shards as u32 + 2)
-        .test_before_acquire(false)
-        .connect(&cluster.url())
-        .await?;
+    let connect = || PgPoolOptions::new().max_connections(config.shards as u32 + 2).test_before_acquire(false);
+    let mut pool = connect().connect(&cluster.url()).await?;
+    // --pg-settings "shared_buffers=1GB,max_wal_size=8GB": server tuning
+    // (never durability: fsync and synchronous_commit stay on).
+    if let Ok(list) = args.text("pg-settings") {
+        for setting in list.split(',').filter(|s| !s.is_empty()) {
+            let (name, value) = setting.split_once('=').ok_or_else(|| format!("bad setting {setting}"))?;
+            if ["fsync", "synchronous_commit", "full_page_writes"].contains(&name.trim()) {
+                return Err(format!("{name} is a durability setting; the bench keeps it on").into());
+            }
+            let value = value.replace('\'', "''");
+            sqlx::query(&format!("ALTER SYSTEM SET {} = '{value}'", name.trim())).execute(&pool).await?;
+        }
+        pool.close().await;
+        cluster.stop()?;
+        cluster.restart()?;
+        pool = connect().connect(&cluster.url()).await?;
+    }
     store::migrate(&pool).await?;
     let settings: Vec<(String, String)> =
-        sqlx::query_as("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size') ORDER BY name")
+        sqlx::query_as("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size', 'wal_compression', 'checkpoint_timeout') ORDER BY name")
             .fetch_all(&pool)
             .await?;
 
+    let rounds = args.num("rounds", 3)?.max(1) as usize;
     let tenant = TenantId::new();
     let single = measure(&pool, single_events, || single_row(&pool, tenant, single_events)).await?;
-    let copy = measure(&pool, events, || copy(&pool, tenant, events)).await?;
-    let writer = measure(&pool, events, || through_writer(&pool, config.clone(), tenant, events, concurrency)).await?;
+    // COPY and the writer alternate, so that both see the same machine load;
+    // the report gives every round and the medians.
+    let (mut copies, mut writers) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        copies.push(measure(&pool, events, || copy(&pool, tenant, events)).await?);
+        writers
+            .push(measure(&pool, events, || through_writer(&pool, config.clone(), tenant, events, concurrency)).await?);
+    }
 
     let mut out = String::new();
-    writeln!(
-        out,
-        "cluster settings: {}",
-        settings.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(" ")
-    )?;
+    let settings = settings.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(" ");
+    writeln!(out, "cluster settings: {settings}")?;
     writeln!(out, "writer: batch_max={} shards={} concurrency={concurrency}", config.batch_max, config.shards)?;
-    writeln!(out, "| method | events | seconds | events/s |")?;
-    writeln!(out, "|---|---:|---:|---:|")?;
-    for (name, n, rate) in [
-        ("single-row INSERT (autocommit)", single_events, single),
-        ("COPY FROM STDIN (one)", events, copy),
-        ("event writer", events, writer),
-    ] {
-        writeln!(out, "| {name} | {n} | {:.2} | {rate:.0} |", n as f64 / rate)?;
+    writeln!(out, "| round | single-row INSERT ev/s | COPY ev/s | writer ev/s | writer/COPY | writer/single-row |")?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|")?;
+    for (i, (c, w)) in copies.iter().zip(&writers).enumerate() {
+        writeln!(out, "| {} | {single:.0} | {c:.0} | {w:.0} | {:.2} | {:.1} |", i + 1, w / c, w / single)?;
     }
-    writeln!(out, "writer / COPY = {:.2}; writer / single-row = {:.1}", writer / copy, writer / single)?;
+    let (c, w) = (median(&mut copies), median(&mut writers));
+    writeln!(out, "| median | {single:.0} | {c:.0} | {w:.0} | {:.2} | {:.1} |", w / c, w / single)?;
+    writeln!(out, "(single-row: {single_events} events once; COPY and writer: {events} events per round)")?;
     print!("{out}");
     pool.close().await;
     cluster.stop()?;
     Ok(())
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// Empties the table, checkpoints, runs `f`, checks the row count, and

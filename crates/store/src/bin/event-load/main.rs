@@ -9,8 +9,8 @@
 //! resumes every call after its last acknowledged event, so a killed run can
 //! be continued (an event re-sent after a crash is stored once).
 //!
-//! `event-load bench --cluster-dir DIR [--events N] [--single-row-events N]
-//! [--concurrency C] [--batch-max B] [--shards S]` starts a durable private
+//! `event-load bench --cluster-dir DIR [--events N] [--single-row-events N] [--rounds R]
+//! [--concurrency C] [--batch-max B] [--shards S] [--pg-settings a=1,b=2]` starts a durable private
 //! cluster (fsync and synchronous_commit on) and measures, in one run,
 //! single-row INSERTs, one raw `COPY FROM STDIN`, and the event writer.
 
