@@ -23,6 +23,7 @@ pub mod ivr;
 pub mod number;
 pub mod queue;
 pub mod record;
+pub mod routing;
 pub mod skill;
 pub mod trunk;
 pub mod user;
@@ -44,6 +45,7 @@ pub use queue::{
     AgentSkill, OverflowTarget, Queue, QueueMembership, RoutingStrategy, ServiceLevelTarget, SkillRequirement,
 };
 pub use record::Record;
+pub use routing::{RoutingRules, SkillStep, StickyRule};
 pub use skill::Skill;
 pub use trunk::{DigestCredentials, InboundAuth, OutboundRegistration, SipTransport, Trunk};
 pub use user::{NewUser, Role, User};
