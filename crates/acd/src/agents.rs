@@ -181,7 +181,7 @@ impl Engine {
         match self.queues[m.queue].config.strategy {
             RoutingStrategy::FewestCalls => (u64::from(ag.calls_today), idle, a),
             RoutingStrategy::LeastTalkTime => (ag.talk_today, idle, a),
-            RoutingStrategy::RoundRobin => (m.rr_turn, idle, a),
+            RoutingStrategy::RoundRobin => (m.rr_turn, a as u64, a),
             _ => (idle, 0, a),
         }
     }

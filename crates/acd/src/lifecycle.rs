@@ -23,8 +23,8 @@ impl Engine {
         self.offer_gen += 1;
         let generation = self.offer_gen;
         for &a in &d.agents {
-            let turn = self.queues[q].rr_next;
             self.queues[q].rr_next += 1;
+            let turn = self.queues[q].rr_next;
             let ag = &mut self.agents[a];
             if let Some(m) = ag.memberships.iter_mut().find(|m| m.queue == q) {
                 m.rr_turn = turn;
