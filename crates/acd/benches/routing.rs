@@ -1,1 +1,3 @@
+//! Routing benchmark (placeholder until the benchmark lands).
+
 fn main() {}

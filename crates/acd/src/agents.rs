@@ -14,10 +14,10 @@ use crate::timer::Timer;
 impl Engine {
     pub(crate) fn log_in(&mut self, id: AgentId, profile: AgentProfile) -> Result<(), AcdError> {
         let existing = self.agent_index.get(&id).copied();
-        if let Some(a) = existing {
-            if self.agents[a].activity != Activity::LoggedOut {
-                return Err(AcdError::AlreadyLoggedIn(id));
-            }
+        if let Some(a) = existing
+            && self.agents[a].activity != Activity::LoggedOut
+        {
+            return Err(AcdError::AlreadyLoggedIn(id));
         }
         let mut memberships = Vec::with_capacity(profile.queues.len());
         for m in &profile.queues {
@@ -110,10 +110,10 @@ impl Engine {
 
     /// The wrap-up timer fired.
     pub(crate) fn wrap_up_ends(&mut self, a: usize) {
-        if let Activity::WrapUp { until } = self.agents[a].activity {
-            if until <= self.now {
-                self.finish_wrap_up(a);
-            }
+        if let Activity::WrapUp { until } = self.agents[a].activity
+            && until <= self.now
+        {
+            self.finish_wrap_up(a);
         }
     }
 

@@ -118,17 +118,17 @@ impl Engine {
         Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
     }
 
-    /// A waiting call's estimated wait from its position and the live service rate.
-    pub fn estimated_wait(&self, call: CallId) -> Option<Duration> {
+    /// A waiting call's estimated wait at `now` from its position and the live service rate.
+    pub fn estimated_wait(&self, call: CallId, now: Instant) -> Option<Duration> {
         let position = self.position(call)?;
-        self.ewt_at(self.calls[&call].queue, position)
+        self.ewt_at(self.calls[&call].queue, position, now.max(self.now))
     }
 
-    /// A call's effective priority now: base priority plus aging (per whole minute waited).
-    pub fn effective_priority(&self, call: CallId) -> Option<i64> {
+    /// A call's effective priority at `now`: base priority plus aging (per whole minute waited).
+    pub fn effective_priority(&self, call: CallId, now: Instant) -> Option<i64> {
         let c = self.calls.get(&call)?;
         let aging = self.queues[c.queue].config.priority_aging_per_min;
-        let scaled = effective_scaled(c.priority, aging, c.enqueued, self.now);
+        let scaled = effective_scaled(c.priority, aging, c.enqueued, now.max(self.now));
         i64::try_from(scaled.div_euclid(60_000_000)).ok()
     }
 
@@ -142,8 +142,9 @@ impl Engine {
         self.now
     }
 
-    /// Live statistics of a queue.
-    pub fn queue_stats(&self, queue: QueueId) -> Result<QueueStats, AcdError> {
+    /// Live statistics of a queue at `now`.
+    pub fn queue_stats(&self, queue: QueueId, now: Instant) -> Result<QueueStats, AcdError> {
+        let now = now.max(self.now);
         let q = self.queue_idx(queue)?;
         let slot = &self.queues[q];
         let mut s = QueueStats::default();
@@ -153,7 +154,7 @@ impl Engine {
                 s.callbacks_waiting += 1;
             } else {
                 s.waiting += 1;
-                s.longest_wait = s.longest_wait.max(self.now.since(c.enqueued));
+                s.longest_wait = s.longest_wait.max(now.since(c.enqueued));
             }
         }
         s.agents = self.agent_counts(slot);
@@ -167,7 +168,7 @@ impl Engine {
             let avg = d.answer_wait_micros / u128::from(d.answered);
             s.average_speed_of_answer = Some(Duration::from_micros(u64::try_from(avg).unwrap_or(u64::MAX)));
         }
-        s.estimated_wait = self.ewt_at(q, u32::try_from(slot.waiting.len() + 1).unwrap_or(u32::MAX));
+        s.estimated_wait = self.ewt_at(q, u32::try_from(slot.waiting.len() + 1).unwrap_or(u32::MAX), now);
         Ok(s)
     }
 
@@ -188,10 +189,10 @@ impl Engine {
         n
     }
 
-    /// Estimated wait of position `position` in queue `q`.
-    pub(crate) fn ewt_at(&self, q: usize, position: u32) -> Option<Duration> {
+    /// Estimated wait of position `position` in queue `q` at `now`.
+    pub(crate) fn ewt_at(&self, q: usize, position: u32, now: Instant) -> Option<Duration> {
         let slot = &self.queues[q];
-        ewt::estimate(position, slot.rate.per_second(self.now, slot.logged_in))
+        ewt::estimate(position, slot.rate.per_second(now, slot.logged_in))
     }
 
     pub(crate) fn advance(&mut self, now: Instant) {

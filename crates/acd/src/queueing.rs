@@ -140,11 +140,12 @@ impl Engine {
         if strategy == RoutingStrategy::Sticky {
             let within = secs(rules.sticky.within_days.saturating_mul(86_400));
             let last = caller.as_ref().and_then(|k| self.last_served.get(k)).copied();
-            if let Some((a, at)) = last {
-                if now.since(at) <= within && self.agents[a].membership(q).is_some() {
-                    self.calls.get_mut(&call).expect("exists").hold = Some((a, now + secs(rules.sticky.wait_secs)));
-                    self.schedule_secs(rules.sticky.wait_secs, Timer::StickyExpires(call));
-                }
+            if let Some((a, at)) = last
+                && now.since(at) <= within
+                && self.agents[a].membership(q).is_some()
+            {
+                self.calls.get_mut(&call).expect("exists").hold = Some((a, now + secs(rules.sticky.wait_secs)));
+                self.schedule_secs(rules.sticky.wait_secs, Timer::StickyExpires(call));
             }
         }
         if live {
@@ -175,7 +176,7 @@ impl Engine {
             return;
         }
         let Some(threshold) = self.queues[c.queue].config.callback_threshold_secs else { return };
-        let Some(ewt) = self.estimated_wait(call) else { return };
+        let Some(ewt) = self.estimated_wait(call, self.now) else { return };
         if ewt > secs(threshold) {
             self.calls.get_mut(&call).expect("exists").callback_offered = true;
             self.emit(Action::OfferCallback { call, ewt });
@@ -249,7 +250,7 @@ impl Engine {
         }
         self.calls.get_mut(&call).expect("exists").announce_at = self.now + secs(every);
         let position = self.position(call).unwrap_or(1);
-        let ewt = self.estimated_wait(call);
+        let ewt = self.estimated_wait(call, self.now);
         self.emit(Action::Announce { call, position, ewt });
         self.schedule_secs(every, Timer::Announce(call));
         self.maybe_offer_callback(call);

@@ -143,3 +143,11 @@ impl H {
         self.cmd(Command::SetAgentState { agent, state }).unwrap();
     }
 }
+
+impl H {
+    /// Answers `call` at `agent` and leaves it connected.
+    pub fn serve_keep(&mut self, call: CallId, agent: AgentId) {
+        self.answer(call, agent);
+        self.take();
+    }
+}

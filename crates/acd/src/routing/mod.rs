@@ -24,6 +24,9 @@ use crate::skills::{self, Step};
 /// Most agents a ring-all offer rings at once.
 const RING_ALL_MAX: usize = 64;
 
+/// Cross-queue order of calls for an agent: effective priority, weighted wait, earlier arrival.
+type Fairness = (i128, u128, std::cmp::Reverse<u64>);
+
 /// Why an offer was made, before it becomes an [`OfferReason`].
 pub(crate) struct Decision {
     /// The agents to ring.
@@ -45,10 +48,11 @@ impl Engine {
         if c.declined.contains(&a) {
             return false;
         }
-        if let Some((holder, until)) = c.hold {
-            if self.now < until && holder != a {
-                return false;
-            }
+        if let Some((holder, until)) = c.hold
+            && self.now < until
+            && holder != a
+        {
+            return false;
         }
         if !ag.tier.covers(c.vip) && !self.vip_relaxed(c) {
             return false;
@@ -71,10 +75,10 @@ impl Engine {
     fn pools_for(&self, q: usize, step: usize) -> Vec<usize> {
         let mut pools = vec![q];
         for id in &self.queues[q].steps[step].extra {
-            if let Some(&p) = self.queue_index.get(id) {
-                if !pools.contains(&p) {
-                    pools.push(p);
-                }
+            if let Some(&p) = self.queue_index.get(id)
+                && !pools.contains(&p)
+            {
+                pools.push(p);
             }
         }
         pools
@@ -85,7 +89,7 @@ impl Engine {
         let slot = &self.queues[q];
         let Some(threshold) = slot.config.routing.blending_threshold_secs else { return false };
         let waiting = u32::try_from(slot.waiting.len()).unwrap_or(u32::MAX);
-        waiting > 0 && self.ewt_at(q, waiting).is_none_or(|e| e > crate::time::secs(threshold))
+        waiting > 0 && self.ewt_at(q, waiting, self.now).is_none_or(|e| e > crate::time::secs(threshold))
     }
 
     /// Finds agents for a waiting call and offers it; see the module docs.
@@ -122,15 +126,15 @@ impl Engine {
         let step_i = self.step_of(c);
         let step = &self.queues[q].steps[step_i];
         let back_office = pool == Pool::BackOffice;
-        if let Some((holder, until)) = c.hold {
-            if self.now < until {
-                let idle = self.agents[holder].activity.pool() == Some(pool);
-                if !idle || !self.eligible(c, holder, step) {
-                    return None;
-                }
-                let detail = format!("sticky agent: served this caller before ({})", strategy::name(strategy));
-                return Some(Decision { agents: vec![holder], step: step_i, detail, back_office, ring_all: false });
+        if let Some((holder, until)) = c.hold
+            && self.now < until
+        {
+            let idle = self.agents[holder].activity.pool() == Some(pool);
+            if !idle || !self.eligible(c, holder, step) {
+                return None;
             }
+            let detail = format!("sticky agent: served this caller before ({})", strategy::name(strategy));
+            return Some(Decision { agents: vec![holder], step: step_i, detail, back_office, ring_all: false });
         }
         let mut found: Vec<(crate::agent::AgentKey, u32)> = Vec::new();
         for p in self.pools_for(q, step_i) {
@@ -173,7 +177,7 @@ impl Engine {
             Some(p) => p,
             None => return,
         };
-        let mut best: Option<((i128, u128, std::cmp::Reverse<u64>), CallId, usize)> = None;
+        let mut best: Option<(Fairness, CallId, usize)> = None;
         let mut consider = |engine: &Engine, q: usize, weight: u8, lender: Option<model::QueueId>| {
             if pool == Pool::BackOffice && !engine.blending(q) {
                 return;
@@ -221,7 +225,7 @@ impl Engine {
 
     /// Cross-queue fairness score of a call for an agent: effective
     /// priority, then wait times the queue's weight, then earlier arrival.
-    fn fairness(&self, c: &CallSlot, weight: u8) -> (i128, u128, std::cmp::Reverse<u64>) {
+    fn fairness(&self, c: &CallSlot, weight: u8) -> Fairness {
         let aging = self.queues[c.queue].config.priority_aging_per_min;
         let eff = effective_scaled(c.priority, aging, c.enqueued, self.now);
         let wait = u128::from(self.now.since(c.enqueued).as_micros() as u64) * u128::from(weight);
