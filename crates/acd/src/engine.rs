@@ -209,6 +209,14 @@ impl Engine {
 
     pub(crate) fn schedule(&mut self, after: Duration, timer: Timer) {
         self.timers.push(Reverse((self.now + after, timer)));
+        // Timers are never cancelled in place; drop the stale ones when they
+        // outnumber the live entities, so the heap stays proportional to them.
+        let live = self.calls.len() + self.agents.len();
+        if self.timers.len() > 4096 && self.timers.len() > 8 * live {
+            let mut timers = std::mem::take(&mut self.timers);
+            timers.retain(|Reverse((_, t))| self.timer_applies(*t));
+            self.timers = timers;
+        }
     }
 
     pub(crate) fn schedule_secs(&mut self, after: u32, timer: Timer) {

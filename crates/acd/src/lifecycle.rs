@@ -112,7 +112,7 @@ impl Engine {
     /// The ring timer fired: RONA. A single agent goes to not-ready
     /// ("missed"); ring-all agents stay idle. The call goes back to its place.
     pub(crate) fn ring_timeout(&mut self, call: CallId) {
-        let c = self.calls.get_mut(&call).expect("timer checked");
+        let c = &self.calls[&call];
         let CallState::Offered { agents, ring_all, .. } = c.state.clone() else { return };
         self.return_to_queue(call);
         for &a in &agents {
@@ -123,7 +123,14 @@ impl Engine {
             self.agents[a].blended = false;
             self.set_activity(a, next);
         }
-        self.route_call(call);
+        if ring_all {
+            // The agents are idle again: serve the queue in order, so a
+            // higher-priority call that arrived meanwhile goes first.
+            let q = self.calls[&call].queue;
+            self.route_queue(q);
+        } else {
+            self.route_call(call);
+        }
         for a in agents {
             self.route_agent(a);
         }

@@ -3,7 +3,9 @@
 
 mod blending;
 mod lifecycle;
+mod properties;
 mod queueing;
 mod routing;
+mod simulation;
 mod strategies;
 mod support;

@@ -72,16 +72,9 @@ impl Engine {
     }
 
     /// Queues whose pools may serve a call of queue `q` at step `step`.
-    fn pools_for(&self, q: usize, step: usize) -> Vec<usize> {
-        let mut pools = vec![q];
-        for id in &self.queues[q].steps[step].extra {
-            if let Some(&p) = self.queue_index.get(id)
-                && !pools.contains(&p)
-            {
-                pools.push(p);
-            }
-        }
-        pools
+    fn pools_for(&self, q: usize, step: usize) -> impl Iterator<Item = usize> + '_ {
+        let extra = self.queues[q].steps[step].extra.iter().filter_map(|id| self.queue_index.get(id).copied());
+        std::iter::once(q).chain(extra.filter(move |&p| p != q))
     }
 
     /// Whether queue `q` currently draws on back-office agents.
@@ -103,6 +96,17 @@ impl Engine {
             self.offer(call, d);
         } else if self.blending(q) {
             self.route_back_office(q);
+        }
+    }
+
+    /// Routes every waiting call of `q`, best first (after several agents became idle at once).
+    pub(crate) fn route_queue(&mut self, q: usize) {
+        let order: Vec<CallId> = self.queues[q].waiting.iter().map(|k| k.2).collect();
+        for call in order {
+            if self.queues[q].available.is_empty() {
+                break;
+            }
+            self.route_call(call);
         }
     }
 
