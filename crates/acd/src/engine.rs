@@ -4,6 +4,8 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+
+use crate::idhash::IdMap;
 use std::time::Duration;
 
 use model::{AgentId, AgentState, CallId, QueueId};
@@ -24,12 +26,12 @@ use crate::timer::Timer;
 #[derive(Debug, Default)]
 pub struct Engine {
     pub(crate) queues: Vec<QueueSlot>,
-    pub(crate) queue_index: HashMap<QueueId, usize>,
+    pub(crate) queue_index: IdMap<QueueId, usize>,
     /// Lending queue id → queues whose expansion steps borrow its agents.
-    pub(crate) borrowers: HashMap<QueueId, Vec<usize>>,
+    pub(crate) borrowers: IdMap<QueueId, Vec<usize>>,
     pub(crate) agents: Vec<AgentSlot>,
-    pub(crate) agent_index: HashMap<AgentId, usize>,
-    pub(crate) calls: HashMap<CallId, CallSlot>,
+    pub(crate) agent_index: IdMap<AgentId, usize>,
+    pub(crate) calls: IdMap<CallId, CallSlot>,
     pub(crate) skills: SkillTable,
     pub(crate) timers: BinaryHeap<Reverse<(Instant, Timer)>>,
     pub(crate) actions: VecDeque<Action>,

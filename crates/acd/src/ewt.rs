@@ -11,6 +11,8 @@ use crate::time::Instant;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Fewer answers than this in the window: use the staffing estimate.
 const MIN_SAMPLES: usize = 10;
+/// Most answers kept; beyond, the rate is measured over the last ones only.
+const MAX_SAMPLES: usize = 4096;
 /// Handle time assumed before any call was handled.
 const DEFAULT_HANDLE: Duration = Duration::from_secs(180);
 
@@ -28,7 +30,7 @@ impl ServiceRate {
     pub(crate) fn record_answer(&mut self, now: Instant) {
         self.first.get_or_insert(now);
         self.answers.push_back(now);
-        while self.answers.front().is_some_and(|&t| now.since(t) > WINDOW) {
+        while self.answers.len() > MAX_SAMPLES || self.answers.front().is_some_and(|&t| now.since(t) > WINDOW) {
             self.answers.pop_front();
         }
     }
@@ -41,10 +43,14 @@ impl ServiceRate {
 
     /// Calls served per second at `now`, given `staffed` logged-in agents.
     pub(crate) fn per_second(&self, now: Instant, staffed: u32) -> Option<f64> {
-        let recent = self.answers.iter().rev().take_while(|&&t| now.since(t) <= WINDOW).count();
+        let stale = self.answers.partition_point(|&t| now.since(t) > WINDOW);
+        let recent = self.answers.len() - stale;
         if recent >= MIN_SAMPLES {
+            // Measured from the first answer ever while the queue is young,
+            // else over the window (or over the answers kept, if capped).
             let since_first = self.first.map_or(WINDOW, |f| now.since(f));
-            let span = since_first.min(WINDOW).max(Duration::from_secs(1));
+            let kept = if self.answers.len() >= MAX_SAMPLES { now.since(self.answers[stale]) } else { WINDOW };
+            let span = since_first.min(WINDOW).min(kept).max(Duration::from_secs(1));
             return Some(recent as f64 / span.as_secs_f64());
         }
         if staffed == 0 {

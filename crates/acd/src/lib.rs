@@ -47,6 +47,7 @@ mod engine;
 pub mod erlang;
 pub mod error;
 mod ewt;
+mod idhash;
 mod lifecycle;
 mod queue;
 mod queueing;

@@ -1,7 +1,6 @@
 //! Skills: interned to small indices so a match is a few array reads, and the
 //! expansion steps of a queue compiled against them.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use model::{AgentSkill, Queue, QueueId, SkillId, SkillMatch, SkillRequirement};
@@ -13,7 +12,7 @@ use crate::time::secs;
 #[derive(Debug, Default)]
 pub(crate) struct SkillTable {
     ids: Vec<SkillId>,
-    index: HashMap<SkillId, u16>,
+    index: crate::idhash::IdMap<SkillId, u16>,
 }
 
 impl SkillTable {

@@ -186,6 +186,10 @@ impl Engine {
             if pool == Pool::BackOffice && !engine.blending(q) {
                 return;
             }
+            let levels = &engine.agents[a].levels;
+            if !engine.queues[q].steps.iter().any(|s| skills::meets(levels, &s.reqs)) {
+                return;
+            }
             for key in &engine.queues[q].waiting {
                 let c = &engine.calls[&key.2];
                 let step_i = engine.step_of(c);
@@ -202,9 +206,12 @@ impl Engine {
                 }
             }
         };
-        let memberships = self.agents[a].memberships.clone();
-        for m in &memberships {
+        for i in 0..self.agents[a].memberships.len() {
+            let m = &self.agents[a].memberships[i];
             consider(self, m.queue, m.weight, None);
+            if self.borrowers.is_empty() {
+                continue;
+            }
             let lender = self.queues[m.queue].id;
             if let Some(borrowers) = self.borrowers.get(&lender) {
                 for &b in borrowers {
