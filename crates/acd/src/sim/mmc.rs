@@ -52,6 +52,22 @@ pub struct SimReport {
     pub total_wait_secs: f64,
     /// Commands handled by the engine (all calls, warm-up included).
     pub commands: u64,
+    /// Per batch of consecutive measured calls: (calls, waited, within target).
+    pub batches: Vec<(u64, u64, u64)>,
+}
+
+/// Batches the measured calls are split into for the standard errors.
+const BATCHES: u64 = 40;
+
+/// Standard error of a mean over batches (batch-means method).
+fn batch_stderr(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let n = values.clone().count() as f64;
+    if n < 2.0 {
+        return f64::NAN;
+    }
+    let mean = values.clone().sum::<f64>() / n;
+    let var = values.map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (var / n).sqrt()
 }
 
 impl SimReport {
@@ -63,6 +79,17 @@ impl SimReport {
     /// Share of measured calls answered within the target.
     pub fn service_level(&self) -> f64 {
         self.within_target as f64 / self.calls as f64
+    }
+
+    /// Standard error of [`SimReport::p_wait`] by batch means: the
+    /// calls are autocorrelated, so this is far above the binomial error.
+    pub fn p_wait_stderr(&self) -> f64 {
+        batch_stderr(self.batches.iter().map(|b| b.1 as f64 / b.0 as f64))
+    }
+
+    /// Standard error of [`SimReport::service_level`] by batch means.
+    pub fn service_level_stderr(&self) -> f64 {
+        batch_stderr(self.batches.iter().map(|b| b.2 as f64 / b.0 as f64))
     }
 
     /// Mean wait of answered calls in seconds.
@@ -167,6 +194,12 @@ pub fn run_mmc(cfg: &MmcConfig) -> SimReport {
                         continue;
                     }
                     report.calls += 1;
+                    let batch_size = (cfg.calls / BATCHES).max(1);
+                    if (report.calls - 1) % batch_size == 0 {
+                        report.batches.push((0, 0, 0));
+                    }
+                    let batch = report.batches.last_mut().expect("pushed");
+                    batch.0 += 1;
                     match outcome {
                         Outcome::Answered { wait, .. } => {
                             report.answered += 1;
@@ -174,6 +207,8 @@ pub fn run_mmc(cfg: &MmcConfig) -> SimReport {
                             report.total_wait_secs += w;
                             report.waited += u64::from(w > 0.0);
                             report.within_target += u64::from(w <= cfg.target_secs);
+                            batch.1 += u64::from(w > 0.0);
+                            batch.2 += u64::from(w <= cfg.target_secs);
                         }
                         Outcome::Abandoned { .. } => report.abandoned += 1,
                         Outcome::Overflowed { .. } => {}
