@@ -73,9 +73,14 @@ impl Engine {
             Activity::LoggedOut => return Err(AcdError::LoggedOut(id)),
             Activity::OnCall { .. } => return Err(AcdError::AgentBusy(id)),
             Activity::Reserved { call } => {
+                // Back in the queue first, so a leave-empty policy triggered
+                // by this log-out also sends this call away.
                 self.emit(Action::CancelOffer { call, agent: id });
+                let returned = self.withdraw_from_offer(call, a);
                 self.set_activity(a, Activity::LoggedOut);
-                self.withdraw_from_offer(call, a);
+                if returned {
+                    self.route_call(call);
+                }
             }
             _ => self.set_activity(a, Activity::LoggedOut),
         }
@@ -237,15 +242,17 @@ impl Engine {
     }
 
     /// Takes agent `a` off the offer of `call` (log-out or rejection); the
-    /// call goes back to its queue when nobody else is ringing.
-    pub(crate) fn withdraw_from_offer(&mut self, call: model::CallId, a: usize) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+    /// call goes back to its queue when nobody else is ringing. Returns
+    /// whether it did; the caller routes it.
+    pub(crate) fn withdraw_from_offer(&mut self, call: model::CallId, a: usize) -> bool {
+        let Some(c) = self.calls.get_mut(&call) else { return false };
         if let CallState::Offered { agents, .. } = &mut c.state {
             agents.retain(|&x| x != a);
             if agents.is_empty() {
                 self.return_to_queue(call);
-                self.route_call(call);
+                return true;
             }
         }
+        false
     }
 }

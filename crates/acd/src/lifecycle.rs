@@ -45,11 +45,29 @@ impl Engine {
 
     /// Files an offered call back in its queue at its old place (ahead of
     /// everyone who joined after it at the same priority).
+    /// Waiting-only timers were dropped while it rang, so they are set again:
+    /// a max wait that passed meanwhile fires at once.
     pub(crate) fn return_to_queue(&mut self, call: CallId) {
+        let now = self.now;
         let c = self.calls.get_mut(&call).expect("returned call exists");
         c.state = CallState::Waiting;
-        let key = c.key;
-        self.queues[c.queue].waiting.insert(key);
+        let (key, q, live) = (c.key, c.queue, !c.callback);
+        self.queues[q].waiting.insert(key);
+        if !live {
+            return;
+        }
+        let cfg = &self.queues[q].config;
+        let max_wait = (c.enqueued + crate::time::secs(cfg.max_wait_secs)).since(now);
+        let announce = cfg.routing.announce_interval_secs.map(|every| {
+            if c.announce_at <= now {
+                c.announce_at = now + crate::time::secs(every);
+            }
+            c.announce_at.since(now)
+        });
+        self.schedule(max_wait, Timer::MaxWait(call));
+        if let Some(after) = announce {
+            self.schedule(after, Timer::Announce(call));
+        }
     }
 
     /// Checks that `call` is ringing at `agent`; returns the agent's index.
@@ -104,7 +122,9 @@ impl Engine {
         self.calls.get_mut(&call).expect("checked").declined.push(a);
         let idle = self.agents[a].idle_activity();
         self.set_activity(a, idle);
-        self.withdraw_from_offer(call, a);
+        if self.withdraw_from_offer(call, a) {
+            self.route_call(call);
+        }
         self.route_agent(a);
         Ok(())
     }

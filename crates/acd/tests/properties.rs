@@ -356,7 +356,7 @@ fn strategies() -> impl Strategy<Value = [RoutingStrategy; 2]> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn routing_invariants_hold_over_random_command_sequences(
@@ -364,7 +364,7 @@ proptest! {
         strategies in strategies(),
         aging in (0..3u32, 0..3u32),
         wrap in prop_oneof![Just(0u32), Just(10u32)],
-        steps in proptest::collection::vec(step(), 1..120),
+        steps in proptest::collection::vec(step(), 1..150),
     ) {
         let mut w = World::new(specs, strategies, [aging.0, aging.1], wrap);
         for s in steps {

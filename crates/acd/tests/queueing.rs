@@ -219,3 +219,41 @@ fn queue_statistics_count_today_and_reset_at_day_start() {
     let s = h.acd.queue_stats(q, h.now).unwrap();
     assert_eq!((s.offered, s.answered, s.waiting), (0, 0, 1));
 }
+
+#[test]
+fn a_call_whose_max_wait_passed_while_ringing_overflows_when_it_rings_out() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |q| {
+        q.max_wait_secs = 30;
+        q.ring_timeout_secs = 20;
+        q.overflow = Some(OverflowTarget::Voicemail);
+    });
+    let call = h.call(q);
+    h.at(15.0);
+    let a = h.agent(q);
+    assert_eq!(h.offered_to(call), Some(a));
+    h.at(35.0);
+    let log = h.take();
+    assert!(
+        log.iter().any(|x| matches!(x,
+        Action::Overflow { call: c, reason: OverflowReason::MaxWait, .. } if *c == call)),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn logging_out_the_last_agent_while_ringing_sends_the_call_away_under_leave_empty() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |q| {
+        q.routing.leave_empty = true;
+        q.overflow = Some(OverflowTarget::Voicemail);
+    });
+    let a = h.agent(q);
+    let call = h.call(q);
+    assert_eq!(h.offered_to(call), Some(a));
+    h.cmd(Command::LogOut { agent: a }).unwrap();
+    let log = h.take();
+    assert!(log.contains(&Action::CancelOffer { call, agent: a }));
+    assert!(log.iter().any(|x| matches!(x,
+        Action::Finished { call: c, outcome: Outcome::Overflowed { reason: OverflowReason::NoAgents }, .. } if *c == call)));
+}
