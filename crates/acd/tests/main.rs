@@ -8,4 +8,5 @@ mod queueing;
 mod routing;
 mod simulation;
 mod strategies;
+mod supervisor;
 mod support;

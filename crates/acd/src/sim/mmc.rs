@@ -6,6 +6,8 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
+use std::time::Duration;
+
 use super::{EventQueue, exponential};
 use crate::action::{Action, Outcome};
 use crate::command::{AgentProfile, Command, NewCall};
@@ -104,119 +106,155 @@ enum Event {
     Patience(CallId),
 }
 
-fn instant(secs: f64) -> Instant {
-    Instant::from_micros((secs * 1e6).round() as u64)
+impl SimReport {
+    /// Counts one measured call's outcome.
+    fn record(&mut self, outcome: &Outcome, target_secs: f64, batch_size: u64) {
+        self.calls += 1;
+        if (self.calls - 1).is_multiple_of(batch_size) {
+            self.batches.push((0, 0, 0));
+        }
+        let batch = self.batches.last_mut().expect("pushed");
+        batch.0 += 1;
+        match outcome {
+            Outcome::Answered { wait, .. } => {
+                let w = wait.as_secs_f64();
+                self.answered += 1;
+                self.total_wait_secs += w;
+                self.waited += u64::from(w > 0.0);
+                self.within_target += u64::from(w <= target_secs);
+                batch.1 += u64::from(w > 0.0);
+                batch.2 += u64::from(w <= target_secs);
+            }
+            Outcome::Abandoned { .. } => self.abandoned += 1,
+            Outcome::Overflowed { .. } => {}
+        }
+    }
 }
 
-/// Runs an M/M/c simulation through the engine; deterministic for a seed.
-pub fn run_mmc(cfg: &MmcConfig) -> SimReport {
-    let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut acd = Engine::new();
-    let queue = QueueId(Uuid::from_u128(1));
-    let mut config: model::Queue = serde_json::from_value(serde_json::json!({
-        "name": "sim", "max_wait_secs": u32::MAX, "max_length": u32::MAX, "wrap_up_secs": 0,
-        "business_hours": {"time_zone": "UTC", "weekly": []},
-        "overflow": null, "callback_threshold_secs": null
-    }))
-    .expect("static config");
-    config.strategy = cfg.strategy;
-    let mut report = SimReport::default();
-    let handle = |acd: &mut Engine, command: Command, now: Instant, report: &mut SimReport| {
-        report.commands += 1;
-        acd.handle(command, now).expect("simulation commands are valid");
-    };
-    handle(&mut acd, Command::ConfigureQueue { queue, config: Box::new(config) }, Instant::ZERO, &mut report);
-    for i in 0..cfg.agents {
-        let agent = AgentId(Uuid::from_u128(1_000_000 + u128::from(i)));
-        let profile = AgentProfile {
-            vip_tier: VipTier::REGULAR,
-            skills: vec![],
-            queues: vec![QueueMembership { queue_id: queue, weight: 1 }],
+/// One run in progress: the engine, the future events and the counts.
+struct Mmc<'a> {
+    cfg: &'a MmcConfig,
+    rng: StdRng,
+    acd: Engine,
+    queue: QueueId,
+    events: EventQueue<Event>,
+    arrived: u64,
+    done: u64,
+    report: SimReport,
+}
+
+impl<'a> Mmc<'a> {
+    fn new(cfg: &'a MmcConfig) -> Self {
+        let queue = QueueId(Uuid::from_u128(1));
+        let mut sim = Mmc {
+            cfg,
+            rng: StdRng::seed_from_u64(cfg.seed),
+            acd: Engine::new(),
+            queue,
+            events: EventQueue::default(),
+            arrived: 0,
+            done: 0,
+            report: SimReport::default(),
         };
-        handle(&mut acd, Command::LogIn { agent, profile }, Instant::ZERO, &mut report);
+        let mut config: model::Queue = serde_json::from_value(serde_json::json!({
+            "name": "sim", "max_wait_secs": u32::MAX, "max_length": u32::MAX, "wrap_up_secs": 0,
+            "business_hours": {"time_zone": "UTC", "weekly": []},
+            "overflow": null, "callback_threshold_secs": null
+        }))
+        .expect("static config");
+        config.strategy = cfg.strategy;
+        sim.command(Command::ConfigureQueue { queue, config: Box::new(config) }, Instant::ZERO);
+        for i in 0..cfg.agents {
+            let agent = AgentId(Uuid::from_u128(1_000_000 + u128::from(i)));
+            let queues = vec![QueueMembership { queue_id: queue, weight: 1 }];
+            let profile = AgentProfile { vip_tier: VipTier::REGULAR, skills: vec![], queues };
+            sim.command(Command::LogIn { agent, profile }, Instant::ZERO);
+        }
+        let first = sim.after(Instant::ZERO, 1.0 / cfg.arrivals_per_sec);
+        sim.events.push(first, Event::Arrival);
+        sim
     }
-    let mut events = EventQueue::default();
-    events.push(instant(exponential(&mut rng, 1.0 / cfg.arrivals_per_sec)), Event::Arrival);
-    let total = cfg.warmup + cfg.calls;
-    let mut arrived: u64 = 0;
-    let mut done: u64 = 0;
-    while done < total {
-        let next_event = events.peek_time();
-        let next_timer = acd.poll_timeout();
+
+    fn command(&mut self, command: Command, now: Instant) {
+        self.report.commands += 1;
+        self.acd.handle(command, now).expect("simulation commands are valid");
+    }
+
+    /// `now` plus an exponential sample of mean `mean` seconds.
+    fn after(&mut self, now: Instant, mean: f64) -> Instant {
+        now + Duration::from_secs_f64(exponential(&mut self.rng, mean))
+    }
+
+    /// Runs the next event or engine timer; `false` when nothing is left.
+    fn step(&mut self) -> bool {
+        let next_event = self.events.peek_time();
+        let next_timer = self.acd.poll_timeout();
         let now = match (next_event, next_timer) {
-            (Some(e), Some(t)) if t < e => {
-                acd.handle_timeout(t);
-                t
-            }
-            (None, Some(t)) => {
-                acd.handle_timeout(t);
-                t
-            }
+            (Some(e), Some(t)) if t < e => t,
+            (None, Some(t)) => t,
             (Some(_), _) => {
-                let (now, event) = events.pop().expect("peeked");
-                match event {
-                    Event::Arrival => {
-                        arrived += 1;
-                        let call = CallId(Uuid::from_u128(u128::from(arrived)));
-                        if arrived < total {
-                            let gap = exponential(&mut rng, 1.0 / cfg.arrivals_per_sec);
-                            events.push(now + std::time::Duration::from_secs_f64(gap), Event::Arrival);
-                        }
-                        if let Some(mean) = cfg.mean_patience_secs {
-                            let p = exponential(&mut rng, mean);
-                            events.push(now + std::time::Duration::from_secs_f64(p), Event::Patience(call));
-                        }
-                        let new = NewCall { call, queue, priority: 0, vip: VipTier::REGULAR, caller: None };
-                        handle(&mut acd, Command::Enqueue(new), now, &mut report);
-                    }
-                    Event::HandleEnds(call) => handle(&mut acd, Command::CallEnded { call }, now, &mut report),
-                    Event::Patience(call) => {
-                        if acd.position(call).is_some() {
-                            handle(&mut acd, Command::Abandoned { call }, now, &mut report);
-                        }
-                    }
-                }
-                now
+                let (now, event) = self.events.pop().expect("peeked");
+                self.event(now, event);
+                self.drain(now);
+                return true;
             }
-            (None, None) => break,
+            (None, None) => return false,
         };
-        while let Some(action) = acd.poll_action() {
+        self.acd.handle_timeout(now);
+        self.drain(now);
+        true
+    }
+
+    fn event(&mut self, now: Instant, event: Event) {
+        match event {
+            Event::Arrival => {
+                self.arrived += 1;
+                let call = CallId(Uuid::from_u128(u128::from(self.arrived)));
+                if self.arrived < self.cfg.warmup + self.cfg.calls {
+                    let next = self.after(now, 1.0 / self.cfg.arrivals_per_sec);
+                    self.events.push(next, Event::Arrival);
+                }
+                if let Some(mean) = self.cfg.mean_patience_secs {
+                    let gives_up = self.after(now, mean);
+                    self.events.push(gives_up, Event::Patience(call));
+                }
+                let new = NewCall { call, queue: self.queue, priority: 0, vip: VipTier::REGULAR, caller: None };
+                self.command(Command::Enqueue(new), now);
+            }
+            Event::HandleEnds(call) => self.command(Command::CallEnded { call }, now),
+            Event::Patience(call) => {
+                if self.acd.position(call).is_some() {
+                    self.command(Command::Abandoned { call }, now);
+                }
+            }
+        }
+    }
+
+    /// Carries out the engine's actions: agents answer at once; outcomes are counted.
+    fn drain(&mut self, now: Instant) {
+        while let Some(action) = self.acd.poll_action() {
             match action {
                 Action::Offer { call, agent, .. } => {
-                    handle(&mut acd, Command::Answered { call, agent }, now, &mut report);
-                    let talk = exponential(&mut rng, cfg.mean_handle_secs);
-                    events.push(now + std::time::Duration::from_secs_f64(talk), Event::HandleEnds(call));
+                    self.command(Command::Answered { call, agent }, now);
+                    let ends = self.after(now, self.cfg.mean_handle_secs);
+                    self.events.push(ends, Event::HandleEnds(call));
                 }
                 Action::Finished { call, outcome, .. } => {
-                    done += 1;
-                    let measured = call.as_uuid().as_u128() > u128::from(cfg.warmup);
-                    if !measured {
-                        continue;
-                    }
-                    report.calls += 1;
-                    let batch_size = (cfg.calls / BATCHES).max(1);
-                    if (report.calls - 1) % batch_size == 0 {
-                        report.batches.push((0, 0, 0));
-                    }
-                    let batch = report.batches.last_mut().expect("pushed");
-                    batch.0 += 1;
-                    match outcome {
-                        Outcome::Answered { wait, .. } => {
-                            report.answered += 1;
-                            let w = wait.as_secs_f64();
-                            report.total_wait_secs += w;
-                            report.waited += u64::from(w > 0.0);
-                            report.within_target += u64::from(w <= cfg.target_secs);
-                            batch.1 += u64::from(w > 0.0);
-                            batch.2 += u64::from(w <= cfg.target_secs);
-                        }
-                        Outcome::Abandoned { .. } => report.abandoned += 1,
-                        Outcome::Overflowed { .. } => {}
+                    self.done += 1;
+                    if call.as_uuid().as_u128() > u128::from(self.cfg.warmup) {
+                        let batch_size = (self.cfg.calls / BATCHES).max(1);
+                        self.report.record(&outcome, self.cfg.target_secs, batch_size);
                     }
                 }
                 _ => {}
             }
         }
     }
-    report
+}
+
+/// Runs an M/M/c simulation through the engine; deterministic for a seed.
+pub fn run_mmc(cfg: &MmcConfig) -> SimReport {
+    let mut sim = Mmc::new(cfg);
+    while sim.done < cfg.warmup + cfg.calls && sim.step() {}
+    sim.report
 }
