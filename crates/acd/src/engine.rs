@@ -255,7 +255,7 @@ impl Engine {
             Timer::RingTimeout { call, .. } => self.ring_timeout(call),
             Timer::WrapUpEnds { agent } => self.wrap_up_ends(agent),
             Timer::MaxWait(call) => self.max_wait(call),
-            Timer::SkillStep(call) | Timer::VipRelax(call) | Timer::StickyExpires(call) => self.route_call(call),
+            Timer::SkillStep(call) | Timer::VipRelax(call) | Timer::StickyExpires(call) => self.route_up_to(call),
             Timer::Announce(call) => self.announce(call),
         }
     }

@@ -5,9 +5,21 @@
 
 use model::CallId;
 
-/// A named timer.
+/// A named timer. Timers due at the same instant fire in the order of
+/// these variants: first the three that let more agents take a call (so
+/// calls whose eligibility grew are routed before any call-driven routing
+/// at that instant could hand their agent to a lower-priority call), then
+/// the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Timer {
+    /// A skill-expansion step starts for the call.
+    SkillStep(CallId),
+    /// The call's VIP floor relaxes.
+    VipRelax(CallId),
+    /// The call's sticky hold ends.
+    StickyExpires(CallId),
+    /// The call reached its queue's maximum wait.
+    MaxWait(CallId),
     /// The offer rang out (RONA).
     RingTimeout {
         /// The call.
@@ -20,14 +32,6 @@ pub(crate) enum Timer {
         /// The agent's index.
         agent: usize,
     },
-    /// The call reached its queue's maximum wait.
-    MaxWait(CallId),
-    /// A skill-expansion step starts for the call.
-    SkillStep(CallId),
-    /// The call's VIP floor relaxes.
-    VipRelax(CallId),
-    /// The call's sticky hold ends.
-    StickyExpires(CallId),
     /// Time to tell the caller their position again.
     Announce(CallId),
 }

@@ -99,6 +99,24 @@ impl Engine {
         }
     }
 
+    /// A call's eligible set grew with time (step, VIP relaxation, sticky
+    /// hold ending). Calls ahead of it may have grown at the same instant, so
+    /// route them first, best first, down to this call.
+    pub(crate) fn route_up_to(&mut self, call: CallId) {
+        let Some(c) = self.calls.get(&call) else { return };
+        let q = c.queue;
+        let slot = &self.queues[q];
+        let lenders = slot.steps.iter().flat_map(|s| &s.extra).filter_map(|id| self.queue_index.get(id));
+        let idle = |p: usize| !self.queues[p].available.is_empty() || !self.queues[p].back_office.is_empty();
+        if !idle(q) && !lenders.into_iter().any(|&p| idle(p)) {
+            return;
+        }
+        let order: Vec<CallId> = slot.waiting.range(..=c.key).map(|k| k.2).collect();
+        for other in order {
+            self.route_call(other);
+        }
+    }
+
     /// Routes every waiting call of `q`, best first (after several agents became idle at once).
     pub(crate) fn route_queue(&mut self, q: usize) {
         let order: Vec<CallId> = self.queues[q].waiting.iter().map(|k| k.2).collect();
