@@ -105,7 +105,7 @@ impl Engine {
     #[must_use]
     pub fn poll_timeout(&mut self) -> Option<Instant> {
         while let Some(&Reverse((at, timer))) = self.timers.peek() {
-            if self.timer_applies(timer) {
+            if !self.timer_stale(timer) {
                 return Some(at);
             }
             self.timers.pop();
@@ -216,7 +216,7 @@ impl Engine {
         let live = self.calls.len() + self.agents.len();
         if self.timers.len() > 4096 && self.timers.len() > 8 * live {
             let mut timers = std::mem::take(&mut self.timers);
-            timers.retain(|Reverse((_, t))| self.timer_applies(*t));
+            timers.retain(|Reverse((_, t))| !self.timer_stale(*t));
             self.timers = timers;
         }
     }
@@ -229,7 +229,23 @@ impl Engine {
         self.actions.push_back(action);
     }
 
-    /// Whether a timer still has work to do (stale ones are dropped).
+    /// Whether a timer can never apply again (its call left, its offer or
+    /// wrap-up is over), so it may be dropped before it is due. A call timer
+    /// of a ringing call is kept: the call may come back to its queue.
+    fn timer_stale(&self, timer: Timer) -> bool {
+        match timer {
+            Timer::RingTimeout { .. } | Timer::WrapUpEnds { .. } => !self.timer_applies(timer),
+            Timer::MaxWait(call)
+            | Timer::SkillStep(call)
+            | Timer::VipRelax(call)
+            | Timer::StickyExpires(call)
+            | Timer::Announce(call) => {
+                self.calls.get(&call).is_none_or(|c| matches!(c.state, CallState::Connected { .. }))
+            }
+        }
+    }
+
+    /// Whether a timer has work to do now that it fired.
     fn timer_applies(&self, timer: Timer) -> bool {
         match timer {
             Timer::RingTimeout { call, generation } => self

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use acd::{Action, AgentProfile, Command, Engine, Instant, NewCall, ReadyState};
 use model::{
-    AgentId, AgentSkill, CallId, NotReadyReason, QueueId, QueueMembership, RoutingStrategy, SkillRequirement, VipTier,
+    AgentId, AgentSkill, CallId, NotReadyReason, QueueId, QueueMembership, RoutingStrategy, SkillRequirement,
+    SkillStep, VipTier,
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -19,6 +20,9 @@ use crate::support::{queue_config, skill};
 const AGENTS: usize = 6;
 /// Queue 0 needs skill 1 at level 5 or more; queue 1 needs nothing.
 const Q0_LEVEL: u8 = 5;
+/// With expansion, queue 0 relaxes to level 2 after 30 s and also takes
+/// queue 1's agents (at level 2) after 90 s.
+const Q0_RELAXED: u8 = 2;
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -83,6 +87,8 @@ struct World {
     ring_all: [bool; 2],
     /// Queue 1 may relax its VIP floor after this wait.
     vip_relax: Option<u32>,
+    /// Queue 0 has skill-expansion steps.
+    expand: bool,
     agents: Vec<AgentId>,
     specs: Vec<AgentSpec>,
     calls: Vec<CallId>,
@@ -99,6 +105,7 @@ impl World {
         aging: [u32; 2],
         wrap: u32,
         vip_relax: Option<u32>,
+        expand: bool,
     ) -> World {
         let mut acd = Engine::new();
         let queues = [QueueId(Uuid::from_u128(1)), QueueId(Uuid::from_u128(2))];
@@ -111,7 +118,14 @@ impl World {
                 config.routing.vip_relax_after_secs = vip_relax;
             }
             if i == 0 {
-                config.required_skills = vec![SkillRequirement { skill_id: skill(1), min_level: Q0_LEVEL }];
+                let level = |min_level| vec![SkillRequirement { skill_id: skill(1), min_level }];
+                config.required_skills = level(Q0_LEVEL);
+                if expand {
+                    config.routing.skill_steps = vec![
+                        SkillStep { after_secs: 30, required_skills: level(Q0_RELAXED), extra_queues: vec![] },
+                        SkillStep { after_secs: 90, required_skills: level(Q0_RELAXED), extra_queues: vec![queues[1]] },
+                    ];
+                }
             }
             acd.handle(Command::ConfigureQueue { queue: *q, config: Box::new(config) }, Instant::ZERO).unwrap();
         }
@@ -124,6 +138,7 @@ impl World {
             aging,
             ring_all,
             vip_relax,
+            expand,
             agents,
             specs,
             calls: Vec::new(),
@@ -162,9 +177,16 @@ impl World {
 
     fn eligible(&self, c: &CallMirror, a: usize) -> bool {
         let s = &self.specs[a];
-        s.queues.contains(&c.queue)
+        let wait = self.now.since(c.enqueued).as_secs();
+        let (level, borrow) = match (c.queue, self.expand) {
+            (1, _) => (0, false),
+            (_, true) if wait >= 90 => (Q0_RELAXED, true),
+            (_, true) if wait >= 30 => (Q0_RELAXED, false),
+            _ => (Q0_LEVEL, false),
+        };
+        (s.queues.contains(&c.queue) || (borrow && s.queues.contains(&1)))
             && self.tier_ok(c, a)
-            && (c.queue == 1 || s.level >= Q0_LEVEL)
+            && s.level >= level
             && !c.declined.contains(&a)
     }
 
@@ -398,9 +420,10 @@ proptest! {
         aging in (0..3u32, 0..3u32),
         wrap in prop_oneof![Just(0u32), Just(10u32)],
         vip_relax in prop_oneof![Just(None), Just(Some(60u32))],
+        expand in any::<bool>(),
         steps in proptest::collection::vec(step(), 1..150),
     ) {
-        let mut w = World::new(specs, strategies, [aging.0, aging.1], wrap, vip_relax);
+        let mut w = World::new(specs, strategies, [aging.0, aging.1], wrap, vip_relax, expand);
         for s in steps {
             w.apply(s)?;
         }
