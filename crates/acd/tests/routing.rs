@@ -164,3 +164,23 @@ fn unknown_queue_in_a_membership_is_refused() {
     let agent = model::AgentId(uuid::Uuid::from_u128(78));
     assert!(matches!(h.cmd(Command::LogIn { agent, profile }), Err(acd::AcdError::UnknownQueue(_))));
 }
+
+#[test]
+fn a_vip_call_rejected_after_ringing_still_relaxes_at_the_stated_wait() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |q| {
+        q.routing.vip_relax_after_secs = Some(60);
+        q.ring_timeout_secs = 20;
+    });
+    let junior = h.agent_with(&[(q, 1)], &[], 0);
+    let call = h.call_with(q, 0, 1, None);
+    h.at(40.0);
+    // The senior is rung until 60 s, the very instant the floor relaxes.
+    let senior = h.agent_with(&[(q, 1)], &[], 1);
+    assert_eq!(h.offered_to(call), Some(senior));
+    h.at(50.0);
+    h.cmd(Command::Rejected { call, agent: senior }).unwrap();
+    assert_eq!(h.offered_to(call), None);
+    h.at(60.0);
+    assert_eq!(h.offered_to(call), Some(junior));
+}
