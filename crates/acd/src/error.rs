@@ -52,6 +52,9 @@ pub enum AcdError {
     /// The call is not connected to an agent.
     #[error("call {0} is not connected")]
     NotConnected(CallId),
+    /// The queue configuration is invalid; the errors name the fields.
+    #[error("invalid queue configuration: {0}")]
+    InvalidQueue(model::FieldErrors),
     /// A skill or weight in the command is out of range.
     #[error("invalid {field}: {reason}")]
     Invalid {

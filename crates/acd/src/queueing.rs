@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use model::{CallId, OverflowTarget, Queue, QueueId, RoutingStrategy};
+use model::{CallId, OverflowTarget, Queue, QueueId, RoutingStrategy, Validate};
 
 use crate::action::{Action, Outcome, OverflowReason};
 use crate::call::{CallSlot, CallState, rank};
@@ -20,16 +20,10 @@ const MAX_HOPS: u8 = 8;
 
 impl Engine {
     pub(crate) fn configure_queue(&mut self, id: QueueId, config: Queue) -> Result<(), AcdError> {
-        for s in config.required_skills.iter().chain(config.routing.skill_steps.iter().flat_map(|s| &s.required_skills))
-        {
-            if !(1..=10).contains(&s.min_level) {
-                return Err(AcdError::Invalid {
-                    field: "required_skills.min_level",
-                    reason: "must be between 1 and 10",
-                });
-            }
-        }
-        let steps = skills::compile_steps(&mut self.skills, &config);
+        // Among others this keeps ring timeouts at 5 s or more, so a ring-all
+        // offer can never ring out and re-ring at the same instant forever.
+        config.validate().map_err(AcdError::InvalidQueue)?;
+        let steps = skills::compile_steps(&mut self.skills, &config)?;
         let q = match self.queue_index.get(&id) {
             Some(&q) => {
                 self.queues[q].config = config;

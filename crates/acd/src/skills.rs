@@ -17,14 +17,15 @@ pub(crate) struct SkillTable {
 
 impl SkillTable {
     /// The index of `id`, allocating one on first sight.
-    pub(crate) fn intern(&mut self, id: SkillId) -> u16 {
+    pub(crate) fn intern(&mut self, id: SkillId) -> Result<u16, AcdError> {
         if let Some(&i) = self.index.get(&id) {
-            return i;
+            return Ok(i);
         }
-        let i = u16::try_from(self.ids.len()).unwrap_or(u16::MAX);
+        let i = u16::try_from(self.ids.len())
+            .map_err(|_| AcdError::Invalid { field: "skills", reason: "more than 65,536 distinct skills" })?;
         self.ids.push(id);
         self.index.insert(id, i);
-        i
+        Ok(i)
     }
 
     /// The id behind an index.
@@ -39,7 +40,7 @@ impl SkillTable {
             if !(1..=10).contains(&s.level) {
                 return Err(AcdError::Invalid { field: "skills.level", reason: "must be between 1 and 10" });
             }
-            let i = usize::from(self.intern(s.skill_id));
+            let i = usize::from(self.intern(s.skill_id)?);
             if levels.len() <= i {
                 levels.resize(i + 1, 0);
             }
@@ -49,8 +50,8 @@ impl SkillTable {
     }
 
     /// Compiles a requirement list.
-    pub(crate) fn requirement(&mut self, reqs: &[SkillRequirement]) -> Vec<(u16, u8)> {
-        reqs.iter().map(|r| (self.intern(r.skill_id), r.min_level)).collect()
+    pub(crate) fn requirement(&mut self, reqs: &[SkillRequirement]) -> Result<Vec<(u16, u8)>, AcdError> {
+        reqs.iter().map(|r| Ok((self.intern(r.skill_id)?, r.min_level))).collect()
     }
 }
 
@@ -86,16 +87,13 @@ pub(crate) struct Step {
 }
 
 /// Compiles a queue's base requirement and expansion steps.
-pub(crate) fn compile_steps(table: &mut SkillTable, q: &Queue) -> Vec<Step> {
-    let mut steps = vec![Step { after: Duration::ZERO, reqs: table.requirement(&q.required_skills), extra: vec![] }];
+pub(crate) fn compile_steps(table: &mut SkillTable, q: &Queue) -> Result<Vec<Step>, AcdError> {
+    let mut steps = vec![Step { after: Duration::ZERO, reqs: table.requirement(&q.required_skills)?, extra: vec![] }];
     for s in &q.routing.skill_steps {
-        steps.push(Step {
-            after: secs(s.after_secs),
-            reqs: table.requirement(&s.required_skills),
-            extra: s.extra_queues.clone(),
-        });
+        let reqs = table.requirement(&s.required_skills)?;
+        steps.push(Step { after: secs(s.after_secs), reqs, extra: s.extra_queues.clone() });
     }
-    steps
+    Ok(steps)
 }
 
 /// The index of the step in force after waiting `wait`.

@@ -5,6 +5,7 @@ mod blending;
 mod lifecycle;
 mod properties;
 mod queueing;
+mod robustness;
 mod routing;
 mod simulation;
 mod strategies;

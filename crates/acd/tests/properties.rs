@@ -397,21 +397,8 @@ fn strategies() -> impl Strategy<Value = [RoutingStrategy; 2]> {
     (s.clone(), s).prop_map(|(a, b)| [a, b])
 }
 
-/// 512 cases from a fixed seed, so every run checks the same sequences;
-/// set `PROPTEST_RNG_SEED=<n>` (and `PROPTEST_CASES`) to explore others.
-fn config() -> ProptestConfig {
-    let mut config = ProptestConfig { cases: 512, ..ProptestConfig::default() };
-    if std::env::var_os("PROPTEST_CASES").is_some() {
-        config.cases = ProptestConfig::default().cases;
-    }
-    if matches!(config.rng_seed, proptest::test_runner::RngSeed::Random) {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5b0a_2d00);
-    }
-    config
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::support::proptest_config(0x5b0a_2d00))]
 
     #[test]
     fn routing_invariants_hold_over_random_command_sequences(

@@ -151,3 +151,17 @@ impl H {
         self.take();
     }
 }
+
+/// 512 cases from a fixed seed, so every run checks the same sequences;
+/// set `PROPTEST_RNG_SEED=<n>` (and `PROPTEST_CASES`) to explore others.
+pub fn proptest_config(seed: u64) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let mut config = Config { cases: 512, ..Config::default() };
+    if std::env::var_os("PROPTEST_CASES").is_some() {
+        config.cases = Config::default().cases;
+    }
+    if matches!(config.rng_seed, RngSeed::Random) {
+        config.rng_seed = RngSeed::Fixed(seed);
+    }
+    config
+}
