@@ -37,6 +37,50 @@
 //! let wake = acd.poll_timeout().unwrap();
 //! acd.handle_timeout(wake);
 //! ```
+//!
+//! # Contract
+//!
+//! - Call [`Engine::handle_timeout`] whenever the instant from
+//!   [`Engine::poll_timeout`] is reached, before any command at a later
+//!   time, and drain [`Engine::poll_action`] after every call.
+//! - A refused command returns an [`AcdError`], emits nothing and changes
+//!   nothing. Nothing panics on input: unknown ids, commands in the wrong
+//!   state and invalid configuration are errors.
+//! - Every call that enters gets exactly one [`Action::Finished`]: answered
+//!   (at the answer; the engine then keeps the call only to start the
+//!   agent's wrap-up at [`Command::CallEnded`]), abandoned, or overflowed.
+//! - Deterministic: the same commands at the same instants give the same
+//!   actions. No clock, randomness, I/O, threads or locks inside.
+//!
+//! # How it decides
+//!
+//! - A queue's waiting calls are ordered by a time-invariant rank: with
+//!   priority aging at `r` per minute, effective priority `p + r·wait`
+//!   orders like `r·enqueued − p·1 min`, so the order never needs resorting;
+//!   ties go by arrival.
+//! - Idle agents are filed per queue in strategy order (idle since, calls or
+//!   talk time today, round-robin turn); back-office agents in a second pool
+//!   used only while the queue's estimated wait is over its blending
+//!   threshold.
+//! - One invariant — *no waiting call has an eligible idle agent* — is kept
+//!   by routing a call when it starts waiting or its eligible set grows (skill
+//!   step, VIP relaxation, sticky hold ending), and an agent when it becomes
+//!   idle (best call over its queues by effective priority, then wait × the
+//!   queue's weight, then arrival). So an offer never overtakes a
+//!   higher-priority call the same agent could take.
+//! - Eligibility: queue membership (or an expansion step's extra queues),
+//!   VIP tier as a hard floor unless the queue relaxes it after a stated
+//!   wait, the skill levels of the step in force, not having rejected the
+//!   call, and the sticky hold.
+//! - Timers (ring timeout, wrap-up end, max wait, skill step, VIP
+//!   relaxation, sticky expiry, announcement) live in one heap; each checks
+//!   its condition when it fires, so none is ever cancelled in place.
+//! - The estimated wait is position divided by the live service rate
+//!   (answers per second over the last 15 minutes), or staffed agents over
+//!   the average handle time while there are too few answers.
+//!
+//! [`erlang_c`] and [`service_level`] are public for the staffing forecast;
+//! [`sim`] runs the engine under Poisson load and checks it against them.
 
 pub mod action;
 mod agent;
