@@ -137,6 +137,7 @@ impl Engine {
             if let Some((a, at)) = last
                 && now.since(at) <= within
                 && self.agents[a].membership(q).is_some()
+                && self.agents[a].activity != crate::agent::Activity::LoggedOut
             {
                 self.calls.get_mut(&call).expect("exists").hold = Some((a, now + secs(rules.sticky.wait_secs)));
                 self.schedule_secs(rules.sticky.wait_secs, Timer::StickyExpires(call));

@@ -172,3 +172,17 @@ fn sticky_call_waits_for_its_busy_agent_then_goes_to_anyone() {
     h.at(30.0);
     assert_eq!(h.offered_to(again), Some(a), "after the sticky wait anyone may take it");
 }
+
+#[test]
+fn sticky_call_does_not_wait_for_a_logged_out_agent() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::Sticky, |q| q.routing.sticky.wait_secs = 60);
+    let b = h.agent(q);
+    let a = h.agent(q);
+    h.cmd(acd::Command::SetAgentState { agent: a, state: ReadyState::DoNotDisturb }).unwrap();
+    h.cmd(acd::Command::RememberCaller { caller: "+4420".into(), agent: b, served_at: h.now }).unwrap();
+    h.cmd(acd::Command::LogOut { agent: b }).unwrap();
+    h.cmd(acd::Command::SetAgentState { agent: a, state: ReadyState::Available }).unwrap();
+    let call = h.call_with(q, 0, 0, Some("+4420"));
+    assert_eq!(h.offered_to(call), Some(a));
+}
