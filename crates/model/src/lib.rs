@@ -24,6 +24,7 @@ pub mod ivr;
 pub mod number;
 pub mod queue;
 pub mod record;
+pub mod routing;
 pub mod skill;
 pub mod tenant;
 pub mod trunk;
@@ -47,6 +48,7 @@ pub use queue::{
     AgentSkill, OverflowTarget, Queue, QueueMembership, RoutingStrategy, ServiceLevelTarget, SkillRequirement,
 };
 pub use record::Record;
+pub use routing::{RoutingRules, SkillStep, StickyRule};
 pub use skill::Skill;
 pub use tenant::Tenant;
 pub use trunk::{DigestCredentials, InboundAuth, OutboundRegistration, SipTransport, Trunk};

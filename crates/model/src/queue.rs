@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::hours::BusinessHours;
 use crate::ids::{IvrFlowId, QueueId, SkillId};
+use crate::routing::RoutingRules;
 use crate::validation::{FieldErrors, Validate, e164, index, join, text};
 
 /// How a queue picks among the agents who could take a call.
@@ -133,6 +134,9 @@ pub struct Queue {
     /// Ask callers for a 1–5 rating after the agent hangs up.
     #[serde(default)]
     pub post_call_survey: bool,
+    /// Skill expansion, VIP relaxation, sticky agent, blending, empty-queue rules.
+    #[serde(default)]
+    pub routing: RoutingRules,
 }
 
 fn default_ring_timeout() -> u32 {
@@ -174,6 +178,7 @@ impl Validate for Queue {
                 errors.push(join(&index(&skills, i), "skill_id"), "is listed twice");
             }
         }
+        self.routing.validate_into(&join(path, "routing"), errors);
     }
 }
 

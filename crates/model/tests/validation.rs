@@ -114,3 +114,22 @@ fn unknown_fields_are_rejected_with_their_name() {
     .unwrap_err();
     assert!(err.to_string().contains("colour"), "{err}");
 }
+
+#[test]
+fn queue_routing_rules_default_and_name_bad_steps() {
+    let mut q = queue();
+    assert!(q.routing.join_empty && !q.routing.leave_empty);
+    assert_eq!(q.routing.sticky.wait_secs, 15);
+    q.routing.skill_steps = vec![
+        model::SkillStep { after_secs: 30, required_skills: vec![], extra_queues: vec![] },
+        model::SkillStep {
+            after_secs: 30,
+            required_skills: vec![model::SkillRequirement { skill_id: model::SkillId::new(), min_level: 11 }],
+            extra_queues: vec![],
+        },
+    ];
+    assert_eq!(
+        fields(&q),
+        ["routing.skill_steps[1].after_secs", "routing.skill_steps[1].required_skills[0].min_level"]
+    );
+}

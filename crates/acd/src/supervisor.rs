@@ -1,0 +1,57 @@
+//! Supervisor commands on waiting calls: move, assign, change priority.
+//! (Setting an agent's state is the same command agents use.)
+
+use model::{AgentId, CallId, QueueId};
+
+use crate::call::{CallState, rank};
+use crate::engine::Engine;
+use crate::error::AcdError;
+use crate::routing::Decision;
+
+impl Engine {
+    fn waiting(&self, call: CallId) -> Result<(), AcdError> {
+        let c = self.calls.get(&call).ok_or(AcdError::UnknownCall(call))?;
+        if c.state == CallState::Waiting { Ok(()) } else { Err(AcdError::NotWaiting(call)) }
+    }
+
+    pub(crate) fn move_call(&mut self, call: CallId, queue: QueueId) -> Result<(), AcdError> {
+        let to = self.queue_idx(queue)?;
+        self.waiting(call)?;
+        let c = &self.calls[&call];
+        let key = c.key;
+        self.queues[c.queue].waiting.remove(&key);
+        self.place(call, to);
+        Ok(())
+    }
+
+    pub(crate) fn assign_call(&mut self, call: CallId, agent: AgentId) -> Result<(), AcdError> {
+        self.waiting(call)?;
+        let a = self.agent_idx(agent)?;
+        if !self.is_available(a) {
+            return Err(AcdError::AgentNotAvailable(agent));
+        }
+        let c = &self.calls[&call];
+        if !self.agents[a].tier.covers(c.vip) && !self.vip_relaxed(c) {
+            return Err(AcdError::NotEligible { call, agent });
+        }
+        let step = self.step_of(c);
+        let detail = "assigned by a supervisor".to_string();
+        self.offer(call, Decision { agents: vec![a], step, detail, back_office: false, ring_all: false });
+        Ok(())
+    }
+
+    pub(crate) fn set_priority(&mut self, call: CallId, priority: i32) -> Result<(), AcdError> {
+        let c = self.calls.get_mut(&call).ok_or(AcdError::UnknownCall(call))?;
+        if matches!(c.state, CallState::Connected { .. }) {
+            return Err(AcdError::NotWaiting(call));
+        }
+        let slot = &mut self.queues[c.queue];
+        let waiting = slot.waiting.remove(&c.key);
+        c.priority = priority;
+        c.key = (rank(priority, slot.config.priority_aging_per_min, c.enqueued), c.key.1, call);
+        if waiting {
+            slot.waiting.insert(c.key);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,61 @@
+//! Supervisor commands: move, assign, change priority, set agent state.
+
+use acd::{Command, ReadyState};
+use model::{NotReadyReason, RoutingStrategy};
+
+use crate::support::H;
+
+#[test]
+fn supervisor_move_sends_a_waiting_call_to_another_queue() {
+    let mut h = H::new();
+    let sales = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let support = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let s = h.agent(support);
+    h.set_state(s, ReadyState::DoNotDisturb);
+    let call = h.call(sales);
+    h.set_state(s, ReadyState::Available);
+    assert_eq!(h.offered_to(call), None);
+    h.cmd(Command::MoveCall { call, queue: support }).unwrap();
+    assert_eq!(h.offered_to(call), Some(s));
+}
+
+#[test]
+fn supervisor_assign_offers_a_call_to_a_named_agent_but_not_below_the_vip_floor() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let other = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let named = h.agent(other);
+    let vip = h.call_with(q, 0, 1, None);
+    assert!(matches!(h.cmd(Command::AssignCall { call: vip, agent: named }), Err(acd::AcdError::NotEligible { .. })));
+    let call = h.call(q);
+    h.cmd(Command::AssignCall { call, agent: named }).unwrap();
+    assert_eq!(h.offered_to(call), Some(named));
+    let third = h.call(q);
+    assert!(matches!(
+        h.cmd(Command::AssignCall { call: third, agent: named }),
+        Err(acd::AcdError::AgentNotAvailable(_))
+    ));
+}
+
+#[test]
+fn supervisor_priority_change_reorders_the_queue() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let first = h.call(q);
+    let second = h.call(q);
+    h.cmd(Command::SetPriority { call: second, priority: 10 }).unwrap();
+    assert_eq!(h.acd.position(second), Some(1));
+    assert_eq!(h.acd.position(first), Some(2));
+}
+
+#[test]
+fn supervisor_sets_an_agent_state_and_routing_follows() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let a = h.agent(q);
+    h.set_state(a, ReadyState::NotReady(NotReadyReason::Custom("coaching".into())));
+    let call = h.call(q);
+    assert_eq!(h.offered_to(call), None);
+    h.set_state(a, ReadyState::Available);
+    assert_eq!(h.offered_to(call), Some(a));
+}
