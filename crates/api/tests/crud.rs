@@ -140,6 +140,15 @@ async fn queues_round_trip_and_list_their_members() {
     changed["strategy"] = json!("best_skill");
     changed["service_level"] = json!({"percent": 90, "seconds": 30});
     changed["overflow"] = json!({"type": "number", "number": "+442071838750"});
+    changed["routing"] = json!({
+        "skill_steps": [{"after_secs": 30, "required_skills": [{"skill_id": skill, "min_level": 1}], "extra_queues": []}],
+        "vip_relax_after_secs": 90,
+        "sticky": {"within_days": 7, "wait_secs": 10},
+        "blending_threshold_secs": 60,
+        "join_empty": false,
+        "leave_empty": true,
+        "announce_interval_secs": 45
+    });
     round_trip(&app, &t.admin, "/api/v1/queues", body, changed, &[]).await;
 
     let q = app.create(&t.admin, "/api/v1/queues", queue("Sales")).await;

@@ -5,8 +5,8 @@
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use model::{
     AgentSkill, BusinessHours, Contact, EntryPoint, Holiday, InboundAuth, IvrFlow, IvrFlowId, IvrNode, OpeningWindow,
-    OverflowTarget, PhoneNumber, Queue, QueueId, RoutingStrategy, ServiceLevelTarget, Skill, SkillId, SkillRequirement,
-    Trunk, VipTier,
+    OverflowTarget, PhoneNumber, Queue, QueueId, RoutingRules, RoutingStrategy, ServiceLevelTarget, Skill, SkillId,
+    SkillRequirement, SkillStep, Trunk, VipTier,
 };
 
 /// The demo tenant's slug and name.
@@ -156,15 +156,35 @@ pub fn queues(skill: impl Fn(&str) -> SkillId) -> Vec<Queue> {
         priority_aging_per_min: 1,
         record_calls: false,
         post_call_survey: false,
+        routing: RoutingRules::default(),
     };
-    let sales =
-        Queue { required_skills: vec![SkillRequirement { skill_id: skill("sales"), min_level: 3 }], ..base("sales") };
+    // Sales wants a level-5 seller, then after 30 s any seller; VIPs wait up
+    // to two minutes for a senior before anyone may take them.
+    let sales = Queue {
+        required_skills: vec![SkillRequirement { skill_id: skill("sales"), min_level: 5 }],
+        routing: RoutingRules {
+            skill_steps: vec![SkillStep {
+                after_secs: 30,
+                required_skills: vec![SkillRequirement { skill_id: skill("sales"), min_level: 1 }],
+                extra_queues: Vec::new(),
+            }],
+            vip_relax_after_secs: Some(120),
+            announce_interval_secs: Some(60),
+            ..RoutingRules::default()
+        },
+        ..base("sales")
+    };
     let support = Queue {
         strategy: RoutingStrategy::BestSkill,
         service_level: ServiceLevelTarget { percent: 80, seconds: 30 },
         wrap_up_secs: 45,
         overflow: Some(OverflowTarget::Callback),
         post_call_survey: true,
+        routing: RoutingRules {
+            blending_threshold_secs: Some(90),
+            announce_interval_secs: Some(60),
+            ..RoutingRules::default()
+        },
         ..base("support")
     };
     vec![sales, support]

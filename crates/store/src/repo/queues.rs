@@ -45,11 +45,12 @@ struct Row {
     priority_aging_per_min: i64,
     record_calls: bool,
     post_call_survey: bool,
+    routing: serde_json::Value,
 }
 
 const COLUMNS: &str = "id, name, strategy, sl_percent, sl_seconds, max_wait_secs, max_length, wrap_up_secs, \
     ring_timeout_secs, business_hours, overflow, callback_threshold_secs, priority_aging_per_min, record_calls, \
-    post_call_survey";
+    post_call_survey, routing";
 
 fn strategy_str(s: RoutingStrategy) -> Result<String, RepoError> {
     match to_json(&s, "queues.strategy")? {
@@ -80,6 +81,7 @@ fn build(r: Row, required_skills: Vec<SkillRequirement>, members: Vec<QueueMembe
         priority_aging_per_min: to_u32(r.priority_aging_per_min, "queues.priority_aging_per_min")?,
         record_calls: r.record_calls,
         post_call_survey: r.post_call_survey,
+        routing: from_json(r.routing, "queues.routing")?,
     };
     Ok(StoredQueue { id: r.id.into(), queue, members })
 }
@@ -154,7 +156,8 @@ fn bind_fields<'q>(
         .bind(queue.callback_threshold_secs.map(i64::from))
         .bind(i64::from(queue.priority_aging_per_min))
         .bind(queue.record_calls)
-        .bind(queue.post_call_survey))
+        .bind(queue.post_call_survey)
+        .bind(to_json(&queue.routing, "routing")?))
 }
 
 async fn fetch(db: &mut PgConnection, tenant: TenantId, id: QueueId) -> Result<Option<StoredQueue>, RepoError> {
@@ -176,8 +179,8 @@ pub async fn create(pool: &PgPool, tenant: TenantId, queue: &Queue) -> Result<St
     let insert = sqlx::query(
         "INSERT INTO queues (id, tenant_id, name, strategy, sl_percent, sl_seconds, max_wait_secs, max_length, \
          wrap_up_secs, ring_timeout_secs, business_hours, overflow, callback_threshold_secs, \
-         priority_aging_per_min, record_calls, post_call_survey) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         priority_aging_per_min, record_calls, post_call_survey, routing) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(id.0)
     .bind(tenant.0);
@@ -221,8 +224,8 @@ pub async fn update(
     let update = sqlx::query(
         "UPDATE queues SET name = $3, strategy = $4, sl_percent = $5, sl_seconds = $6, max_wait_secs = $7, \
          max_length = $8, wrap_up_secs = $9, ring_timeout_secs = $10, business_hours = $11, overflow = $12, \
-         callback_threshold_secs = $13, priority_aging_per_min = $14, record_calls = $15, post_call_survey = $16 \
-         WHERE tenant_id = $1 AND id = $2",
+         callback_threshold_secs = $13, priority_aging_per_min = $14, record_calls = $15, post_call_survey = $16, \
+         routing = $17 WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)
     .bind(id.0);
