@@ -112,26 +112,23 @@ fn mmc_rho_085_matches_erlang_c_for_20_agents() {
 }
 
 #[test]
-#[ignore = "20 million calls: cargo nextest run -p acd --release --run-ignored only mmc_rho_095"]
 fn mmc_rho_095_matches_erlang_c_for_5_agents() {
     matches_erlang_c(0.95, 5, 20_000_000, 100);
 }
 
 #[test]
-#[ignore = "20 million calls: cargo nextest run -p acd --release --run-ignored only mmc_rho_095"]
 fn mmc_rho_095_matches_erlang_c_for_20_agents() {
     matches_erlang_c(0.95, 20, 20_000_000, 115);
 }
 
 #[test]
-#[ignore = "20 million calls: cargo nextest run -p acd --release --run-ignored only mmc_rho_095"]
 fn mmc_rho_095_matches_erlang_c_for_100_agents() {
     matches_erlang_c(0.95, 100, 20_000_000, 195);
 }
 
 #[test]
 fn mmc_rho_095_matches_erlang_c_within_three_standard_errors_at_200k_calls() {
-    // The fast companion of the ignored 20-million-call runs: at this load
+    // The fast companion of the 20-million-call runs above: at this load
     // 200,000 calls cannot pin ±1.5 points, so the bound is 3 standard errors.
     for c in [5, 20] {
         within(0.95, c, 200_000, 95 + u64::from(c), |se| 3.0 * se);
