@@ -1,0 +1,15 @@
+//! Switchboard's SIP signalling edge.
+//!
+//! - [`message`]: the facade over `ezk-sip-types`: parse datagrams, frame
+//!   streams, typed access to the headers transactions need, build
+//!   responses, ACK and CANCEL, serialise.
+//! - [`transaction`]: the four RFC 3261 §17 transactions as sans-IO state
+//!   machines driven by `handle*(.., now)`, `poll_transmit()`,
+//!   `poll_event()` and `poll_timeout()`.
+//!
+//! No module reads the clock, spawns, locks or holds a channel: time comes
+//! in as an argument.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod message;
