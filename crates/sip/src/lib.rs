@@ -11,5 +11,10 @@
 //! in as an argument.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![allow(
+    clippy::large_enum_variant,
+    reason = "messages move through inputs, events and states once per transition; boxing them costs an allocation each"
+)]
 
 pub mod message;
+pub mod transaction;

@@ -8,7 +8,6 @@ use super::{Limits, Message};
 
 /// What the framer found next on the stream.
 #[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant, reason = "a frame is moved once per message; boxing would add an allocation")]
 pub enum Frame {
     /// A complete message.
     Message(Message),
