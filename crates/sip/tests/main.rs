@@ -1,4 +1,10 @@
 //! The sip crate's tests, one binary with a module per subject.
 
+mod client_invite;
+mod client_non_invite;
 mod framer;
+mod harness;
+mod key;
 mod message;
+mod server_invite;
+mod server_non_invite;
