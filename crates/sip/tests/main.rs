@@ -6,5 +6,6 @@ mod framer;
 mod harness;
 mod key;
 mod message;
+mod no_panic;
 mod server_invite;
 mod server_non_invite;

@@ -31,6 +31,9 @@ pub enum Frame {
 #[derive(Debug)]
 pub struct StreamFramer {
     buf: Vec<u8>,
+    /// Bytes of `buf` already searched for the end of the head, so that
+    /// each byte is searched about once however the stream is chunked.
+    scanned: usize,
     limits: Limits,
     failed: Option<ParseError>,
 }
@@ -38,7 +41,7 @@ pub struct StreamFramer {
 impl StreamFramer {
     /// A framer with the given limits.
     pub fn new(limits: Limits) -> StreamFramer {
-        StreamFramer { buf: Vec::new(), limits, failed: None }
+        StreamFramer { buf: Vec::new(), scanned: 0, limits, failed: None }
     }
 
     /// Appends bytes read from the stream. Ignored once the stream failed.
@@ -66,18 +69,21 @@ impl StreamFramer {
         }
         match self.buf.as_slice() {
             [b'\r', b'\n', b'\r', b'\n', ..] => {
-                self.buf.drain(..4);
+                self.consume(4);
                 return Some(Ok(Frame::Ping));
             }
             // A lone CRLF may be the start of a ping: wait for more.
             [b'\r', b'\n'] | [b'\r', b'\n', b'\r'] | [b'\r'] | [] => return None,
             [b'\r', b'\n', ..] => {
-                self.buf.drain(..2);
+                self.consume(2);
                 return Some(Ok(Frame::Pong));
             }
             _ => {}
         }
-        let Some(head_end) = find_head_end(&self.buf) else {
+        // The end marker may straddle the previous search: back up 3 bytes.
+        let from = self.scanned.saturating_sub(3);
+        let Some(head_end) = find_head_end(&self.buf[from..]).map(|end| end + from) else {
+            self.scanned = self.buf.len();
             if self.buf.len() > self.limits.max_head {
                 return Some(Err(self.fail(ParseError::HeadTooLarge { limit: self.limits.max_head })));
             }
@@ -102,7 +108,7 @@ impl StreamFramer {
             return None;
         }
         let body = self.buf[head_end..total].to_vec();
-        self.buf.drain(..total);
+        self.consume(total);
         Some(Ok(Frame::Message(head.into_message(body))))
     }
 
@@ -112,7 +118,7 @@ impl StreamFramer {
         match scan_content_length(&self.buf[..head_end]) {
             Some(length) if length <= self.limits.max_body => {
                 if self.buf.len() >= head_end + length {
-                    self.buf.drain(..head_end + length);
+                    self.consume(head_end + length);
                     error
                 } else {
                     // Wait for the body of the bad message, then drop it.
@@ -121,6 +127,11 @@ impl StreamFramer {
             }
             _ => self.fail(error),
         }
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.buf.drain(..n);
+        self.scanned = 0;
     }
 
     fn fail(&mut self, error: ParseError) -> ParseError {
