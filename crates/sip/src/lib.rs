@@ -16,5 +16,6 @@
     reason = "messages move through inputs, events and states once per transition; boxing them costs an allocation each"
 )]
 
+pub mod layer;
 pub mod message;
 pub mod transaction;

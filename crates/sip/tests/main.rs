@@ -5,6 +5,7 @@ mod client_non_invite;
 mod framer;
 mod harness;
 mod key;
+mod layer;
 mod message;
 mod no_panic;
 mod server_invite;

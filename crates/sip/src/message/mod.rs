@@ -23,7 +23,7 @@ pub use framer::{Frame, StreamFramer};
 pub use headers::{CSeq, Headers};
 pub use method::Method;
 pub use params::Params;
-pub use parse::parse_datagram;
+pub use parse::{parse_datagram, reject};
 pub use request::Request;
 pub use response::Response;
 pub use status::StatusCode;

@@ -79,6 +79,18 @@ pub fn parse_datagram(datagram: &[u8], limits: &Limits) -> Result<Message, Parse
 
 /// Parses a head that ends with its empty line.
 pub(crate) fn parse_head(head: &[u8]) -> Result<Head, ParseError> {
+    let (start, raw) = split_head(head)?;
+    let (headers, content_length) = Headers::from_raw(raw)?;
+    if let StartLine::Request(method, _) = &start
+        && headers.cseq().method != *method
+    {
+        return Err(ParseError::InvalidHeader("CSeq"));
+    }
+    Ok(Head { start, headers, content_length })
+}
+
+/// Splits a head into its start line and its untyped headers.
+fn split_head(head: &[u8]) -> Result<(StartLine, RawHeaders), ParseError> {
     if let Some(&b) = head.iter().find(|&&b| (b < 0x20 && !matches!(b, b'\r' | b'\n' | b'\t')) || b == 0x7f) {
         return Err(ParseError::ControlCharacter(b));
     }
@@ -100,13 +112,33 @@ pub(crate) fn parse_head(head: &[u8]) -> Result<Head, ParseError> {
         }
         raw.insert(Name::from(name.to_owned()), unfold(value));
     }
-    let (headers, content_length) = Headers::from_raw(raw)?;
-    if let StartLine::Request(method, _) = &start
-        && headers.cseq().method != *method
-    {
-        return Err(ParseError::InvalidHeader("CSeq"));
+    Ok((start, raw))
+}
+
+/// The response a stateless server sends to a datagram that failed to
+/// parse with `error`: 400 (or 413, 494) with the reason, when the datagram
+/// is a request other than ACK whose Via, From, To, Call-ID and CSeq can be
+/// read so that the response can be routed. `None` means drop it.
+pub fn reject(datagram: &[u8], error: &ParseError) -> Option<Response> {
+    let datagram = &datagram[leading_crlf(datagram)..];
+    let end = find_head_end(datagram)?;
+    let (start, mut raw) = split_head(&datagram[..end]).ok()?;
+    let StartLine::Request(method, _) = start else { return None };
+    if method == Method::Ack {
+        return None;
     }
-    Ok(Head { start, headers, content_length })
+    raw.remove(&Name::CONTENT_LENGTH);
+    let (headers, _) = Headers::from_raw(raw).ok()?;
+    let status = StatusCode::new(error.status_code())?;
+    let mut headers = headers.clone_core();
+    if headers.to().tag().is_none() {
+        // Stateless: the same request must get the same tag (§8.2.7).
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(headers.call_id(), &mut hasher);
+        std::hash::Hash::hash(&headers.top_via().branch(), &mut hasher);
+        headers.set_to_tag(&format!("{:x}", std::hash::Hasher::finish(&hasher)));
+    }
+    Some(Response::new(status, &format!("{} ({error})", status.canonical_reason()), headers))
 }
 
 fn as_str(line: &[u8]) -> Result<&str, ParseError> {

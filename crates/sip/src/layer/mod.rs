@@ -1,0 +1,345 @@
+//! The transaction layer: owns every transaction, matches incoming
+//! messages to them (RFC 3261 §17.1.3, §17.2.3), creates server
+//! transactions for new requests, answers what no transaction takes
+//! (CANCEL without INVITE: 481; malformed request: 400 when it can be
+//! routed), and collects what to send where. Sans-IO like the
+//! transactions: `handle_*(.., now)`, `poll_transmit`, `poll_event`,
+//! `poll_timeout`.
+
+mod entry;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use entry::{Entry, Machine};
+
+use crate::message::{Limits, Message, Method, Request, Response, StatusCode, parse_datagram};
+use crate::transaction::{
+    CancelOutcome, ClientInput, ClientInvite, ClientNonInvite, Config, Event, ServerInput, ServerInvite,
+    ServerNonInvite, TransactionError, TransactionKey,
+};
+
+/// A message to send to `to`.
+#[derive(Debug, Clone)]
+pub struct Transmit {
+    /// The destination.
+    pub to: SocketAddr,
+    /// The message.
+    pub message: Message,
+}
+
+/// What the layer tells the transaction user (the dialog and call layers).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum LayerEvent {
+    /// A new request; answer it with [`TransactionLayer::respond`] and `key`.
+    Request {
+        /// The server transaction it created.
+        key: TransactionKey,
+        /// The request, top Via marked with received/rport.
+        request: Request,
+        /// Where it came from.
+        source: SocketAddr,
+    },
+    /// An ACK that matched no transaction: the ACK of a 2xx, for the dialog.
+    Ack {
+        /// The ACK.
+        request: Request,
+        /// Where it came from.
+        source: SocketAddr,
+    },
+    /// A CANCEL matched a pending INVITE, which was answered 487.
+    Cancelled {
+        /// The INVITE's server transaction.
+        key: TransactionKey,
+    },
+    /// A response for a client transaction.
+    Response {
+        /// The client transaction.
+        key: TransactionKey,
+        /// The response.
+        response: Response,
+    },
+    /// A response that matched no transaction (e.g. a retransmitted 2xx
+    /// to an INVITE), for the dialog.
+    StrayResponse {
+        /// The response.
+        response: Response,
+        /// Where it came from.
+        source: SocketAddr,
+    },
+    /// A transaction timed out, failed to send, or ended.
+    Transaction {
+        /// The transaction.
+        key: TransactionKey,
+        /// What happened (Timeout, TransportError, Terminated…).
+        event: Event,
+    },
+}
+
+/// Counters of what the layer dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// Datagrams that did not parse and could not be answered.
+    pub malformed: u64,
+    /// Messages without an RFC 3261 branch, or a second request creating
+    /// a key already in use by another method.
+    pub unmatched: u64,
+}
+
+/// Owns and drives every transaction of one transport.
+#[derive(Debug)]
+pub struct TransactionLayer {
+    config: Config,
+    limits: Limits,
+    transactions: HashMap<TransactionKey, Entry>,
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<LayerEvent>,
+    tag_seed: u64,
+    tag_counter: u64,
+    dropped: Dropped,
+}
+
+impl TransactionLayer {
+    /// A layer with transaction `config` and message `limits`; `tag_seed`
+    /// makes the To tags it invents (for 487) unique across restarts.
+    pub fn new(config: Config, limits: Limits, tag_seed: u64) -> TransactionLayer {
+        TransactionLayer {
+            config,
+            limits,
+            transactions: HashMap::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            tag_seed,
+            tag_counter: 0,
+            dropped: Dropped::default(),
+        }
+    }
+
+    /// What was dropped so far.
+    pub fn dropped(&self) -> Dropped {
+        self.dropped
+    }
+
+    /// Live transactions.
+    pub fn len(&self) -> usize {
+        self.transactions.len()
+    }
+
+    /// Whether no transaction is live.
+    pub fn is_empty(&self) -> bool {
+        self.transactions.is_empty()
+    }
+
+    /// Feeds one datagram received from `source`.
+    pub fn handle_datagram(&mut self, datagram: &[u8], source: SocketAddr, now: Instant) {
+        match parse_datagram(datagram, &self.limits) {
+            Ok(Message::Request(request)) => self.handle_request(request, source, now),
+            Ok(Message::Response(response)) => self.handle_response(response, source, now),
+            Err(error) => match crate::message::reject(datagram, &error) {
+                Some(response) => {
+                    self.transmits.push_back(Transmit { to: source, message: Message::Response(response) })
+                }
+                None => self.dropped.malformed += 1,
+            },
+        }
+    }
+
+    /// Feeds a parsed request received from `source`.
+    pub fn handle_request(&mut self, mut request: Request, source: SocketAddr, now: Instant) {
+        mark_received(&mut request, source);
+        let Some(key) = TransactionKey::for_server(&request) else {
+            self.dropped.unmatched += 1;
+            return;
+        };
+        if let Some(entry) = self.transactions.get_mut(&key) {
+            let result = match &mut entry.machine {
+                Machine::InviteServer(t) => t.handle(ServerInput::Request(request.clone()), now),
+                Machine::NonInviteServer(t) => t.handle(ServerInput::Request(request.clone()), now),
+                _ => Err(TransactionError::Mismatch),
+            };
+            if result.is_err() {
+                self.dropped.unmatched += 1;
+            }
+            self.drain(&key);
+            return;
+        }
+        match request.method() {
+            Method::Ack => self.events.push_back(LayerEvent::Ack { request, source }),
+            Method::Cancel => self.handle_cancel(key, request, source, now),
+            Method::Invite => {
+                let txn = ServerInvite::new(request.clone(), self.config, now);
+                self.insert(key.clone(), Machine::InviteServer(txn), source);
+                self.events.push_back(LayerEvent::Request { key, request, source });
+            }
+            _ => {
+                let txn = ServerNonInvite::new(request.clone(), self.config, now);
+                self.insert(key.clone(), Machine::NonInviteServer(txn), source);
+                self.events.push_back(LayerEvent::Request { key, request, source });
+            }
+        }
+    }
+
+    /// A CANCEL gets its own transaction: 200 and a 487 on the INVITE when
+    /// it is still pending, 481 when no INVITE matches (RFC 3261 §9.2).
+    fn handle_cancel(&mut self, key: TransactionKey, request: Request, source: SocketAddr, now: Instant) {
+        let tag = self.next_tag();
+        let invite_key = key.cancelled_invite();
+        let status = match invite_key.as_ref().and_then(|k| self.transactions.get_mut(k).map(|e| (k, e))) {
+            Some((invite_key, entry)) => {
+                if let Machine::InviteServer(invite) = &mut entry.machine
+                    && invite.cancel(&tag, now) == CancelOutcome::Cancelled
+                {
+                    self.events.push_back(LayerEvent::Cancelled { key: invite_key.clone() });
+                }
+                StatusCode::OK
+            }
+            None => StatusCode::CALL_DOES_NOT_EXIST,
+        };
+        if let Some(invite_key) = &invite_key {
+            self.drain(invite_key);
+        }
+        let response = request.response(status, Some(&tag));
+        let mut txn = ServerNonInvite::new(request, self.config, now);
+        // A new transaction in Trying accepts its first response.
+        let _ = txn.handle(ServerInput::Respond(response), now);
+        self.insert(key, Machine::NonInviteServer(txn), source);
+    }
+
+    /// Feeds a parsed response received from `source`.
+    pub fn handle_response(&mut self, response: Response, source: SocketAddr, now: Instant) {
+        let key = TransactionKey::for_response(&response);
+        let Some((key, entry)) = key.and_then(|k| self.transactions.get_mut(&k).map(|e| (k, e))) else {
+            self.events.push_back(LayerEvent::StrayResponse { response, source });
+            return;
+        };
+        let result = match &mut entry.machine {
+            Machine::InviteClient(t) => t.handle(ClientInput::Response(response), now),
+            Machine::NonInviteClient(t) => t.handle(ClientInput::Response(response), now),
+            _ => Err(TransactionError::Mismatch),
+        };
+        if result.is_err() {
+            self.dropped.unmatched += 1;
+        }
+        self.drain(&key);
+    }
+
+    /// Sends `request` to `destination` through a new client transaction.
+    /// The request's top Via must carry a fresh RFC 3261 branch.
+    pub fn send_request(
+        &mut self,
+        request: Request,
+        destination: SocketAddr,
+        now: Instant,
+    ) -> Result<TransactionKey, TransactionError> {
+        let key = TransactionKey::for_client(&request).ok_or(TransactionError::Mismatch)?;
+        if self.transactions.contains_key(&key) {
+            return Err(TransactionError::Mismatch);
+        }
+        let machine = match request.method() {
+            Method::Invite => Machine::InviteClient(ClientInvite::new(request, self.config, now)),
+            _ => Machine::NonInviteClient(ClientNonInvite::new(request, self.config, now)),
+        };
+        self.insert(key.clone(), machine, destination);
+        Ok(key)
+    }
+
+    /// Sends a response through the server transaction `key`.
+    pub fn respond(&mut self, key: &TransactionKey, response: Response, now: Instant) -> Result<(), TransactionError> {
+        let entry = self.transactions.get_mut(key).ok_or(TransactionError::Terminated)?;
+        let result = match &mut entry.machine {
+            Machine::InviteServer(t) => t.handle(ServerInput::Respond(response), now),
+            Machine::NonInviteServer(t) => t.handle(ServerInput::Respond(response), now),
+            _ => Err(TransactionError::Mismatch),
+        };
+        self.drain(key);
+        result
+    }
+
+    /// Sends a message outside any transaction (a 2xx retransmission, the
+    /// ACK of a 2xx).
+    pub fn send_stateless(&mut self, message: Message, to: SocketAddr) {
+        self.transmits.push_back(Transmit { to, message });
+    }
+
+    /// Fires the timers due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let due: Vec<TransactionKey> = self
+            .transactions
+            .iter()
+            .filter(|(_, e)| e.poll_timeout().is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            if let Some(entry) = self.transactions.get_mut(&key) {
+                entry.handle_timeout(now);
+            }
+            self.drain(&key);
+        }
+    }
+
+    /// The next message to send.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event for the transaction user.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<LayerEvent> {
+        self.events.pop_front()
+    }
+
+    /// When to call [`TransactionLayer::handle_timeout`] next.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.transactions.values().filter_map(Entry::poll_timeout).min()
+    }
+
+    fn insert(&mut self, key: TransactionKey, machine: Machine, peer: SocketAddr) {
+        self.transactions.insert(key.clone(), Entry { machine, peer });
+        self.drain(&key);
+    }
+
+    /// Moves a transaction's output to the layer's queues; removes it once
+    /// it has terminated.
+    fn drain(&mut self, key: &TransactionKey) {
+        let Some(entry) = self.transactions.get_mut(key) else { return };
+        while let Some(message) = entry.poll_transmit() {
+            self.transmits.push_back(Transmit { to: entry.peer, message });
+        }
+        let mut terminated = false;
+        while let Some(event) = entry.poll_event() {
+            match event {
+                Event::Response(response) => {
+                    self.events.push_back(LayerEvent::Response { key: key.clone(), response });
+                }
+                Event::Acknowledged => {}
+                event => {
+                    terminated |= matches!(event, Event::Terminated);
+                    self.events.push_back(LayerEvent::Transaction { key: key.clone(), event });
+                }
+            }
+        }
+        if terminated {
+            self.transactions.remove(key);
+        }
+    }
+
+    fn next_tag(&mut self) -> String {
+        self.tag_counter += 1;
+        format!("{:x}{:x}", self.tag_seed, self.tag_counter)
+    }
+}
+
+/// Marks the top Via with the source address when it differs from
+/// sent-by or when rport was asked for (RFC 3261 §18.2.1, RFC 3581 §4).
+fn mark_received(request: &mut Request, source: SocketAddr) {
+    let via = request.headers().top_via();
+    let ip = source.ip().to_string();
+    let host = via.host().trim_start_matches('[').trim_end_matches(']');
+    if host != ip || via.rport().is_some() {
+        request.headers_mut().set_top_via_received(&ip, source.port());
+    }
+}

@@ -1,0 +1,191 @@
+//! The transaction layer: dispatch, stateless answers, CANCEL, rport.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use sip::layer::{LayerEvent, TransactionLayer, Transmit};
+use sip::message::{Limits, Method, StatusCode};
+use sip::transaction::{Config, Event, Timer};
+
+use crate::harness::{as_response, request, response};
+
+fn peer() -> SocketAddr {
+    "192.0.2.1:5060".parse().expect("addr")
+}
+
+fn nat_peer() -> SocketAddr {
+    "198.51.100.7:40000".parse().expect("addr")
+}
+
+fn layer() -> TransactionLayer {
+    TransactionLayer::new(Config::default(), Limits::default(), 0x5b)
+}
+
+fn transmits(layer: &mut TransactionLayer) -> Vec<Transmit> {
+    std::iter::from_fn(|| layer.poll_transmit()).collect()
+}
+
+fn events(layer: &mut TransactionLayer) -> Vec<LayerEvent> {
+    std::iter::from_fn(|| layer.poll_event()).collect()
+}
+
+fn statuses(sent: &[Transmit]) -> Vec<u16> {
+    sent.iter().map(|t| as_response(&t.message).status().as_u16()).collect()
+}
+
+fn request_key(events: &[LayerEvent]) -> sip::transaction::TransactionKey {
+    events
+        .iter()
+        .find_map(|e| match e {
+            LayerEvent::Request { key, .. } => Some(key.clone()),
+            _ => None,
+        })
+        .expect("a Request event")
+}
+
+#[test]
+fn new_request_reaches_the_user_once_and_retransmissions_get_the_response() {
+    let (mut l, now) = (layer(), Instant::now());
+    let options = request("OPTIONS", "z9hG4bKl1");
+    l.handle_datagram(&options.to_bytes(), peer(), now);
+    let evs = events(&mut l);
+    assert_eq!(evs.len(), 1);
+    let key = request_key(&evs);
+    l.respond(&key, options.response(StatusCode::OK, Some("t")), now).expect("respond");
+    l.handle_datagram(&options.to_bytes(), peer(), now);
+    let sent = transmits(&mut l);
+    assert_eq!(statuses(&sent), vec![200, 200]);
+    assert!(sent.iter().all(|t| t.to == peer()));
+    assert!(events(&mut l).is_empty(), "the retransmission is absorbed");
+}
+
+#[test]
+fn invite_gets_100_trying_at_once() {
+    let (mut l, now) = (layer(), Instant::now());
+    l.handle_datagram(&request("INVITE", "z9hG4bKl2").to_bytes(), peer(), now);
+    assert_eq!(statuses(&transmits(&mut l)), vec![100]);
+}
+
+#[test]
+fn ack_for_2xx_is_passed_to_the_user() {
+    let (mut l, now) = (layer(), Instant::now());
+    let invite = request("INVITE", "z9hG4bKl3");
+    l.handle_datagram(&invite.to_bytes(), peer(), now);
+    let key = request_key(&events(&mut l));
+    l.respond(&key, invite.response(StatusCode::OK, Some("t")), now).expect("200");
+    let _ = events(&mut l);
+    l.handle_datagram(&request("ACK", "z9hG4bKl3-ack").to_bytes(), peer(), now);
+    let evs = events(&mut l);
+    assert!(matches!(&evs[..], [LayerEvent::Ack { request, .. }] if request.method() == &Method::Ack));
+    assert!(l.is_empty());
+}
+
+#[test]
+fn cancel_of_a_pending_invite_answers_200_and_487() {
+    let (mut l, now) = (layer(), Instant::now());
+    let invite = request("INVITE", "z9hG4bKl4");
+    l.handle_datagram(&invite.to_bytes(), peer(), now);
+    let _ = events(&mut l);
+    l.handle_datagram(&invite.cancel().to_bytes(), peer(), now);
+    let sent = transmits(&mut l);
+    assert_eq!(statuses(&sent), vec![100, 487, 200]);
+    let cancel_ok = as_response(&sent[2].message);
+    assert_eq!(cancel_ok.headers().cseq().method, Method::Cancel);
+    assert!(events(&mut l).iter().any(|e| matches!(e, LayerEvent::Cancelled { .. })));
+}
+
+#[test]
+fn cancel_without_matching_invite_gets_481() {
+    let (mut l, now) = (layer(), Instant::now());
+    l.handle_datagram(&request("INVITE", "z9hG4bKl5").cancel().to_bytes(), peer(), now);
+    assert_eq!(statuses(&transmits(&mut l)), vec![481]);
+}
+
+#[test]
+fn cancel_after_200_does_not_touch_the_answered_invite() {
+    let (mut l, now) = (layer(), Instant::now());
+    let invite = request("INVITE", "z9hG4bKl6");
+    l.handle_datagram(&invite.to_bytes(), peer(), now);
+    let key = request_key(&events(&mut l));
+    l.respond(&key, invite.response(StatusCode::OK, Some("t")), now).expect("200");
+    let _ = transmits(&mut l);
+    l.handle_datagram(&invite.cancel().to_bytes(), peer(), now);
+    assert_eq!(statuses(&transmits(&mut l)), vec![481], "no 487 after a 2xx");
+    assert!(!events(&mut l).iter().any(|e| matches!(e, LayerEvent::Cancelled { .. })));
+}
+
+#[test]
+fn malformed_request_gets_400_with_the_reason() {
+    let (mut l, now) = (layer(), Instant::now());
+    let text = String::from_utf8(request("OPTIONS", "z9hG4bKl7").to_bytes())
+        .expect("utf8")
+        .replace("CSeq: 7 OPTIONS", "CSeq: 7 INVITE");
+    l.handle_datagram(text.as_bytes(), peer(), now);
+    let sent = transmits(&mut l);
+    assert_eq!(statuses(&sent), vec![400]);
+    let bad = as_response(&sent[0].message);
+    assert_eq!(bad.reason(), "Bad Request (malformed CSeq header)");
+    assert!(bad.headers().to().tag().is_some());
+    assert!(events(&mut l).is_empty());
+}
+
+#[test]
+fn unroutable_garbage_is_dropped_and_counted() {
+    let (mut l, now) = (layer(), Instant::now());
+    l.handle_datagram(b"\x00\x01garbage\r\n\r\n", peer(), now);
+    l.handle_datagram(b"SIP/2.0 200 OK\r\nVia: broken\r\n\r\n", peer(), now);
+    assert!(transmits(&mut l).is_empty());
+    assert_eq!(l.dropped().malformed, 2);
+}
+
+#[test]
+fn responses_go_to_the_source_with_received_and_rport_filled_in() {
+    let (mut l, now) = (layer(), Instant::now());
+    let options = request("OPTIONS", "z9hG4bKl8");
+    l.handle_datagram(&options.to_bytes(), nat_peer(), now);
+    let evs = events(&mut l);
+    let LayerEvent::Request { key, request, source } = &evs[0] else { panic!("expected a request") };
+    assert_eq!(*source, nat_peer());
+    l.respond(key, request.response(StatusCode::OK, Some("t")), now).expect("respond");
+    let sent = transmits(&mut l);
+    assert_eq!(sent[0].to, nat_peer());
+    let via = as_response(&sent[0].message).headers().top_via().clone();
+    assert_eq!(via.received(), Some("198.51.100.7"));
+    assert_eq!(via.rport(), Some(Some(40000)));
+}
+
+#[test]
+fn client_request_is_retransmitted_and_its_response_reaches_the_user() {
+    let (mut l, start) = (layer(), Instant::now());
+    let options = request("OPTIONS", "z9hG4bKl9");
+    let key = l.send_request(options.clone(), peer(), start).expect("sent");
+    assert_eq!(l.poll_timeout(), Some(start + Duration::from_millis(500)));
+    l.handle_timeout(start + Duration::from_millis(500));
+    assert_eq!(transmits(&mut l).len(), 2);
+    l.handle_datagram(&response(&options, 200).to_bytes(), peer(), start + Duration::from_millis(600));
+    let evs = events(&mut l);
+    assert!(
+        matches!(&evs[..], [LayerEvent::Response { key: k, response }] if *k == key && response.status() == StatusCode::OK)
+    );
+}
+
+#[test]
+fn stray_2xx_goes_to_the_user() {
+    let (mut l, now) = (layer(), Instant::now());
+    let invite = request("INVITE", "z9hG4bKl10");
+    l.handle_datagram(&response(&invite, 200).to_bytes(), peer(), now);
+    assert!(matches!(&events(&mut l)[..], [LayerEvent::StrayResponse { .. }]));
+}
+
+#[test]
+fn timed_out_transactions_are_reported_and_removed() {
+    let (mut l, start) = (layer(), Instant::now());
+    l.send_request(request("OPTIONS", "z9hG4bKl11"), peer(), start).expect("sent");
+    while let Some(deadline) = l.poll_timeout() {
+        l.handle_timeout(deadline);
+    }
+    let evs = events(&mut l);
+    assert!(evs.iter().any(|e| matches!(e, LayerEvent::Transaction { event: Event::Timeout(Timer::F), .. })));
+    assert!(evs.iter().any(|e| matches!(e, LayerEvent::Transaction { event: Event::Terminated, .. })));
+    assert!(l.is_empty());
+}
