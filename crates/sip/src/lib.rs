@@ -6,9 +6,12 @@
 //! - [`transaction`]: the four RFC 3261 §17 transactions as sans-IO state
 //!   machines driven by `handle*(.., now)`, `poll_transmit()`,
 //!   `poll_event()` and `poll_timeout()`.
+//! - [`layer`]: the sans-IO transaction layer that owns the transactions,
+//!   matches incoming messages to them and answers what none takes.
+//! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
 //!
-//! No module reads the clock, spawns, locks or holds a channel: time comes
-//! in as an argument.
+//! Apart from [`udp`], no module reads the clock, spawns, locks or holds a
+//! channel: time comes in as an argument.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![allow(
@@ -19,3 +22,4 @@
 pub mod layer;
 pub mod message;
 pub mod transaction;
+pub mod udp;

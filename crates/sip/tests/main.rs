@@ -4,6 +4,7 @@ mod client_invite;
 mod client_non_invite;
 mod framer;
 mod harness;
+mod interop;
 mod key;
 mod layer;
 mod message;
