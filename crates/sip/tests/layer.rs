@@ -189,3 +189,47 @@ fn timed_out_transactions_are_reported_and_removed() {
     assert!(evs.iter().any(|e| matches!(e, LayerEvent::Transaction { event: Event::Terminated, .. })));
     assert!(l.is_empty());
 }
+
+#[test]
+fn merged_request_from_another_path_gets_482() {
+    let (mut l, now) = (layer(), Instant::now());
+    let first = request("INVITE", "z9hG4bKm1");
+    l.handle_datagram(&first.to_bytes(), peer(), now);
+    let _ = (transmits(&mut l), events(&mut l));
+    // Same From tag, Call-ID and CSeq, another branch: forked copy.
+    let text = String::from_utf8(first.to_bytes()).expect("utf8").replace(";branch=z9hG4bKm1", ";branch=z9hG4bKm2");
+    l.handle_datagram(text.as_bytes(), peer(), now);
+    assert_eq!(statuses(&transmits(&mut l)), vec![100, 482]);
+    assert!(events(&mut l).iter().all(|e| !matches!(e, LayerEvent::Request { .. })));
+}
+
+#[test]
+fn response_with_more_than_one_via_is_dropped() {
+    let (mut l, now) = (layer(), Instant::now());
+    let options = request("OPTIONS", "z9hG4bKv1");
+    l.send_request(options.clone(), peer(), now).expect("sent");
+    let text = String::from_utf8(response(&options, 200).to_bytes())
+        .expect("utf8")
+        .replace("Via: ", "Via: SIP/2.0/UDP 203.0.113.9;branch=z9hG4bKx\r\nVia: ");
+    l.handle_datagram(text.as_bytes(), peer(), now);
+    assert!(events(&mut l).is_empty());
+    assert_eq!(l.dropped().unmatched, 1);
+}
+
+#[test]
+fn layer_wakes_at_each_transactions_next_deadline() {
+    let (mut l, start) = (layer(), Instant::now());
+    l.send_request(request("OPTIONS", "z9hG4bKw1"), peer(), start).expect("a");
+    l.send_request(request("OPTIONS", "z9hG4bKw2"), peer(), start + Duration::from_millis(100)).expect("b");
+    let _ = transmits(&mut l);
+    let mut fired = Vec::new();
+    while let Some(at) = l.poll_timeout().filter(|at| *at <= start + Duration::from_millis(1700)) {
+        l.handle_timeout(at);
+        for t in transmits(&mut l) {
+            let branch = crate::harness::as_request(&t.message).headers().top_via().branch().map(str::to_owned);
+            fired.push(((at - start).as_millis(), branch.unwrap_or_default()));
+        }
+    }
+    let expected = [(500, "z9hG4bKw1"), (600, "z9hG4bKw2"), (1500, "z9hG4bKw1"), (1600, "z9hG4bKw2")];
+    assert_eq!(fired, expected.map(|(t, b)| (t, b.to_owned())).to_vec());
+}

@@ -20,6 +20,10 @@ pub(crate) enum Machine {
 pub(crate) struct Entry {
     pub(crate) machine: Machine,
     pub(crate) peer: SocketAddr,
+    /// The deadline queued for it in the layer's wake-up heap.
+    pub(crate) scheduled: Option<Instant>,
+    /// Its entry in the merged-request index, if any.
+    pub(crate) merge: Option<super::merge::MergeKey>,
 }
 
 impl Entry {

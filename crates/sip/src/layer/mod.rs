@@ -7,12 +7,15 @@
 //! `poll_timeout`.
 
 mod entry;
+mod merge;
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Instant;
 
 use entry::{Entry, Machine};
+use merge::MergeKey;
 
 use crate::message::{Limits, Message, Method, Request, Response, StatusCode, parse_datagram};
 use crate::transaction::{
@@ -94,6 +97,11 @@ pub struct TransactionLayer {
     config: Config,
     limits: Limits,
     transactions: HashMap<TransactionKey, Entry>,
+    /// Deadlines, earliest on top; an entry whose transaction is gone or
+    /// rescheduled is skipped when it comes up.
+    wakeups: BinaryHeap<Reverse<(Instant, TransactionKey)>>,
+    /// Live server transactions by From tag, Call-ID and CSeq (§8.2.2.2).
+    merges: HashMap<MergeKey, TransactionKey>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<LayerEvent>,
     tag_seed: u64,
@@ -109,6 +117,8 @@ impl TransactionLayer {
             config,
             limits,
             transactions: HashMap::new(),
+            wakeups: BinaryHeap::new(),
+            merges: HashMap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             tag_seed,
@@ -168,17 +178,33 @@ impl TransactionLayer {
         match request.method() {
             Method::Ack => self.events.push_back(LayerEvent::Ack { request, source }),
             Method::Cancel => self.handle_cancel(key, request, source, now),
-            Method::Invite => {
-                let txn = ServerInvite::new(request.clone(), self.config, now);
-                self.insert(key.clone(), Machine::InviteServer(txn), source);
-                self.events.push_back(LayerEvent::Request { key, request, source });
-            }
-            _ => {
-                let txn = ServerNonInvite::new(request.clone(), self.config, now);
-                self.insert(key.clone(), Machine::NonInviteServer(txn), source);
-                self.events.push_back(LayerEvent::Request { key, request, source });
+            _ => self.new_server_transaction(key, request, source, now),
+        }
+    }
+
+    /// Starts the server transaction of a new request and hands the request
+    /// to the user, or answers 482 when it is a merged copy of a request
+    /// that another transaction is handling.
+    fn new_server_transaction(&mut self, key: TransactionKey, request: Request, source: SocketAddr, now: Instant) {
+        let merge = MergeKey::of(&request);
+        let merged = merge.as_ref().and_then(|m| self.merges.get(m)).is_some_and(|k| self.transactions.contains_key(k));
+        let machine = match request.method() {
+            Method::Invite => Machine::InviteServer(ServerInvite::new(request.clone(), self.config, now)),
+            _ => Machine::NonInviteServer(ServerNonInvite::new(request.clone(), self.config, now)),
+        };
+        self.insert(key.clone(), machine, source);
+        if merged {
+            let tag = self.next_tag();
+            let _ = self.respond(&key, request.response(StatusCode::LOOP_DETECTED, Some(&tag)), now);
+            return;
+        }
+        if let Some(merge) = merge {
+            self.merges.insert(merge.clone(), key.clone());
+            if let Some(entry) = self.transactions.get_mut(&key) {
+                entry.merge = Some(merge);
             }
         }
+        self.events.push_back(LayerEvent::Request { key, request, source });
     }
 
     /// A CANCEL gets its own transaction: 200 and a 487 on the INVITE when
@@ -209,6 +235,11 @@ impl TransactionLayer {
 
     /// Feeds a parsed response received from `source`.
     pub fn handle_response(&mut self, response: Response, source: SocketAddr, now: Instant) {
+        if response.headers().vias().len() != 1 {
+            // Not for us: a response to our request carries only our Via (§18.1.2).
+            self.dropped.unmatched += 1;
+            return;
+        }
         let key = TransactionKey::for_response(&response);
         let Some((key, entry)) = key.and_then(|k| self.transactions.get_mut(&k).map(|e| (k, e))) else {
             self.events.push_back(LayerEvent::StrayResponse { response, source });
@@ -265,16 +296,16 @@ impl TransactionLayer {
 
     /// Fires the timers due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let due: Vec<TransactionKey> = self
-            .transactions
-            .iter()
-            .filter(|(_, e)| e.poll_timeout().is_some_and(|t| t <= now))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in due {
-            if let Some(entry) = self.transactions.get_mut(&key) {
-                entry.handle_timeout(now);
+        while let Some(Reverse((at, _))) = self.wakeups.peek()
+            && *at <= now
+        {
+            let Some(Reverse((at, key))) = self.wakeups.pop() else { break };
+            let Some(entry) = self.transactions.get_mut(&key) else { continue };
+            if entry.scheduled != Some(at) {
+                continue;
             }
+            entry.scheduled = None;
+            entry.handle_timeout(now);
             self.drain(&key);
         }
     }
@@ -294,11 +325,12 @@ impl TransactionLayer {
     /// When to call [`TransactionLayer::handle_timeout`] next.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.transactions.values().filter_map(Entry::poll_timeout).min()
+        // May be a stale deadline: the wake-up then finds nothing to do.
+        self.wakeups.peek().map(|Reverse((at, _))| *at)
     }
 
     fn insert(&mut self, key: TransactionKey, machine: Machine, peer: SocketAddr) {
-        self.transactions.insert(key.clone(), Entry { machine, peer });
+        self.transactions.insert(key.clone(), Entry { machine, peer, scheduled: None, merge: None });
         self.drain(&key);
     }
 
@@ -323,7 +355,17 @@ impl TransactionLayer {
             }
         }
         if terminated {
-            self.transactions.remove(key);
+            if let Some(merge) = self.transactions.remove(key).and_then(|e| e.merge) {
+                self.merges.remove(&merge);
+            }
+            return;
+        }
+        let next = entry.poll_timeout();
+        if next != entry.scheduled {
+            entry.scheduled = next;
+            if let Some(at) = next {
+                self.wakeups.push(Reverse((at, key.clone())));
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A SIP request method (RFC 3261 §7.1 and extensions).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Method {
     /// `INVITE`: starts a session.

@@ -23,6 +23,8 @@ impl StatusCode {
     pub const REQUEST_TIMEOUT: StatusCode = StatusCode(408);
     /// 481 Call/Transaction Does Not Exist.
     pub const CALL_DOES_NOT_EXIST: StatusCode = StatusCode(481);
+    /// 482 Loop Detected (also merged requests, §8.2.2.2).
+    pub const LOOP_DETECTED: StatusCode = StatusCode(482);
     /// 486 Busy Here.
     pub const BUSY_HERE: StatusCode = StatusCode(486);
     /// 487 Request Terminated.

@@ -7,7 +7,7 @@ use crate::message::{BRANCH_MAGIC_COOKIE, Method, Request, Response};
 ///
 /// Only RFC 3261 branches (starting with `z9hG4bK`) give a key; the
 /// RFC 2543 fallback matching is not supported.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TransactionKey {
     branch: String,
     sent_by: String,
