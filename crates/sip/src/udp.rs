@@ -31,6 +31,11 @@ impl UdpEndpoint {
         Ok(UdpEndpoint { socket: UdpSocket::bind(addr).await?, layer })
     }
 
+    /// The transaction layer, to send requests before or between runs.
+    pub fn layer_mut(&mut self) -> &mut TransactionLayer {
+        &mut self.layer
+    }
+
     /// The bound address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.socket.local_addr()

@@ -55,7 +55,7 @@ fn run(cmd: &str, args: &[&str]) -> Option<std::process::Output> {
 
 /// Whether sipp can run: installs `sip-tester` like scripts/test does when
 /// it is missing and we are root with apt-get; otherwise says so loudly.
-fn sipp_available() -> bool {
+pub fn sipp_available() -> bool {
     if run("sipp", &["-v"]).is_some() {
         return true;
     }
@@ -82,7 +82,7 @@ fn sipp_available() -> bool {
 }
 
 /// A UDP port on 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("free port")
 }
 

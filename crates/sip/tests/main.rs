@@ -5,6 +5,7 @@ mod client_non_invite;
 mod framer;
 mod harness;
 mod interop;
+mod interop_uac;
 mod key;
 mod layer;
 mod message;
