@@ -14,13 +14,15 @@ use sip::udp::{Handler, UdpEndpoint};
 const SDP_ANSWER: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
 m=audio 6999 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
 
-/// Answers every INVITE with 180 then 200 and SDP, everything else 200.
+/// Answers every INVITE with 180 then 200 and SDP (an INVITE to user
+/// `ring` only rings), everything else 200.
 #[derive(Default)]
 struct AnsweringEndpoint {
     contact: String,
     invites: usize,
     acks: usize,
     byes: usize,
+    cancels: usize,
     next_tag: u64,
 }
 
@@ -34,6 +36,9 @@ impl Handler for AnsweringEndpoint {
                     self.invites += 1;
                     let ringing = request.response(StatusCode::RINGING, Some(&tag));
                     layer.respond(&key, ringing, now).expect("180");
+                    if request.uri().as_str().starts_with("sip:ring@") {
+                        return;
+                    }
                     let mut ok = request.response(StatusCode::OK, Some(&tag));
                     ok.headers_mut().push("Contact", &self.contact).expect("contact");
                     ok.set_body("application/sdp", SDP_ANSWER.as_bytes().to_vec());
@@ -44,6 +49,7 @@ impl Handler for AnsweringEndpoint {
                 }
             }
             LayerEvent::Ack { .. } => self.acks += 1,
+            LayerEvent::Cancelled { .. } => self.cancels += 1,
             _ => {}
         }
     }
@@ -86,40 +92,51 @@ pub fn free_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("free port")
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn sipp_uac_calls_are_answered_by_the_test_endpoint() {
-    if !sipp_available() {
-        return;
-    }
-    let layer = TransactionLayer::new(Config::default(), Limits::default(), 1);
-    let bind: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    let endpoint = UdpEndpoint::bind(bind, layer).await.expect("bind");
-    let addr = endpoint.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let mut handler = AnsweringEndpoint { contact: format!("<sip:test@{addr}>"), ..Default::default() };
-        endpoint
-            .run(&mut handler, async {
-                let _ = stopped.await;
-            })
-            .await
-            .map(|()| handler)
-    });
+/// A test endpoint running on 127.0.0.1 until the sender is used or dropped.
+struct Running {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<AnsweringEndpoint>>,
+}
 
-    let calls = 5;
+impl Running {
+    async fn start() -> Running {
+        let layer = TransactionLayer::new(Config::default(), Limits::default(), 1);
+        let bind: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        let endpoint = UdpEndpoint::bind(bind, layer).await.expect("bind");
+        let addr = endpoint.local_addr().expect("addr");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let mut handler = AnsweringEndpoint { contact: format!("<sip:test@{addr}>"), ..Default::default() };
+            endpoint
+                .run(&mut handler, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .map(|()| handler)
+        });
+        Running { addr, stop, task }
+    }
+
+    async fn stop(self) -> AnsweringEndpoint {
+        let _ = self.stop.send(());
+        self.task.await.expect("endpoint task").expect("endpoint ran")
+    }
+}
+
+/// Runs sipp against `target` with `args` and returns its output.
+async fn sipp_against(target: SocketAddr, args: &[&str]) -> std::process::Output {
     let (port, media, control) = (free_port().to_string(), free_port().to_string(), free_port().to_string());
-    let target = addr.to_string();
     let sipp = tokio::process::Command::new("sipp")
-        .args(["-sn", "uac", &target, "-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media])
-        .args(["-cp", &control, "-m", &calls.to_string(), "-r", "10", "-d", "100", "-timeout", "30", "-nostdin"])
+        .arg(target.to_string())
+        .args(["-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media, "-cp", &control])
+        .args(["-timeout", "30", "-nostdin"])
+        .args(args)
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output();
     // A bound on a hung peer, not a timing assertion.
     let output = tokio::time::timeout(Duration::from_secs(60), sipp).await.expect("sipp finished").expect("sipp ran");
-    let _ = stop.send(());
-    let handler = server.await.expect("endpoint task").expect("endpoint ran");
-
     assert!(
         output.status.success(),
         "sipp failed ({}):\n{}\n{}",
@@ -127,7 +144,33 @@ async fn sipp_uac_calls_are_answered_by_the_test_endpoint() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    output
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sipp_uac_calls_are_answered_by_the_test_endpoint() {
+    if !sipp_available() {
+        return;
+    }
+    let endpoint = Running::start().await;
+    let calls = 5;
+    sipp_against(endpoint.addr, &["-sn", "uac", "-m", &calls.to_string(), "-r", "10", "-d", "100"]).await;
+    let handler = endpoint.stop().await;
     assert_eq!(handler.invites, calls);
     assert_eq!(handler.acks, calls, "each 2xx ACK reaches the user");
     assert_eq!(handler.byes, calls);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sipp_cancel_before_answer_gets_200_and_487_and_its_ack_is_absorbed() {
+    if !sipp_available() {
+        return;
+    }
+    let endpoint = Running::start().await;
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sipp/uac-cancel.xml");
+    sipp_against(endpoint.addr, &["-sf", scenario, "-m", "3", "-r", "10"]).await;
+    let handler = endpoint.stop().await;
+    assert_eq!(handler.invites, 3);
+    assert_eq!(handler.cancels, 3, "each CANCEL reached its pending INVITE");
+    assert_eq!(handler.acks, 0, "the ACK of a 487 belongs to the INVITE transaction, not the user");
 }

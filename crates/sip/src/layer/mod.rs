@@ -223,14 +223,15 @@ impl TransactionLayer {
             }
             None => StatusCode::CALL_DOES_NOT_EXIST,
         };
-        if let Some(invite_key) = &invite_key {
-            self.drain(invite_key);
-        }
         let response = request.response(status, Some(&tag));
         let mut txn = ServerNonInvite::new(request, self.config, now);
         // A new transaction in Trying accepts its first response.
         let _ = txn.handle(ServerInput::Respond(response), now);
         self.insert(key, Machine::NonInviteServer(txn), source);
+        // The CANCEL's 200 goes out before the INVITE's 487 (RFC 3665 §3.8).
+        if let Some(invite_key) = &invite_key {
+            self.drain(invite_key);
+        }
     }
 
     /// Feeds a parsed response received from `source`.
