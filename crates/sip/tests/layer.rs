@@ -233,3 +233,23 @@ fn layer_wakes_at_each_transactions_next_deadline() {
     let expected = [(500, "z9hG4bKw1"), (600, "z9hG4bKw2"), (1500, "z9hG4bKw1"), (1600, "z9hG4bKw2")];
     assert_eq!(fired, expected.map(|(t, b)| (t, b.to_owned())).to_vec());
 }
+
+#[test]
+fn full_layer_sheds_new_requests_with_503_and_keeps_existing_ones() {
+    let mut l = TransactionLayer::new(Config::default(), Limits::default(), 1).with_max_transactions(1);
+    let now = Instant::now();
+    let first = request("INVITE", "z9hG4bKo1");
+    l.handle_datagram(&first.to_bytes(), peer(), now);
+    l.handle_datagram(&request("OPTIONS", "z9hG4bKo2").to_bytes(), peer(), now);
+    let sent = transmits(&mut l);
+    assert_eq!(statuses(&sent), vec![100, 503]);
+    assert_eq!(as_response(&sent[1].message).headers().get("Retry-After"), Some("5"));
+    assert_eq!(l.dropped().shed, 1);
+    assert_eq!(l.len(), 1);
+    let key = request_key(&events(&mut l));
+    l.respond(&key, first.response(StatusCode::RINGING, Some("t")), now).expect("the existing call goes on");
+    assert_eq!(
+        l.send_request(request("OPTIONS", "z9hG4bKo3"), peer(), now),
+        Err(sip::transaction::TransactionError::Overloaded)
+    );
+}

@@ -89,7 +89,12 @@ pub struct Dropped {
     /// Messages without an RFC 3261 branch, or a second request creating
     /// a key already in use by another method.
     pub unmatched: u64,
+    /// Requests answered 503 because the layer was full.
+    pub shed: u64,
 }
+
+/// Live transactions a layer holds unless told otherwise.
+pub const DEFAULT_MAX_TRANSACTIONS: usize = 200_000;
 
 /// Owns and drives every transaction of one transport.
 #[derive(Debug)]
@@ -107,6 +112,7 @@ pub struct TransactionLayer {
     tag_seed: u64,
     tag_counter: u64,
     dropped: Dropped,
+    max_transactions: usize,
 }
 
 impl TransactionLayer {
@@ -124,7 +130,18 @@ impl TransactionLayer {
             tag_seed,
             tag_counter: 0,
             dropped: Dropped::default(),
+            max_transactions: DEFAULT_MAX_TRANSACTIONS,
         }
+    }
+
+    /// Caps the live transactions. When full, a new request is answered
+    /// 503 with Retry-After outside any transaction, and
+    /// [`TransactionLayer::send_request`] fails: memory never grows past
+    /// the cap, and existing transactions go on.
+    #[must_use]
+    pub fn with_max_transactions(mut self, max: usize) -> TransactionLayer {
+        self.max_transactions = max;
+        self
     }
 
     /// What was dropped so far.
@@ -178,8 +195,18 @@ impl TransactionLayer {
         match request.method() {
             Method::Ack => self.events.push_back(LayerEvent::Ack { request, source }),
             Method::Cancel => self.handle_cancel(key, request, source, now),
+            _ if self.transactions.len() >= self.max_transactions => self.shed(&request, source),
             _ => self.new_server_transaction(key, request, source, now),
         }
+    }
+
+    /// Answers 503 with Retry-After without keeping any state.
+    fn shed(&mut self, request: &Request, source: SocketAddr) {
+        self.dropped.shed += 1;
+        let tag = self.next_tag();
+        let mut response = request.response(StatusCode::SERVICE_UNAVAILABLE, Some(&tag));
+        let _ = response.headers_mut().push("Retry-After", "5");
+        self.transmits.push_back(Transmit { to: source, message: Message::Response(response) });
     }
 
     /// Starts the server transaction of a new request and hands the request
@@ -266,6 +293,9 @@ impl TransactionLayer {
         now: Instant,
     ) -> Result<TransactionKey, TransactionError> {
         let key = TransactionKey::for_client(&request).ok_or(TransactionError::Mismatch)?;
+        if self.transactions.len() >= self.max_transactions {
+            return Err(TransactionError::Overloaded);
+        }
         if self.transactions.contains_key(&key) {
             return Err(TransactionError::Mismatch);
         }

@@ -13,4 +13,7 @@ pub enum TransactionError {
     /// The response or request does not belong to this transaction.
     #[error("the message does not match this transaction")]
     Mismatch,
+    /// The layer holds as many transactions as it may.
+    #[error("too many live transactions")]
+    Overloaded,
 }
