@@ -21,5 +21,6 @@
 
 pub mod layer;
 pub mod message;
+pub mod tcp;
 pub mod transaction;
 pub mod udp;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use sip::layer::{LayerEvent, TransactionLayer};
 use sip::message::{Limits, Method, StatusCode};
+use sip::tcp::TcpEndpoint;
 use sip::transaction::Config;
 use sip::udp::{Handler, UdpEndpoint};
 
@@ -100,6 +101,25 @@ struct Running {
 }
 
 impl Running {
+    async fn start_tcp() -> Running {
+        let layer = TransactionLayer::new(Config::reliable(), Limits::default(), 3);
+        let bind: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        let endpoint = TcpEndpoint::bind(bind, layer, Limits::default()).await.expect("bind");
+        let addr = endpoint.local_addr().expect("addr");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let mut handler =
+                AnsweringEndpoint { contact: format!("<sip:test@{addr};transport=tcp>"), ..Default::default() };
+            endpoint
+                .run(&mut handler, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .map(|()| handler)
+        });
+        Running { addr, stop, task }
+    }
+
     async fn start() -> Running {
         let layer = TransactionLayer::new(Config::default(), Limits::default(), 1);
         let bind: SocketAddr = "127.0.0.1:0".parse().expect("addr");
@@ -173,4 +193,18 @@ async fn sipp_cancel_before_answer_gets_200_and_487_and_its_ack_is_absorbed() {
     assert_eq!(handler.invites, 3);
     assert_eq!(handler.cancels, 3, "each CANCEL reached its pending INVITE");
     assert_eq!(handler.acks, 0, "the ACK of a 487 belongs to the INVITE transaction, not the user");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sipp_uac_calls_over_tcp_are_framed_and_answered() {
+    if !sipp_available() {
+        return;
+    }
+    let endpoint = Running::start_tcp().await;
+    let calls = 5;
+    sipp_against(endpoint.addr, &["-sn", "uac", "-t", "t1", "-m", &calls.to_string(), "-r", "10", "-d", "100"]).await;
+    let handler = endpoint.stop().await;
+    assert_eq!(handler.invites, calls);
+    assert_eq!(handler.acks, calls);
+    assert_eq!(handler.byes, calls);
 }
