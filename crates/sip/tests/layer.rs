@@ -66,17 +66,82 @@ fn invite_gets_100_trying_at_once() {
     assert_eq!(statuses(&transmits(&mut l)), vec![100]);
 }
 
-#[test]
-fn ack_for_2xx_is_passed_to_the_user() {
-    let (mut l, now) = (layer(), Instant::now());
-    let invite = request("INVITE", "z9hG4bKl3");
+/// The end-to-end ACK of the 2xx (tag `t`) to `invite`, with its own branch.
+fn ack_for_2xx(invite: &sip::message::Request) -> Vec<u8> {
+    let branch = invite.headers().top_via().branch().expect("branch").to_owned();
+    String::from_utf8(invite.to_bytes())
+        .expect("utf8")
+        .replacen("INVITE sip:", "ACK sip:", 1)
+        .replace(&format!("branch={branch}"), &format!("branch={branch}-ack"))
+        .replace("CSeq: 7 INVITE", "CSeq: 7 ACK")
+        .replace("To: <sip:agent@example.com>", "To: <sip:agent@example.com>;tag=t")
+        .into_bytes()
+}
+
+/// An INVITE answered 200 (tag `t`) through the layer.
+fn answered_invite(l: &mut TransactionLayer, branch: &str, now: Instant) -> sip::message::Request {
+    let invite = request("INVITE", branch);
     l.handle_datagram(&invite.to_bytes(), peer(), now);
-    let key = request_key(&events(&mut l));
+    let key = request_key(&events(l));
     l.respond(&key, invite.response(StatusCode::OK, Some("t")), now).expect("200");
-    let _ = events(&mut l);
-    l.handle_datagram(&request("ACK", "z9hG4bKl3-ack").to_bytes(), peer(), now);
+    let _ = (transmits(l), events(l));
+    invite
+}
+
+#[test]
+fn ack_for_2xx_is_passed_to_the_user_and_ends_the_2xx_retransmissions() {
+    let (mut l, now) = (layer(), Instant::now());
+    let invite = answered_invite(&mut l, "z9hG4bKl3", now);
+    l.handle_datagram(&ack_for_2xx(&invite), peer(), now);
     let evs = events(&mut l);
-    assert!(matches!(&evs[..], [LayerEvent::Ack { request, .. }] if request.method() == &Method::Ack));
+    assert!(evs.iter().any(|e| matches!(e, LayerEvent::Ack { request, .. } if request.method() == &Method::Ack)));
+    assert!(l.is_empty(), "nothing left to retransmit");
+    assert_eq!(l.poll_timeout(), Some(now + Duration::from_millis(500)), "a stale wake-up at most");
+    l.handle_timeout(now + Duration::from_millis(500));
+    assert!(transmits(&mut l).is_empty());
+}
+
+#[test]
+fn unacknowledged_2xx_is_retransmitted_doubling_to_t2() {
+    let (mut l, start) = (layer(), Instant::now());
+    let _invite = answered_invite(&mut l, "z9hG4bKr1", start);
+    let mut sent = Vec::new();
+    while let Some(at) = l.poll_timeout().filter(|at| *at <= start + Duration::from_secs(20)) {
+        l.handle_timeout(at);
+        for t in transmits(&mut l) {
+            assert_eq!(as_response(&t.message).status(), StatusCode::OK);
+            sent.push((at - start).as_millis());
+        }
+    }
+    assert_eq!(sent, vec![500, 1500, 3500, 7500, 11500, 15500, 19500]);
+}
+
+#[test]
+fn unacknowledged_2xx_times_out_with_timer_l() {
+    let (mut l, start) = (layer(), Instant::now());
+    let _invite = answered_invite(&mut l, "z9hG4bKr2", start);
+    while let Some(at) = l.poll_timeout() {
+        l.handle_timeout(at);
+    }
+    let evs = events(&mut l);
+    assert!(evs.iter().any(|e| matches!(e, LayerEvent::Transaction { event: Event::Timeout(Timer::L), .. })));
+    assert!(l.is_empty());
+}
+
+#[test]
+fn invite_retransmission_after_2xx_gets_the_2xx_not_a_new_transaction() {
+    let (mut l, now) = (layer(), Instant::now());
+    let invite = answered_invite(&mut l, "z9hG4bKr3", now);
+    l.handle_datagram(&invite.to_bytes(), peer(), now);
+    assert_eq!(statuses(&transmits(&mut l)), vec![200]);
+    assert!(events(&mut l).is_empty(), "the retransmission does not reach the user");
+}
+
+#[test]
+fn reliable_transport_keeps_no_state_after_2xx() {
+    let mut l = TransactionLayer::new(Config::reliable(), Limits::default(), 1);
+    let now = Instant::now();
+    let _invite = answered_invite(&mut l, "z9hG4bKr4", now);
     assert!(l.is_empty());
 }
 
@@ -104,13 +169,10 @@ fn cancel_without_matching_invite_gets_481() {
 #[test]
 fn cancel_after_200_does_not_touch_the_answered_invite() {
     let (mut l, now) = (layer(), Instant::now());
-    let invite = request("INVITE", "z9hG4bKl6");
-    l.handle_datagram(&invite.to_bytes(), peer(), now);
-    let key = request_key(&events(&mut l));
-    l.respond(&key, invite.response(StatusCode::OK, Some("t")), now).expect("200");
-    let _ = transmits(&mut l);
+    let invite = answered_invite(&mut l, "z9hG4bKl6", now);
     l.handle_datagram(&invite.cancel().to_bytes(), peer(), now);
-    assert_eq!(statuses(&transmits(&mut l)), vec![481], "no 487 after a 2xx");
+    // The accepted INVITE still matches: the CANCEL gets 200 and no effect (§9.2).
+    assert_eq!(statuses(&transmits(&mut l)), vec![200], "no 487 after a 2xx");
     assert!(!events(&mut l).iter().any(|e| matches!(e, LayerEvent::Cancelled { .. })));
 }
 

@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::message::Message;
-use crate::transaction::{ClientInvite, ClientNonInvite, Event, ServerInvite, ServerNonInvite, Transaction};
+use crate::transaction::{
+    AcceptedInvite, ClientInvite, ClientNonInvite, Event, ServerInvite, ServerNonInvite, Transaction,
+};
 
 /// A transaction owned by the layer.
 #[derive(Debug)]
@@ -13,6 +15,7 @@ pub(crate) enum Machine {
     NonInviteClient(ClientNonInvite),
     InviteServer(ServerInvite),
     NonInviteServer(ServerNonInvite),
+    Accepted(AcceptedInvite),
 }
 
 /// A transaction and the address its messages go to.
@@ -24,6 +27,8 @@ pub(crate) struct Entry {
     pub(crate) scheduled: Option<Instant>,
     /// Its entry in the merged-request index, if any.
     pub(crate) merge: Option<super::merge::MergeKey>,
+    /// Its entry in the accepted-INVITE ACK index, if any.
+    pub(crate) ack: Option<(String, u32)>,
 }
 
 impl Entry {
@@ -33,6 +38,7 @@ impl Entry {
             Machine::NonInviteClient(t) => t,
             Machine::InviteServer(t) => t,
             Machine::NonInviteServer(t) => t,
+            Machine::Accepted(t) => t,
         }
     }
 
@@ -42,6 +48,7 @@ impl Entry {
             Machine::NonInviteClient(t) => t.poll_timeout(),
             Machine::InviteServer(t) => t.poll_timeout(),
             Machine::NonInviteServer(t) => t.poll_timeout(),
+            Machine::Accepted(t) => t.poll_timeout(),
         }
     }
 

@@ -19,8 +19,8 @@ use merge::MergeKey;
 
 use crate::message::{Limits, Message, Method, Request, Response, StatusCode, parse_datagram};
 use crate::transaction::{
-    CancelOutcome, ClientInput, ClientInvite, ClientNonInvite, Config, Event, ServerInput, ServerInvite,
-    ServerNonInvite, TransactionError, TransactionKey,
+    AcceptedInvite, CancelOutcome, ClientInput, ClientInvite, ClientNonInvite, Config, Event, ServerInput,
+    ServerInvite, ServerNonInvite, TransactionError, TransactionKey,
 };
 
 /// A message to send to `to`.
@@ -107,6 +107,8 @@ pub struct TransactionLayer {
     wakeups: BinaryHeap<Reverse<(Instant, TransactionKey)>>,
     /// Live server transactions by From tag, Call-ID and CSeq (§8.2.2.2).
     merges: HashMap<MergeKey, TransactionKey>,
+    /// Accepted INVITEs by Call-ID and CSeq number, for their ACK.
+    acks: HashMap<(String, u32), TransactionKey>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<LayerEvent>,
     tag_seed: u64,
@@ -125,6 +127,7 @@ impl TransactionLayer {
             transactions: HashMap::new(),
             wakeups: BinaryHeap::new(),
             merges: HashMap::new(),
+            acks: HashMap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             tag_seed,
@@ -184,6 +187,10 @@ impl TransactionLayer {
             let result = match &mut entry.machine {
                 Machine::InviteServer(t) => t.handle(ServerInput::Request(request.clone()), now),
                 Machine::NonInviteServer(t) => t.handle(ServerInput::Request(request.clone()), now),
+                Machine::Accepted(t) => {
+                    t.handle_request(&request, now);
+                    Ok(())
+                }
                 _ => Err(TransactionError::Mismatch),
             };
             if result.is_err() {
@@ -193,10 +200,25 @@ impl TransactionLayer {
             return;
         }
         match request.method() {
-            Method::Ack => self.events.push_back(LayerEvent::Ack { request, source }),
+            Method::Ack => {
+                self.absorb_ack(&request, now);
+                self.events.push_back(LayerEvent::Ack { request, source });
+            }
             Method::Cancel => self.handle_cancel(key, request, source, now),
             _ if self.transactions.len() >= self.max_transactions => self.shed(&request, source),
             _ => self.new_server_transaction(key, request, source, now),
+        }
+    }
+
+    /// Stops the 2xx retransmissions an end-to-end ACK answers.
+    fn absorb_ack(&mut self, ack: &Request, now: Instant) {
+        let index = (ack.headers().call_id().to_owned(), ack.headers().cseq().seq);
+        let Some(key) = self.acks.get(&index).cloned() else { return };
+        if let Some(Entry { machine: Machine::Accepted(accepted), .. }) = self.transactions.get_mut(&key)
+            && accepted.is_acked_by(ack)
+        {
+            accepted.handle_request(ack, now);
+            self.drain(&key);
         }
     }
 
@@ -308,15 +330,40 @@ impl TransactionLayer {
     }
 
     /// Sends a response through the server transaction `key`.
+    ///
+    /// Over UDP, a 2xx to an INVITE is then kept by an [`AcceptedInvite`]
+    /// under the same key: retransmitted until its ACK, and INVITE
+    /// retransmissions answered with it.
     pub fn respond(&mut self, key: &TransactionKey, response: Response, now: Instant) -> Result<(), TransactionError> {
         let entry = self.transactions.get_mut(key).ok_or(TransactionError::Terminated)?;
+        let peer = entry.peer;
+        let keep = !self.config.reliable
+            && response.status().is_success()
+            && matches!(entry.machine, Machine::InviteServer(_));
+        let kept = keep.then(|| response.clone());
         let result = match &mut entry.machine {
             Machine::InviteServer(t) => t.handle(ServerInput::Respond(response), now),
             Machine::NonInviteServer(t) => t.handle(ServerInput::Respond(response), now),
             _ => Err(TransactionError::Mismatch),
         };
         self.drain(key);
+        if result.is_ok()
+            && let Some(response) = kept
+        {
+            self.accept(key, response, peer, now);
+        }
         result
+    }
+
+    /// Keeps a 2xx to an INVITE alive under the INVITE's key.
+    fn accept(&mut self, key: &TransactionKey, response: Response, peer: SocketAddr, now: Instant) {
+        let ack = (response.headers().call_id().to_owned(), response.headers().cseq().seq);
+        let accepted = AcceptedInvite::new(response, self.config, now);
+        self.insert(key.clone(), Machine::Accepted(accepted), peer);
+        self.acks.insert(ack.clone(), key.clone());
+        if let Some(entry) = self.transactions.get_mut(key) {
+            entry.ack = Some(ack);
+        }
     }
 
     /// Sends a message outside any transaction (a 2xx retransmission, the
@@ -361,7 +408,7 @@ impl TransactionLayer {
     }
 
     fn insert(&mut self, key: TransactionKey, machine: Machine, peer: SocketAddr) {
-        self.transactions.insert(key.clone(), Entry { machine, peer, scheduled: None, merge: None });
+        self.transactions.insert(key.clone(), Entry { machine, peer, scheduled: None, merge: None, ack: None });
         self.drain(&key);
     }
 
@@ -386,8 +433,13 @@ impl TransactionLayer {
             }
         }
         if terminated {
-            if let Some(merge) = self.transactions.remove(key).and_then(|e| e.merge) {
-                self.merges.remove(&merge);
+            if let Some(entry) = self.transactions.remove(key) {
+                if let Some(merge) = entry.merge {
+                    self.merges.remove(&merge);
+                }
+                if let Some(ack) = entry.ack {
+                    self.acks.remove(&ack);
+                }
             }
             return;
         }

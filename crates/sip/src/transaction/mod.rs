@@ -34,6 +34,7 @@
 //! }
 //! ```
 
+mod accepted;
 mod client_invite;
 mod client_non_invite;
 mod error;
@@ -47,6 +48,7 @@ use std::time::{Duration, Instant};
 
 use crate::message::{Message, Request, Response};
 
+pub use accepted::AcceptedInvite;
 pub use client_invite::ClientInvite;
 pub use client_non_invite::ClientNonInvite;
 pub use error::TransactionError;
@@ -95,10 +97,11 @@ pub enum Event {
     /// A response for the transaction user (client transactions): every
     /// provisional, the first final; retransmissions are absorbed.
     Response(Response),
-    /// The ACK for a non-2xx final response arrived (INVITE server).
+    /// The ACK of the final response arrived (INVITE server, accepted
+    /// INVITE).
     Acknowledged,
-    /// The transaction timed out: Timer B or F (no final response) or
-    /// Timer H (no ACK).
+    /// The transaction timed out: Timer B or F (no final response),
+    /// Timer H (no ACK of a non-2xx) or Timer L (no ACK of a 2xx).
     Timeout(Timer),
     /// The transport reported a failure to send.
     TransportError,

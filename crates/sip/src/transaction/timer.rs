@@ -25,15 +25,31 @@ pub enum Timer {
     J,
     /// Wait time for response retransmissions (non-INVITE client).
     K,
+    /// Wait time for retransmissions of an accepted INVITE (RFC 6026).
+    L,
+    /// 2xx retransmit interval, T1 doubling to T2 (RFC 3261 §13.3.1.4).
+    Retransmit2xx,
 }
 
-const ALL: [Timer; 10] =
-    [Timer::A, Timer::B, Timer::D, Timer::E, Timer::F, Timer::G, Timer::H, Timer::I, Timer::J, Timer::K];
+const ALL: [Timer; 12] = [
+    Timer::A,
+    Timer::B,
+    Timer::D,
+    Timer::E,
+    Timer::F,
+    Timer::G,
+    Timer::H,
+    Timer::I,
+    Timer::J,
+    Timer::K,
+    Timer::L,
+    Timer::Retransmit2xx,
+];
 
 /// Deadlines of the running timers; what fires next is a `min()`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Timers {
-    deadlines: [Option<Instant>; 10],
+    deadlines: [Option<Instant>; ALL.len()],
 }
 
 impl Timers {
@@ -49,7 +65,7 @@ impl Timers {
 
     /// Stops every timer.
     pub(crate) fn stop_all(&mut self) {
-        self.deadlines = [None; 10];
+        self.deadlines = [None; ALL.len()];
     }
 
     /// The earliest deadline.
