@@ -208,3 +208,20 @@ async fn sipp_uac_calls_over_tcp_are_framed_and_answered() {
     assert_eq!(handler.acks, calls);
     assert_eq!(handler.byes, calls);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn sipp_uac_calls_survive_10_percent_loss_without_duplicate_calls() {
+    if !sipp_available() {
+        return;
+    }
+    let endpoint = Running::start().await;
+    let calls = 20;
+    sipp_against(endpoint.addr, &["-sn", "uac", "-lost", "10", "-m", &calls.to_string(), "-r", "20", "-d", "100"])
+        .await;
+    let handler = endpoint.stop().await;
+    assert_eq!(handler.invites, calls, "a retransmitted INVITE is never a new call");
+    // Not equal: SIPp's uac accepts any 200 after its BYE, so when its BYE is
+    // lost and a retransmitted 2xx of the INVITE arrives, the call ends
+    // without the BYE reaching us.
+    assert!(handler.byes <= calls, "a retransmitted BYE is absorbed by its transaction");
+}
