@@ -89,8 +89,15 @@ pub fn sipp_available() -> bool {
 }
 
 /// A UDP port on 127.0.0.1 that was free a moment ago.
+/// A port on 127.0.0.1 that was free for both TCP and UDP a moment ago.
 pub fn free_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("free port")
+    loop {
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("tcp bind");
+        let port = tcp.local_addr().expect("addr").port();
+        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A test endpoint running on 127.0.0.1 until the sender is used or dropped.
@@ -145,18 +152,30 @@ impl Running {
 }
 
 /// Runs sipp against `target` with `args` and returns its output.
+/// SIPp exits before sending anything when one of its ports was taken
+/// meanwhile by another test; such a run is retried with fresh ports.
 async fn sipp_against(target: SocketAddr, args: &[&str]) -> std::process::Output {
-    let (port, media, control) = (free_port().to_string(), free_port().to_string(), free_port().to_string());
-    let sipp = tokio::process::Command::new("sipp")
-        .arg(target.to_string())
-        .args(["-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media, "-cp", &control])
-        .args(["-timeout", "30", "-nostdin"])
-        .args(args)
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    // A bound on a hung peer, not a timing assertion.
-    let output = tokio::time::timeout(Duration::from_secs(60), sipp).await.expect("sipp finished").expect("sipp ran");
+    let mut attempts = 0;
+    let output = loop {
+        attempts += 1;
+        let (port, media, control) = (free_port().to_string(), free_port().to_string(), free_port().to_string());
+        let sipp = tokio::process::Command::new("sipp")
+            .arg(target.to_string())
+            .args(["-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media, "-cp", &control])
+            .args(["-timeout", "30", "-nostdin"])
+            .args(args)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output();
+        // A bound on a hung peer, not a timing assertion.
+        let output =
+            tokio::time::timeout(Duration::from_secs(60), sipp).await.expect("sipp finished").expect("sipp ran");
+        let port_taken = String::from_utf8_lossy(&output.stderr).contains("Address already in use")
+            || String::from_utf8_lossy(&output.stdout).contains("Address already in use");
+        if output.status.success() || !port_taken || attempts == 5 {
+            break output;
+        }
+    };
     assert!(
         output.status.success(),
         "sipp failed ({}):\n{}\n{}",

@@ -315,3 +315,17 @@ fn full_layer_sheds_new_requests_with_503_and_keeps_existing_ones() {
         Err(sip::transaction::TransactionError::Overloaded)
     );
 }
+
+#[test]
+fn known_scanner_user_agents_are_dropped_unanswered() {
+    let (mut l, now) = (layer(), Instant::now());
+    let mut options = request("OPTIONS", "z9hG4bKs1");
+    options.headers_mut().push("User-Agent", "friendly-scanner").expect("ua");
+    l.handle_datagram(&options.to_bytes(), peer(), now);
+    let mut invite = request("INVITE", "z9hG4bKs2");
+    invite.headers_mut().push("User-Agent", "SIPVicious 0.3").expect("ua");
+    l.handle_datagram(&invite.to_bytes(), peer(), now);
+    assert!(transmits(&mut l).is_empty());
+    assert!(events(&mut l).is_empty());
+    assert_eq!(l.dropped().scanners, 2);
+}

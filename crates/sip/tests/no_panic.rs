@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use proptest::prelude::*;
+use sip::layer::TransactionLayer;
 use sip::message::{Limits, Message, StreamFramer};
+use sip::transaction::Config;
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/message");
@@ -113,6 +115,33 @@ proptest! {
             prop_assert!(Message::parse(&message.to_bytes()).is_ok(), "a parsed message must serialise to a parsable one");
         }
         let _ = frame(&bytes, chunk);
+    }
+
+    #[test]
+    fn transaction_layer_survives_mutated_datagrams(
+        datagrams in proptest::collection::vec(
+            (seed_strategy(), proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8)),
+            1..8,
+        ),
+    ) {
+        let mut layer = TransactionLayer::new(Config::default(), Limits::default(), 7);
+        let start = std::time::Instant::now();
+        let source = "192.0.2.1:5060".parse().expect("addr");
+        for (step, (mut bytes, edits)) in datagrams.into_iter().enumerate() {
+            for (at, byte) in edits {
+                if !bytes.is_empty() {
+                    let i = at.index(bytes.len());
+                    bytes[i] = byte;
+                }
+            }
+            let now = start + std::time::Duration::from_millis(300 * step as u64);
+            layer.handle_timeout(now);
+            layer.handle_datagram(&bytes, source, now);
+            while layer.poll_event().is_some() {}
+            while let Some(transmit) = layer.poll_transmit() {
+                prop_assert!(Message::parse(&transmit.message.to_bytes()).is_ok(), "the layer sends what it can parse");
+            }
+        }
     }
 
     #[test]

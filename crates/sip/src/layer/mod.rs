@@ -91,7 +91,14 @@ pub struct Dropped {
     pub unmatched: u64,
     /// Requests answered 503 because the layer was full.
     pub shed: u64,
+    /// Requests from known scanner user agents, dropped unanswered.
+    pub scanners: u64,
 }
+
+/// User-Agent fragments of SIP scanners (case-insensitive): their requests
+/// are dropped without an answer, so the scan learns nothing.
+pub const SCANNER_USER_AGENTS: [&str; 6] =
+    ["friendly-scanner", "sipvicious", "sipcli", "sip-scan", "sipsak", "sundayddr"];
 
 /// Live transactions a layer holds unless told otherwise.
 pub const DEFAULT_MAX_TRANSACTIONS: usize = 200_000;
@@ -178,6 +185,10 @@ impl TransactionLayer {
 
     /// Feeds a parsed request received from `source`.
     pub fn handle_request(&mut self, mut request: Request, source: SocketAddr, now: Instant) {
+        if is_scanner(&request) {
+            self.dropped.scanners += 1;
+            return;
+        }
         mark_received(&mut request, source);
         let Some(key) = TransactionKey::for_server(&request) else {
             self.dropped.unmatched += 1;
@@ -467,4 +478,12 @@ fn mark_received(request: &mut Request, source: SocketAddr) {
     if host != ip || via.rport().is_some() {
         request.headers_mut().set_top_via_received(&ip, source.port());
     }
+}
+
+/// Whether the request's User-Agent names a known scanner.
+fn is_scanner(request: &Request) -> bool {
+    request.headers().get("User-Agent").is_some_and(|agent| {
+        let agent = agent.to_ascii_lowercase();
+        SCANNER_USER_AGENTS.iter().any(|scanner| agent.contains(scanner))
+    })
 }
