@@ -76,7 +76,7 @@ impl TcpEndpoint {
                 Some(read) = rx.recv() => match read {
                     Read::Message(peer, Message::Request(r)) => self.layer.handle_request(r, peer, Instant::now()),
                     Read::Message(peer, Message::Response(r)) => self.layer.handle_response(r, peer, Instant::now()),
-                    Read::Ping(peer) => write(&mut writers, peer, b"\r\n").await,
+                    Read::Ping(peer) => { write(&mut writers, peer, b"\r\n").await; }
                     Read::Closed(peer) => { writers.remove(&peer); }
                 },
                 () = crate::udp::sleep_until(deadline) => self.layer.handle_timeout(Instant::now()),
@@ -116,7 +116,10 @@ impl TcpEndpoint {
                 {
                     self.add_connection(stream, transmit.to, writers, tx);
                 }
-                write(writers, transmit.to, &transmit.message.to_bytes()).await;
+                let sent = write(writers, transmit.to, &transmit.message.to_bytes()).await;
+                if let (false, Some(key)) = (sent, &transmit.key) {
+                    self.layer.handle_transport_error(key, Instant::now());
+                }
             }
             if idle {
                 return;
@@ -125,14 +128,15 @@ impl TcpEndpoint {
     }
 }
 
-/// Writes to `peer`'s connection; a failed connection is dropped (its
-/// transactions time out).
-async fn write(writers: &mut HashMap<SocketAddr, OwnedWriteHalf>, peer: SocketAddr, bytes: &[u8]) {
-    if let Some(writer) = writers.get_mut(&peer)
-        && writer.write_all(bytes).await.is_err()
-    {
+/// Writes to `peer`'s connection; `false` when there is none or it failed
+/// (a failed connection is dropped).
+async fn write(writers: &mut HashMap<SocketAddr, OwnedWriteHalf>, peer: SocketAddr, bytes: &[u8]) -> bool {
+    let Some(writer) = writers.get_mut(&peer) else { return false };
+    if writer.write_all(bytes).await.is_err() {
         writers.remove(&peer);
+        return false;
     }
+    true
 }
 
 async fn read_connection(mut read: OwnedReadHalf, peer: SocketAddr, mut framer: StreamFramer, tx: mpsc::Sender<Read>) {

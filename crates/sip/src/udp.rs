@@ -42,8 +42,9 @@ impl UdpEndpoint {
     }
 
     /// Receives, fires timers, hands events to `handler` and sends until
-    /// `shutdown` completes. Send errors and ICMP errors reported on
-    /// receive are ignored: the transactions' timers cover a lost message.
+    /// `shutdown` completes. A failed send ends its transaction with a
+    /// transport error; ICMP errors reported on receive are ignored (the
+    /// transactions' timers cover a lost message).
     pub async fn run<H: Handler>(mut self, handler: &mut H, shutdown: impl Future<Output = ()>) -> io::Result<()> {
         let mut buf = vec![0u8; 65_535];
         tokio::pin!(shutdown);
@@ -73,7 +74,12 @@ impl UdpEndpoint {
             }
             while let Some(transmit) = self.layer.poll_transmit() {
                 idle = false;
-                let _ = self.socket.send_to(&transmit.message.to_bytes(), transmit.to).await;
+                let sent = self.socket.send_to(&transmit.message.to_bytes(), transmit.to).await;
+                if let (Err(e), Some(key)) = (sent, &transmit.key)
+                    && !is_transient(&e)
+                {
+                    self.layer.handle_transport_error(key, Instant::now());
+                }
             }
             if idle {
                 return;

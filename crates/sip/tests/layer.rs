@@ -329,3 +329,16 @@ fn known_scanner_user_agents_are_dropped_unanswered() {
     assert!(events(&mut l).is_empty());
     assert_eq!(l.dropped().scanners, 2);
 }
+
+#[test]
+fn transport_error_ends_the_transaction_that_sent() {
+    let (mut l, now) = (layer(), Instant::now());
+    l.send_request(request("OPTIONS", "z9hG4bKt1"), peer(), now).expect("sent");
+    let sent = transmits(&mut l);
+    let key = sent[0].key.clone().expect("a transaction sent it");
+    l.handle_transport_error(&key, now);
+    let evs = events(&mut l);
+    assert!(evs.iter().any(|e| matches!(e, LayerEvent::Transaction { event: Event::TransportError, .. })));
+    assert!(evs.iter().any(|e| matches!(e, LayerEvent::Transaction { event: Event::Terminated, .. })));
+    assert!(l.is_empty());
+}

@@ -30,6 +30,9 @@ pub struct Transmit {
     pub to: SocketAddr,
     /// The message.
     pub message: Message,
+    /// The transaction that sent it; report a failed send with
+    /// [`TransactionLayer::handle_transport_error`].
+    pub key: Option<TransactionKey>,
 }
 
 /// What the layer tells the transaction user (the dialog and call layers).
@@ -176,7 +179,7 @@ impl TransactionLayer {
             Ok(Message::Response(response)) => self.handle_response(response, source, now),
             Err(error) => match crate::message::reject(datagram, &error) {
                 Some(response) => {
-                    self.transmits.push_back(Transmit { to: source, message: Message::Response(response) })
+                    self.transmits.push_back(Transmit { to: source, message: Message::Response(response), key: None })
                 }
                 None => self.dropped.malformed += 1,
             },
@@ -239,7 +242,7 @@ impl TransactionLayer {
         let tag = self.next_tag();
         let mut response = request.response(StatusCode::SERVICE_UNAVAILABLE, Some(&tag));
         let _ = response.headers_mut().push("Retry-After", "5");
-        self.transmits.push_back(Transmit { to: source, message: Message::Response(response) });
+        self.transmits.push_back(Transmit { to: source, message: Message::Response(response), key: None });
     }
 
     /// Starts the server transaction of a new request and hands the request
@@ -380,7 +383,23 @@ impl TransactionLayer {
     /// Sends a message outside any transaction (a 2xx retransmission, the
     /// ACK of a 2xx).
     pub fn send_stateless(&mut self, message: Message, to: SocketAddr) {
-        self.transmits.push_back(Transmit { to, message });
+        self.transmits.push_back(Transmit { to, message, key: None });
+    }
+
+    /// Reports that a message of transaction `key` could not be sent: the
+    /// transaction ends and the user gets `Event::TransportError`
+    /// (RFC 3261 §17.1.4, §17.2.4).
+    pub fn handle_transport_error(&mut self, key: &TransactionKey, now: Instant) {
+        let Some(entry) = self.transactions.get_mut(key) else { return };
+        let _ = match &mut entry.machine {
+            Machine::InviteClient(t) => t.handle(ClientInput::TransportError, now),
+            Machine::NonInviteClient(t) => t.handle(ClientInput::TransportError, now),
+            Machine::InviteServer(t) => t.handle(ServerInput::TransportError, now),
+            Machine::NonInviteServer(t) => t.handle(ServerInput::TransportError, now),
+            // Its 2xx is the user's; losing a retransmission changes nothing.
+            Machine::Accepted(_) => Ok(()),
+        };
+        self.drain(key);
     }
 
     /// Fires the timers due at `now`.
@@ -428,7 +447,7 @@ impl TransactionLayer {
     fn drain(&mut self, key: &TransactionKey) {
         let Some(entry) = self.transactions.get_mut(key) else { return };
         while let Some(message) = entry.poll_transmit() {
-            self.transmits.push_back(Transmit { to: entry.peer, message });
+            self.transmits.push_back(Transmit { to: entry.peer, message, key: Some(key.clone()) });
         }
         let mut terminated = false;
         while let Some(event) = entry.poll_event() {
