@@ -230,3 +230,25 @@ fn oversized_datagram_parts_are_rejected() {
         ParseError::BodyTooLarge { length: 4, limit: 2 }
     );
 }
+
+#[test]
+fn dialog_creating_responses_copy_record_route_in_order() {
+    let text = INVITE.replace(
+        "Route: <sip:p1.example.com;lr>,<sip:p2.example.com;lr>\r\n",
+        "Record-Route: <sip:p1.example.com;lr>\r\nRecord-Route: <sip:p2.example.com;lr>\r\n",
+    );
+    let req = request(&text);
+    let ok = req.response(StatusCode::OK, Some("t"));
+    let routes = ok.headers().record_routes().expect("record-route");
+    assert_eq!(routes.len(), 2);
+    assert_eq!(routes[0].uri().as_str(), "sip:p1.example.com;lr");
+    let busy = req.response(StatusCode::BUSY_HERE, Some("t"));
+    assert!(busy.headers().record_routes().expect("none").is_empty());
+}
+
+#[test]
+fn trying_copies_timestamp() {
+    let text = INVITE.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nTimestamp: 54\r\n");
+    let trying = request(&text).response(StatusCode::TRYING, None);
+    assert_eq!(trying.headers().get("Timestamp"), Some("54"));
+}

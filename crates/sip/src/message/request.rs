@@ -65,14 +65,21 @@ impl Request {
 
     /// A response to this request (RFC 3261 §8.2.6.2): Via, From, To,
     /// Call-ID and CSeq copied; `to_tag` added to a To without a tag,
-    /// except on 100 Trying.
+    /// except on 100 Trying, which copies Timestamp instead (§8.2.6.1).
+    /// Responses that can establish a dialog (101..=299 to INVITE,
+    /// SUBSCRIBE, REFER, NOTIFY) copy the Record-Route set (§12.1.1).
     pub fn response(&self, status: StatusCode, to_tag: Option<&str>) -> Response {
         let mut headers = self.headers.clone_core();
-        if let Some(tag) = to_tag
-            && status != StatusCode::TRYING
+        if status == StatusCode::TRYING {
+            headers.copy_raw_from(&self.headers, "Timestamp");
+        } else if let Some(tag) = to_tag
             && headers.to().tag().is_none()
         {
             headers.set_to_tag(tag);
+        }
+        let creates_dialog = matches!(self.method, Method::Invite | Method::Subscribe | Method::Refer | Method::Notify);
+        if creates_dialog && (101..300).contains(&status.as_u16()) {
+            headers.copy_raw_from(&self.headers, "Record-Route");
         }
         Response::new(status, status.canonical_reason(), headers)
     }
