@@ -6,6 +6,8 @@
 //! - [`transaction`]: the four RFC 3261 §17 transactions as sans-IO state
 //!   machines driven by `handle*(.., now)`, `poll_transmit()`,
 //!   `poll_event()` and `poll_timeout()`.
+//! - [`dialog`]: RFC 3261 §12 dialogs: identity, route set, remote
+//!   target, CSeq spaces; builds in-dialog requests and checks received ones.
 //! - [`layer`]: the sans-IO transaction layer that owns the transactions,
 //!   matches incoming messages to them and answers what none takes.
 //! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
@@ -19,6 +21,7 @@
     reason = "messages move through inputs, events and states once per transition; boxing them costs an allocation each"
 )]
 
+pub mod dialog;
 pub mod layer;
 pub mod message;
 pub mod tcp;

@@ -2,6 +2,7 @@
 
 mod client_invite;
 mod client_non_invite;
+mod dialog;
 mod framer;
 mod harness;
 mod interop;
