@@ -102,6 +102,17 @@ fn ack_for_2xx_is_passed_to_the_user_and_ends_the_2xx_retransmissions() {
 }
 
 #[test]
+fn ack_of_2xx_reusing_the_invite_branch_still_reaches_the_user() {
+    let (mut l, now) = (layer(), Instant::now());
+    let invite = answered_invite(&mut l, "z9hG4bKl3b", now);
+    let same_branch = String::from_utf8(ack_for_2xx(&invite)).expect("utf8").replace("z9hG4bKl3b-ack", "z9hG4bKl3b");
+    l.handle_datagram(same_branch.as_bytes(), peer(), now);
+    let evs = events(&mut l);
+    assert!(evs.iter().any(|e| matches!(e, LayerEvent::Ack { .. })));
+    assert!(l.is_empty(), "the ACK ended the 2xx retransmissions");
+}
+
+#[test]
 fn unacknowledged_2xx_is_retransmitted_doubling_to_t2() {
     let (mut l, start) = (layer(), Instant::now());
     let _invite = answered_invite(&mut l, "z9hG4bKr1", start);

@@ -210,7 +210,12 @@ impl TransactionLayer {
             if result.is_err() {
                 self.dropped.unmatched += 1;
             }
+            let ack_of_2xx = matches!(entry.machine, Machine::Accepted(_)) && *request.method() == Method::Ack;
             self.drain(&key);
+            if ack_of_2xx {
+                // Some UAs reuse the INVITE's branch for the 2xx ACK: still the user's.
+                self.events.push_back(LayerEvent::Ack { request, source });
+            }
             return;
         }
         match request.method() {
