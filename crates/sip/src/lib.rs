@@ -1,0 +1,29 @@
+//! Switchboard's SIP signalling edge.
+//!
+//! - [`message`]: the facade over `ezk-sip-types`: parse datagrams, frame
+//!   streams, typed access to the headers transactions need, build
+//!   responses, ACK and CANCEL, serialise.
+//! - [`transaction`]: the four RFC 3261 §17 transactions as sans-IO state
+//!   machines driven by `handle*(.., now)`, `poll_transmit()`,
+//!   `poll_event()` and `poll_timeout()`.
+//! - [`dialog`]: RFC 3261 §12 dialogs: identity, route set, remote
+//!   target, CSeq spaces; builds in-dialog requests and checks received ones.
+//! - [`layer`]: the sans-IO transaction layer that owns the transactions,
+//!   matches incoming messages to them and answers what none takes.
+//! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
+//!
+//! Apart from [`udp`], no module reads the clock, spawns, locks or holds a
+//! channel: time comes in as an argument.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![allow(
+    clippy::large_enum_variant,
+    reason = "messages move through inputs, events and states once per transition; boxing them costs an allocation each"
+)]
+
+pub mod dialog;
+pub mod layer;
+pub mod message;
+pub mod tcp;
+pub mod transaction;
+pub mod udp;
