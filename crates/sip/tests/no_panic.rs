@@ -76,12 +76,54 @@ fn stream_of_two_messages_and_a_ping_frames_two_messages() {
     assert_eq!(frame(&seed.1, 5), 2);
 }
 
+/// Every single-byte change of every seed to a delimiter, a letter or a
+/// control byte: whatever the layer answers must parse again. (A From of
+/// `Afoo:bar>` once came back as `<Afoo:bar>>`.)
+#[test]
+fn single_byte_mutations_of_every_seed_only_send_parsable_messages() {
+    let source = "192.0.2.1:5060".parse().expect("addr");
+    let now = std::time::Instant::now();
+    // The huge-header seeds only repeat one line; they would add minutes.
+    for (name, seed) in corpus().into_iter().filter(|(_, seed)| seed.len() <= 1024) {
+        for i in 0..seed.len() {
+            for byte in [b'A', b'<', b'>', b'"', b' ', b';', b',', b':', b'=', 0, 0xff] {
+                let mut bytes = seed.clone();
+                bytes[i] = byte;
+                let mut layer = TransactionLayer::new(Config::default(), Limits::default(), 7);
+                layer.handle_datagram(&bytes, source, now);
+                while layer.poll_event().is_some() {}
+                while let Some(transmit) = layer.poll_transmit() {
+                    let sent = transmit.message.to_bytes();
+                    assert!(
+                        Message::parse(&sent).is_ok(),
+                        "{name} with byte {i} set to {byte:#04x}: the layer sent {:?}",
+                        String::from_utf8_lossy(&sent)
+                    );
+                }
+            }
+        }
+    }
+}
+
 fn seed_strategy() -> impl Strategy<Value = Vec<u8>> {
     let seeds: Vec<Vec<u8>> = corpus().into_iter().map(|(_, b)| b).collect();
     proptest::sample::select(seeds)
 }
 
+/// A fixed seed, so every run checks the same inputs and CI is not at the
+/// mercy of a lucky draw; `PROPTEST_RNG_SEED=<n>` (and `PROPTEST_CASES`)
+/// explore others. A failure found that way becomes a seed in the corpus.
+fn fixed_seed() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if matches!(config.rng_seed, proptest::test_runner::RngSeed::Random) {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5eed_0001);
+    }
+    config
+}
+
 proptest! {
+    #![proptest_config(fixed_seed())]
+
     #[test]
     fn random_bytes_never_panic_the_parser(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let _ = Message::parse(&bytes);

@@ -14,13 +14,16 @@ pub struct Uri(String);
 
 impl Uri {
     /// Parses a URI: a scheme (`ALPHA *(ALPHA / DIGIT / "+" / "-" / ".")`),
-    /// a colon and at least one non-space character.
+    /// a colon and at least one character that is neither white space, a
+    /// control character nor one of `<`, `>`, `"` (RFC 3986 §2: they delimit
+    /// URIs in text and never occur inside one).
     pub fn parse(text: &str) -> Option<Uri> {
         let (scheme, rest) = text.split_once(':')?;
         let mut bytes = scheme.bytes();
         let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
         let scheme_ok = bytes.all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-        let rest_ok = !rest.is_empty() && !rest.bytes().any(|b| b.is_ascii_whitespace() || b < 0x20);
+        let rest_ok =
+            !rest.is_empty() && !rest.bytes().any(|b| b.is_ascii_whitespace() || b < 0x20 || b"<>\"".contains(&b));
         (first_ok && scheme_ok && rest_ok).then(|| Uri(text.to_owned()))
     }
 
