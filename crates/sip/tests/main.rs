@@ -3,6 +3,7 @@
 mod client_invite;
 mod client_non_invite;
 mod dialog;
+mod digest;
 mod framer;
 mod harness;
 mod interop;
@@ -11,5 +12,6 @@ mod key;
 mod layer;
 mod message;
 mod no_panic;
+mod registrar;
 mod server_invite;
 mod server_non_invite;

@@ -1,5 +1,7 @@
-//! Stateless nonces: `hex(timestamp) . hex(HMAC(secret, timestamp))`, so
-//! any nonce the server issued can be checked without remembering it.
+//! Stateless nonces: `hex(timestamp) . hex(serial) . hex(HMAC(secret,
+//! timestamp . serial))`, so any nonce the server issued can be checked
+//! without remembering it. The serial makes two nonces issued in the same
+//! second differ, so their nonce counts never collide.
 
 use super::hash::{constant_time_eq, hmac_sha256, to_hex};
 
@@ -21,8 +23,8 @@ pub struct Nonces {
     lifetime_secs: u64,
 }
 
-/// Hex digits of the timestamp part.
-const STAMP_HEX: usize = 16;
+/// Hex digits of the timestamp and serial part.
+const STAMP_HEX: usize = 32;
 /// Bytes of the MAC kept in the nonce.
 const MAC_BYTES: usize = 16;
 
@@ -32,9 +34,10 @@ impl Nonces {
         Nonces { secret: secret.to_vec(), lifetime_secs }
     }
 
-    /// A nonce issued at `now_secs`.
-    pub fn issue(&self, now_secs: u64) -> String {
-        let stamp = now_secs.to_be_bytes();
+    /// A nonce issued at `now_secs`; `serial` tells apart nonces issued in
+    /// the same second.
+    pub fn issue(&self, now_secs: u64, serial: u64) -> String {
+        let stamp = (u128::from(now_secs) << 64 | u128::from(serial)).to_be_bytes();
         format!("{}{}", to_hex(&stamp), to_hex(&self.mac(&stamp)))
     }
 
@@ -43,9 +46,10 @@ impl Nonces {
         if nonce.len() != STAMP_HEX + 2 * MAC_BYTES || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        let stamp = u64::from_str_radix(&nonce[..STAMP_HEX], 16).ok()?.to_be_bytes();
+        let stamp = u128::from_str_radix(&nonce[..STAMP_HEX], 16).ok()?.to_be_bytes();
         let expected = to_hex(&self.mac(&stamp));
-        constant_time_eq(expected.as_bytes(), &nonce.as_bytes()[STAMP_HEX..]).then_some(u64::from_be_bytes(stamp))
+        let issued = u64::try_from(u128::from_be_bytes(stamp) >> 64).ok()?;
+        constant_time_eq(expected.as_bytes(), &nonce.as_bytes()[STAMP_HEX..]).then_some(issued)
     }
 
     /// Checks `nonce` at `now_secs`.
@@ -62,7 +66,7 @@ impl Nonces {
         self.lifetime_secs
     }
 
-    fn mac(&self, stamp: &[u8; 8]) -> [u8; MAC_BYTES] {
+    fn mac(&self, stamp: &[u8; 16]) -> [u8; MAC_BYTES] {
         let full = hmac_sha256(&self.secret, stamp);
         let mut out = [0u8; MAC_BYTES];
         out.copy_from_slice(&full[..MAC_BYTES]);

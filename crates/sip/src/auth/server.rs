@@ -34,6 +34,8 @@ pub struct DigestServer {
     opaque: String,
     /// Highest nonce count seen per nonce still alive.
     counts: HashMap<String, u32>,
+    /// Nonces issued so far (the nonce serial).
+    issued: u64,
 }
 
 impl DigestServer {
@@ -47,6 +49,7 @@ impl DigestServer {
             nonces: Nonces::new(secret, nonce_lifetime_secs),
             opaque: to_hex(&hmac_sha256(secret, b"opaque")[..8]),
             counts: HashMap::new(),
+            issued: 0,
         }
     }
 
@@ -57,8 +60,9 @@ impl DigestServer {
 
     /// `WWW-Authenticate` values, one per algorithm, with a nonce issued at
     /// `now_secs`; `stale` marks a retry after an expired nonce.
-    pub fn challenges(&self, now_secs: u64, stale: bool) -> Vec<String> {
-        let nonce = self.nonces.issue(now_secs);
+    pub fn challenges(&mut self, now_secs: u64, stale: bool) -> Vec<String> {
+        self.issued += 1;
+        let nonce = self.nonces.issue(now_secs, self.issued);
         self.algorithms
             .iter()
             .map(|algorithm| {

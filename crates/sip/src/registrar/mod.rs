@@ -221,7 +221,7 @@ impl<C: CredentialStore> Registrar<C> {
     }
 
     /// 401 with a challenge per algorithm.
-    fn challenge(&self, request: &Request, now_secs: u64, stale: bool) -> Response {
+    fn challenge(&mut self, request: &Request, now_secs: u64, stale: bool) -> Response {
         let mut response = reply(request, 401, "Unauthorized");
         for value in self.digest.challenges(now_secs, stale) {
             let _ = response.headers_mut().push("WWW-Authenticate", &value);
