@@ -7,6 +7,7 @@ mod digest;
 mod framer;
 mod harness;
 mod interop;
+mod interop_register;
 mod interop_uac;
 mod key;
 mod layer;
