@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use sip::auth::{Algorithm, Authorization, Credentials, expected_response};
 use sip::message::{Message, Request, Response};
-use sip::registrar::{BindingEvent, Config, Flow, Registrar, Transport};
+use sip::registrar::{BindingEvent, Config, Flow, Registrar, Transport, aor_of};
 
 const REALM: &str = "switchboard";
 const AOR: &str = "sip:alice@example.com";
@@ -308,7 +308,9 @@ fn star_contact_removes_all_bindings() {
     assert!(contacts_of(&response).is_empty());
     assert!(t.registrar.bindings(AOR).is_empty());
     assert_eq!(t.events().iter().filter(|e| matches!(e, BindingEvent::Removed { .. })).count(), 2);
-    assert_eq!(t.registrar.poll_timeout(), None);
+    let moot = t.registrar.poll_timeout().expect("the old deadlines are left to fire");
+    t.registrar.handle_timeout(moot + Duration::from_secs(1));
+    assert!(t.events().is_empty(), "a removed binding does not also expire");
 }
 
 #[test]
@@ -351,8 +353,35 @@ fn refresh_moves_the_expiry_and_is_reported() {
     t.events();
     t.register_contacts(&[contact("sip:alice@192.0.2.10", ";expires=120")]);
     assert!(matches!(&t.events()[..], [BindingEvent::Refreshed { .. }]));
-    assert_eq!(t.registrar.poll_timeout(), Some(t.now + Duration::from_secs(120)));
+    assert_eq!(t.registrar.bindings(AOR)[0].expires_at, t.now + Duration::from_secs(120));
     assert_eq!(t.registrar.bindings(AOR).len(), 1);
+}
+
+#[test]
+fn refreshed_binding_does_not_expire_at_its_old_time() {
+    let mut t = Test::new();
+    t.register_contacts(&[contact("sip:alice@192.0.2.10", ";expires=120")]);
+    t.advance(100);
+    t.register_contacts(&[contact("sip:alice@192.0.2.10", ";expires=120")]);
+    t.events();
+    let old = t.registrar.poll_timeout().expect("the old deadline");
+    t.registrar.handle_timeout(old);
+    assert!(t.events().is_empty());
+    assert_eq!(t.registrar.bindings(AOR).len(), 1);
+    let new = t.registrar.poll_timeout().expect("the new deadline");
+    assert_eq!(new, t.now + Duration::from_secs(120));
+    t.registrar.handle_timeout(new);
+    assert!(matches!(&t.events()[..], [BindingEvent::Expired { .. }]));
+}
+
+#[test]
+fn aor_is_scheme_user_and_lowercased_host_without_port_or_params() {
+    assert_eq!(
+        aor_of("sip:alice@Example.COM:5060;transport=tcp"),
+        Some(("sip:alice@example.com".into(), "alice".into()))
+    );
+    assert_eq!(aor_of("sip:bob@[2001:DB8::1]:5060"), Some(("sip:bob@[2001:db8::1]".into(), "bob".into())));
+    assert_eq!(aor_of("sip:example.com"), None);
 }
 
 #[test]

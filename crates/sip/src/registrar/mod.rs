@@ -27,7 +27,8 @@ mod contact;
 mod credentials;
 mod date;
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 pub use binding::{Binding, BindingEvent, Flow, Transport};
@@ -50,6 +51,10 @@ pub struct Registrar<C> {
     start: Instant,
     start_unix: u64,
     bindings: HashMap<String, Vec<Binding>>,
+    /// RegistrationExpiry deadlines with their AOR; an entry left behind by
+    /// a refresh or removal fires without effect (checked against the
+    /// bindings), so the heap needs no removal.
+    expiries: BinaryHeap<Reverse<(Instant, String)>>,
     blocker: Blocker,
     events: VecDeque<BindingEvent>,
     blocked_drops: u64,
@@ -69,6 +74,7 @@ impl<C: CredentialStore> Registrar<C> {
             start,
             start_unix,
             bindings: HashMap::new(),
+            expiries: BinaryHeap::new(),
             blocker,
             events: VecDeque::new(),
             blocked_drops: 0,
@@ -178,9 +184,11 @@ impl<C: CredentialStore> Registrar<C> {
             return;
         }
         let secs = r.expires.min(self.config.max_expires);
+        let expires_at = now + Duration::from_secs(u64::from(secs));
+        self.expiries.push(Reverse((expires_at, aor.clone())));
         let binding = Binding {
             contact: r.contact,
-            expires_at: now + Duration::from_secs(u64::from(secs)),
+            expires_at,
             flow,
             instance: r.instance,
             reg_id: r.reg_id,
@@ -240,10 +248,15 @@ impl<C: CredentialStore> Registrar<C> {
         self.start_unix + now.saturating_duration_since(self.start).as_secs()
     }
 
-    /// Removes the bindings expired at `now`, reporting each.
+    /// Removes the bindings expired at `now`, reporting each; O(log n) per
+    /// due deadline.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let events = &mut self.events;
-        self.bindings.retain(|aor, list| {
+        while let Some(Reverse((at, _))) = self.expiries.peek()
+            && *at <= now
+        {
+            let Some(Reverse((_, aor))) = self.expiries.pop() else { break };
+            let Some(list) = self.bindings.get_mut(&aor) else { continue };
+            let events = &mut self.events;
             list.retain(|binding| {
                 let alive = binding.expires_at > now;
                 if !alive {
@@ -251,14 +264,17 @@ impl<C: CredentialStore> Registrar<C> {
                 }
                 alive
             });
-            !list.is_empty()
-        });
+            if list.is_empty() {
+                self.bindings.remove(&aor);
+            }
+        }
     }
 
-    /// When the next binding expires (RegistrationExpiry); O(bindings).
+    /// When the next binding may expire (RegistrationExpiry). It can be a
+    /// deadline a refresh made moot: `handle_timeout` then changes nothing.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.bindings.values().flatten().map(|b| b.expires_at).min()
+        self.expiries.peek().map(|Reverse((at, _))| *at)
     }
 
     /// The next binding change, for the ACD.
@@ -284,7 +300,11 @@ pub fn aor_of(uri: &str) -> Option<(String, String)> {
     let (scheme, rest) = uri.split_once(':')?;
     let (user, host) = rest.split_once('@')?;
     let user = user.split(';').next()?;
-    let host = host.split([';', '?', ':']).next()?.to_ascii_lowercase();
+    let host = match host.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next()?),
+        None => host.split([';', '?', ':']).next()?.to_owned(),
+    }
+    .to_ascii_lowercase();
     if user.is_empty() || host.is_empty() {
         return None;
     }
