@@ -260,6 +260,17 @@ fn malformed_authorization_is_400() {
 }
 
 #[test]
+fn digest_uri_other_than_the_request_uri_is_400() {
+    let mut t = Test::new();
+    let first = t.register("alice", &[]);
+    let nonce = nonce_of(&t.send(&first, phone()).expect("401"), Algorithm::Md5);
+    let line = authorization("alice", "secret", Algorithm::Md5, &nonce, 1)
+        .replace("uri=\"sip:example.com\"", "uri=\"sip:other.example\"");
+    let request = t.register("alice", &[line]);
+    assert_eq!(t.send(&request, phone()).expect("answered").status().as_u16(), 400);
+}
+
+#[test]
 fn two_contacts_for_one_agent_are_both_kept() {
     let mut t = Test::new();
     t.register_contacts(&[contact("sip:alice@192.0.2.10", "")]);

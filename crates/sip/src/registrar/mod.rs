@@ -16,7 +16,8 @@
 //! credentials, or a nonce not ours), 403 for wrong credentials of a
 //! known user (counted toward blocking the source), 404 for an unknown
 //! user (also counted), 423 with Min-Expires below the minimum, 400 for a
-//! bad Contact/Expires/Authorization, 500 for an out-of-order CSeq on the
+//! bad Contact/Expires/Authorization or a digest `uri` other than
+//! the Request-URI, 500 for an out-of-order CSeq on the
 //! same Call-ID (§10.3 step 7), 200 listing every current binding with
 //! its expiry and a Date header.
 
@@ -115,6 +116,10 @@ impl<C: CredentialStore> Registrar<C> {
             Ok(auth) => auth,
             Err(_) => return Some(reply(request, 400, "Bad Authorization")),
         };
+        if auth.uri != request.uri().as_str() {
+            // RFC 7616 §3.4.6: the digest-uri must be the request's URI.
+            return Some(reply(request, 400, "Digest URI Mismatch"));
+        }
         if auth.username != user {
             self.blocker.fail(ip, now);
             return Some(reply(request, 403, "Forbidden"));
