@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use proptest::prelude::*;
 use sip::auth::{Algorithm, Authorization, Credentials, expected_response};
 use sip::message::{Message, Request, Response};
 use sip::registrar::{BindingEvent, Config, Flow, Registrar, Transport, aor_of};
@@ -45,18 +46,7 @@ impl Test {
     /// A REGISTER for `user` with extra header lines.
     fn register(&mut self, user: &str, extra: &[String]) -> Request {
         self.cseq += 1;
-        let mut text = format!(
-            "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr{}\r\n\
-             From: <sip:{user}@example.com>;tag=f1\r\nTo: <sip:{user}@example.com>\r\nCall-ID: reg-1\r\n\
-             CSeq: {} REGISTER\r\nMax-Forwards: 70\r\n",
-            self.cseq, self.cseq
-        );
-        for line in extra {
-            text.push_str(line);
-            text.push_str("\r\n");
-        }
-        text.push_str("Content-Length: 0\r\n\r\n");
-        match Message::parse(text.as_bytes()).expect("REGISTER parses") {
+        match Message::parse(register_text(self.cseq, user, extra).as_bytes()).expect("REGISTER parses") {
             Message::Request(r) => r,
             Message::Response(_) => unreachable!("a request"),
         }
@@ -91,6 +81,21 @@ impl Test {
     fn events(&mut self) -> Vec<BindingEvent> {
         std::iter::from_fn(|| self.registrar.poll_event()).collect()
     }
+}
+
+/// The text of a REGISTER for `user` with CSeq `cseq` and extra lines.
+fn register_text(cseq: u32, user: &str, extra: &[String]) -> String {
+    let mut text = format!(
+        "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr{cseq}\r\n\
+         From: <sip:{user}@example.com>;tag=f1\r\nTo: <sip:{user}@example.com>\r\nCall-ID: reg-1\r\n\
+         CSeq: {cseq} REGISTER\r\nMax-Forwards: 70\r\n"
+    );
+    for line in extra {
+        text.push_str(line);
+        text.push_str("\r\n");
+    }
+    text.push_str("Content-Length: 0\r\n\r\n");
+    text
 }
 
 /// The nonce of the challenge for `algorithm`.
@@ -296,6 +301,17 @@ fn one_register_may_carry_two_contacts() {
 }
 
 #[test]
+fn contacts_past_the_per_aor_limit_are_403_and_change_nothing() {
+    let mut t = Test::with(Config { max_bindings_per_aor: 2, ..Config::default() });
+    t.register_contacts(&[contact("sip:alice@192.0.2.10", "")]);
+    let response = t.register_contacts(&["Contact: <sip:alice@192.0.2.20>, <sip:alice@192.0.2.30>".to_owned()]);
+    assert_eq!(response.status().as_u16(), 403);
+    assert_eq!(t.registrar.bindings(AOR).len(), 1);
+    let refresh = t.register_contacts(&["Contact: <sip:alice@192.0.2.10>, <sip:alice@192.0.2.20>".to_owned()]);
+    assert_eq!(refresh.status().as_u16(), 200, "a refresh plus one new contact fits");
+}
+
+#[test]
 fn expires_zero_removes_one_binding() {
     let mut t = Test::new();
     t.register_contacts(&[contact("sip:alice@192.0.2.10", "")]);
@@ -393,6 +409,25 @@ fn aor_is_scheme_user_and_lowercased_host_without_port_or_params() {
     );
     assert_eq!(aor_of("sip:bob@[2001:DB8::1]:5060"), Some(("sip:bob@[2001:db8::1]".into(), "bob".into())));
     assert_eq!(aor_of("sip:example.com"), None);
+}
+
+proptest! {
+    #[test]
+    fn registrar_never_panics_on_odd_contact_expires_and_authorization(
+        contact_value in "\\PC{0,80}",
+        expires in "\\PC{0,12}",
+        auth in "\\PC{0,120}",
+    ) {
+        let mut t = Test::new();
+        let mut lines = vec![format!("Contact: {contact_value}"), format!("Expires: {expires}")];
+        for (cseq, auth_line) in [(1, None), (2, Some(format!("Authorization: Digest {auth}")))] {
+            lines.extend(auth_line);
+            lines.retain(|l| !l.contains(['\r', '\n']));
+            if let Ok(Message::Request(request)) = Message::parse(register_text(cseq, "alice", &lines).as_bytes()) {
+                let _ = t.send(&request, phone());
+            }
+        }
+    }
 }
 
 #[test]

@@ -19,6 +19,9 @@ pub struct Config {
     pub max_expires: u32,
     /// Expiry when the REGISTER names none.
     pub default_expires: u32,
+    /// Bindings one AOR may hold; a REGISTER that would exceed it is 403
+    /// "Too Many Contacts" and changes nothing.
+    pub max_bindings_per_aor: usize,
     /// Failed authentications from one IP within `failure_window` that
     /// block it.
     pub max_failures: u32,
@@ -37,6 +40,7 @@ impl Default for Config {
             min_expires: 60,
             max_expires: 3600,
             default_expires: 3600,
+            max_bindings_per_aor: 10,
             max_failures: 5,
             failure_window: Duration::from_secs(60),
             block_for: Duration::from_secs(300),

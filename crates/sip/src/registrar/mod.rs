@@ -18,7 +18,8 @@
 //! user (also counted), 423 with Min-Expires below the minimum, 400 for a
 //! bad Contact/Expires/Authorization or a digest `uri` other than
 //! the Request-URI, 500 for an out-of-order CSeq on the
-//! same Call-ID (§10.3 step 7), 200 listing every current binding with
+//! same Call-ID (§10.3 step 7), 403 "Too Many Contacts" past
+//! `max_bindings_per_aor`, 200 listing every current binding with
 //! its expiry and a Date header.
 
 mod binding;
@@ -160,6 +161,10 @@ impl<C: CredentialStore> Registrar<C> {
                     list.iter().any(|r| self.find(aor, r).is_some_and(|b| b.call_id == call_id && cseq <= b.cseq));
                 if out_of_order {
                     return reply(request, 500, "Out Of Order CSeq");
+                }
+                let new = list.iter().filter(|r| r.expires != 0 && self.find(aor, r).is_none()).count();
+                if self.bindings(aor).len() + new > self.config.max_bindings_per_aor {
+                    return reply(request, 403, "Too Many Contacts");
                 }
                 for requested in list {
                     self.bind(aor, requested, flow, call_id, cseq, now);
