@@ -12,6 +12,31 @@
 //! `handle_*` call, and call `handle_timeout` when `poll_timeout` is due
 //! (it changes only after a `handle_*` call).
 //!
+//! ```
+//! use std::collections::HashMap;
+//! use std::time::Instant;
+//! use sip::auth::Credentials;
+//! use sip::layer::{LayerEvent, TransactionLayer};
+//! use sip::registrar::{Config, Flow, Registrar, Transport};
+//!
+//! let users = HashMap::from([("alice".to_owned(), Credentials::from_password("alice", "switchboard", "pw"))]);
+//! let mut registrar = Registrar::new(Config::default(), users, b"server secret", Instant::now(), 1_700_000_000);
+//! // In the shell, for each layer event (a REGISTER's server transaction):
+//! fn on_event<C: sip::registrar::CredentialStore>(
+//!     registrar: &mut Registrar<C>, layer: &mut TransactionLayer, event: LayerEvent, now: Instant,
+//! ) {
+//!     if let LayerEvent::Request { key, request, source } = event {
+//!         let flow = Flow { source, transport: Transport::Udp };
+//!         if let Some(response) = registrar.handle_register(&request, flow, now) {
+//!             let _ = layer.respond(&key, response, now);
+//!         }
+//!         while let Some(_change) = registrar.poll_event() { /* tell the ACD */ }
+//!     }
+//! }
+//! // And when `registrar.poll_timeout()` is due:
+//! registrar.handle_timeout(Instant::now());
+//! ```
+//!
 //! Answers: 401 with one challenge per algorithm (no or stale
 //! credentials, or a nonce not ours), 403 for wrong credentials of a
 //! known user (counted toward blocking the source), 404 for an unknown
