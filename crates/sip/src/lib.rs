@@ -21,9 +21,11 @@
     reason = "messages move through inputs, events and states once per transition; boxing them costs an allocation each"
 )]
 
+pub mod auth;
 pub mod dialog;
 pub mod layer;
 pub mod message;
+pub mod registrar;
 pub mod tcp;
 pub mod transaction;
 pub mod udp;

@@ -154,7 +154,7 @@ impl Running {
 /// Runs sipp against `target` with `args` and returns its output.
 /// SIPp exits before sending anything when one of its ports was taken
 /// meanwhile by another test; such a run is retried with fresh ports.
-async fn sipp_against(target: SocketAddr, args: &[&str]) -> std::process::Output {
+pub async fn sipp_against(target: SocketAddr, args: &[&str]) -> std::process::Output {
     let mut attempts = 0;
     let output = loop {
         attempts += 1;

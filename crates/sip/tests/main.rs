@@ -3,13 +3,16 @@
 mod client_invite;
 mod client_non_invite;
 mod dialog;
+mod digest;
 mod framer;
 mod harness;
 mod interop;
+mod interop_register;
 mod interop_uac;
 mod key;
 mod layer;
 mod message;
 mod no_panic;
+mod registrar;
 mod server_invite;
 mod server_non_invite;
