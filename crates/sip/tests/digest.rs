@@ -90,6 +90,8 @@ fn replayed_nonce_count_is_wrong() {
 }
 
 proptest! {
+    #![proptest_config(crate::harness::fixed_seed())]
+
     #[test]
     fn authorization_parser_never_panics(text in "\\PC{0,300}") {
         let _ = Authorization::parse(&text);

@@ -110,19 +110,8 @@ fn seed_strategy() -> impl Strategy<Value = Vec<u8>> {
     proptest::sample::select(seeds)
 }
 
-/// A fixed seed, so every run checks the same inputs and CI is not at the
-/// mercy of a lucky draw; `PROPTEST_RNG_SEED=<n>` (and `PROPTEST_CASES`)
-/// explore others. A failure found that way becomes a seed in the corpus.
-fn fixed_seed() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if matches!(config.rng_seed, proptest::test_runner::RngSeed::Random) {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5eed_0001);
-    }
-    config
-}
-
 proptest! {
-    #![proptest_config(fixed_seed())]
+    #![proptest_config(crate::harness::fixed_seed())]
 
     #[test]
     fn random_bytes_never_panic_the_parser(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {

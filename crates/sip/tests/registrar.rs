@@ -412,6 +412,8 @@ fn aor_is_scheme_user_and_lowercased_host_without_port_or_params() {
 }
 
 proptest! {
+    #![proptest_config(crate::harness::fixed_seed())]
+
     #[test]
     fn registrar_never_panics_on_odd_contact_expires_and_authorization(
         contact_value in "\\PC{0,80}",
