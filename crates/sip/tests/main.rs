@@ -13,3 +13,4 @@ mod message;
 mod no_panic;
 mod server_invite;
 mod server_non_invite;
+mod ws;
