@@ -11,6 +11,8 @@
 //! - [`layer`]: the sans-IO transaction layer that owns the transactions,
 //!   matches incoming messages to them and answers what none takes.
 //! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
+//! - [`ws`]: SIP over WebSocket (RFC 7118): an axum route, one flow per
+//!   connection, and a loop routing each message to its flow.
 //!
 //! Apart from [`udp`], no module reads the clock, spawns, locks or holds a
 //! channel: time comes in as an argument.
@@ -29,3 +31,4 @@ pub mod registrar;
 pub mod tcp;
 pub mod transaction;
 pub mod udp;
+pub mod ws;

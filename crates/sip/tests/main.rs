@@ -16,3 +16,4 @@ mod no_panic;
 mod registrar;
 mod server_invite;
 mod server_non_invite;
+mod ws;

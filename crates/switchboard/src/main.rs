@@ -6,6 +6,7 @@ mod demo;
 mod demo_data;
 mod logging;
 mod serve;
+mod sip_edge;
 mod user_add;
 
 use std::path::PathBuf;

@@ -28,10 +28,28 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     announce(addr, &db);
 
-    axum::serve(listener, api::router(state))
+    // SIP over WebSocket on the API's origin (GET /sip, RFC 7118).
+    let limits = sip::message::Limits::default();
+    let seed = uuid::Uuid::new_v4().as_u64_pair().0;
+    let layer = sip::layer::TransactionLayer::new(sip::transaction::Config::reliable(), limits, seed);
+    let (sip_ws, sip_endpoint) = sip::ws::WsTransport::new(layer, limits);
+    let (sip_stop, sip_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sip_task = tokio::spawn(async move {
+        let mut edge = crate::sip_edge::MinimalEdge;
+        sip_endpoint
+            .run(&mut edge, async {
+                let _ = sip_stopped.await;
+            })
+            .await;
+    });
+    let app = api::router(state).merge(sip_ws.router());
+
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server failed")?;
+    let _ = sip_stop.send(());
+    let _ = sip_task.await;
 
     tracing::info!("shutting down: flushing the event writer");
     drop(events);
@@ -46,6 +64,7 @@ fn announce(addr: std::net::SocketAddr, db: &database::Database) {
     println!("Switchboard is running.");
     println!("  API:       http://{addr}/api/v1");
     println!("  OpenAPI:   http://{addr}/api/openapi.json");
+    println!("  SIP/WS:    ws://{addr}/sip (subprotocol sip)");
     println!("  Health:    http://{addr}/healthz  http://{addr}/readyz  http://{addr}/metrics");
     match &db.cluster {
         Some(cluster) => println!("  Database:  {} (private cluster in {})", db.url, cluster.data_dir().display()),

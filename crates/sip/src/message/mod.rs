@@ -23,6 +23,7 @@ pub use framer::{Frame, StreamFramer};
 pub use headers::{CSeq, Headers};
 pub use method::Method;
 pub use params::Params;
+pub(crate) use parse::{find_head_end, leading_crlf};
 pub use parse::{parse_datagram, reject};
 pub use request::Request;
 pub use response::Response;

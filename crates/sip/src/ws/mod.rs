@@ -1,0 +1,176 @@
+//! SIP over WebSocket (RFC 7118) for browser softphones: an axum route that
+//! upgrades `GET` requests offering the subprotocol `sip`, one task per
+//! connection (a *flow*), and one [`WsEndpoint`] loop that owns the
+//! [`TransactionLayer`] and the [`FlowTable`].
+//!
+//! Each WebSocket message carries exactly one SIP message; a frame that is
+//! not one gets 400 when the answer can be routed, else it is dropped and
+//! counted. The layer marks the top Via with `received`/`rport` from the
+//! connection's TCP peer address and answers to that address; the endpoint
+//! routes every message for that address to the flow, which is the only way
+//! to reach a browser (its Contact host is `*.invalid`).
+//!
+//! Overload policy: connection tasks hand frames over one bounded channel
+//! and wait when it is full (which stops reading the socket: TCP
+//! backpressure); each flow's outbound queue is bounded, and a message for a
+//! flow whose queue is full is not sent (its transaction gets a transport
+//! error), so a slow browser never makes memory grow.
+//!
+//! ```no_run
+//! # async fn demo(api: axum::Router) {
+//! use sip::layer::TransactionLayer;
+//! use sip::message::Limits;
+//! use sip::transaction::Config;
+//! use sip::ws::WsTransport;
+//!
+//! struct Answer;
+//! impl sip::udp::Handler for Answer {
+//!     fn on_event(&mut self, _: sip::layer::LayerEvent, _: &mut TransactionLayer, _: std::time::Instant) {}
+//! }
+//! let layer = TransactionLayer::new(Config::reliable(), Limits::default(), 7);
+//! let (transport, endpoint) = WsTransport::new(layer, Limits::default());
+//! tokio::spawn(async move { endpoint.run(&mut Answer, std::future::pending()).await });
+//! let app = api.merge(transport.router());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//! // The handler needs the peer address: serve with connect info.
+//! axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
+//! # }
+//! ```
+
+mod connection;
+mod endpoint;
+mod flow;
+mod frame;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::sync::mpsc;
+
+pub use endpoint::WsEndpoint;
+pub use flow::{FlowId, FlowTable};
+pub use frame::{FrameContent, read_frame};
+
+use crate::layer::TransactionLayer;
+use crate::message::Limits;
+
+/// The path browsers connect to.
+pub const PATH: &str = "/sip";
+
+/// The WebSocket subprotocol of SIP (RFC 7118 §4.1).
+pub const SUBPROTOCOL: &str = "sip";
+
+/// The Via transport of a plain WebSocket flow (`WSS` over TLS).
+pub const VIA_TRANSPORT: &str = "WS";
+
+/// Frames waiting for the endpoint loop, all flows together.
+const INBOUND_QUEUE: usize = 1024;
+
+/// Messages waiting to be written to one flow.
+const FLOW_QUEUE: usize = 256;
+
+/// Why a WebSocket handshake was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HandshakeError {
+    /// The client did not offer the subprotocol `sip`.
+    #[error("SIP over WebSocket (RFC 7118) needs the subprotocol \"sip\" in Sec-WebSocket-Protocol")]
+    MissingSubprotocol,
+}
+
+impl IntoResponse for HandshakeError {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, self.to_string()).into_response()
+    }
+}
+
+/// Counters of the transport, readable while it runs.
+#[derive(Debug, Default)]
+pub struct WsStats {
+    open_flows: AtomicUsize,
+    rejected: AtomicU64,
+    dropped: AtomicU64,
+    unroutable: AtomicU64,
+}
+
+impl WsStats {
+    /// Flows the endpoint loop knows as open.
+    pub fn open_flows(&self) -> usize {
+        self.open_flows.load(Ordering::Relaxed)
+    }
+
+    /// Frames that were not one SIP message and were answered 400.
+    pub fn rejected(&self) -> u64 {
+        self.rejected.load(Ordering::Relaxed)
+    }
+
+    /// Frames that were not one SIP message and could not be answered.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Messages not sent: no flow reaches the destination, or its queue was full.
+    pub fn unroutable(&self) -> u64 {
+        self.unroutable.load(Ordering::Relaxed)
+    }
+}
+
+/// What the route and the connection tasks share.
+#[derive(Debug)]
+struct Shared {
+    inbound: mpsc::Sender<endpoint::Inbound>,
+    next_flow: AtomicU64,
+    stats: Arc<WsStats>,
+}
+
+/// The HTTP side of SIP over WebSocket: clone it into the router with
+/// [`WsTransport::router`]; its [`WsEndpoint`] runs the SIP side.
+#[derive(Debug, Clone)]
+pub struct WsTransport {
+    shared: Arc<Shared>,
+}
+
+impl WsTransport {
+    /// A transport whose endpoint drives `layer` (use a reliable
+    /// transaction config: no retransmissions) with message `limits`.
+    pub fn new(layer: TransactionLayer, limits: Limits) -> (WsTransport, WsEndpoint) {
+        let (tx, rx) = mpsc::channel(INBOUND_QUEUE);
+        let stats = Arc::new(WsStats::default());
+        let shared = Arc::new(Shared { inbound: tx, next_flow: AtomicU64::new(1), stats });
+        let endpoint = WsEndpoint { layer, limits, inbound: rx, shared: shared.clone() };
+        (WsTransport { shared }, endpoint)
+    }
+
+    /// The transport's counters.
+    pub fn stats(&self) -> Arc<WsStats> {
+        self.shared.stats.clone()
+    }
+
+    /// A router with `GET` [`PATH`]. Serve it with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`: the flow's
+    /// peer address comes from [`ConnectInfo`].
+    pub fn router(self) -> Router {
+        Router::new().route(PATH, get(upgrade)).with_state(self)
+    }
+}
+
+/// Accepts a handshake that offers `sip` and answers with it; refuses any other.
+async fn upgrade(
+    State(transport): State<WsTransport>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let ws = ws.protocols([SUBPROTOCOL]);
+    if ws.selected_protocol().is_none() {
+        return HandshakeError::MissingSubprotocol.into_response();
+    }
+    let shared = transport.shared;
+    let flow = FlowId(shared.next_flow.fetch_add(1, Ordering::Relaxed));
+    ws.on_upgrade(move |socket| connection::run(socket, flow, peer, shared))
+}
