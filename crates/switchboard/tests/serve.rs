@@ -147,3 +147,80 @@ fn a_bad_configuration_file_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("listen"), "{stderr}");
 }
+
+/// Sends `payload` as one masked WebSocket text frame (RFC 6455 §5.2).
+fn send_text_frame(stream: &mut std::net::TcpStream, payload: &[u8]) {
+    use std::io::Write;
+    let mask = [0x12u8, 0x34, 0x56, 0x78];
+    let mut frame = vec![0x81];
+    if payload.len() < 126 {
+        frame.push(0x80 | payload.len() as u8);
+    } else {
+        frame.push(0x80 | 126);
+        frame.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    }
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    stream.write_all(&frame).unwrap();
+}
+
+/// Reads one unmasked server frame and returns its payload.
+fn read_frame(stream: &mut std::net::TcpStream) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = [0u8; 2];
+    stream.read_exact(&mut head).unwrap();
+    let len = match head[1] & 0x7f {
+        126 => {
+            let mut ext = [0u8; 2];
+            stream.read_exact(&mut ext).unwrap();
+            usize::from(u16::from_be_bytes(ext))
+        }
+        127 => panic!("unexpectedly large frame"),
+        n => usize::from(n),
+    };
+    let mut payload = vec![0; len];
+    stream.read_exact(&mut payload).unwrap();
+    payload
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_answers_sip_over_websocket_on_the_api_port() {
+    use std::io::{BufRead, BufReader, Write};
+    let node = Node::new().await;
+    let child = node.serve();
+
+    let mut stream = std::net::TcpStream::connect(node.addr).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let upgrade = format!(
+        "GET /sip HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: sip\r\n\r\n",
+        node.addr
+    );
+    stream.write_all(upgrade.as_bytes()).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        head.push_str(&line.to_ascii_lowercase());
+    }
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(head.contains("sec-websocket-protocol: sip"), "{head}");
+
+    let options = "OPTIONS sip:switchboard.invalid SIP/2.0\r\n\
+        Via: SIP/2.0/WS abc.invalid;branch=z9hG4bKserve1\r\n\
+        From: <sip:alice@demo.invalid>;tag=a1\r\nTo: <sip:switchboard.invalid>\r\n\
+        Call-ID: serve-ws-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+    send_text_frame(&mut stream, options.as_bytes());
+    let answer = String::from_utf8(read_frame(&mut stream)).unwrap();
+    assert!(answer.starts_with("SIP/2.0 200"), "{answer}");
+    assert!(answer.contains("serve-ws-1"), "{answer}");
+
+    drop(reader);
+    drop(stream);
+    assert!(terminate(child).success());
+}
