@@ -5,7 +5,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::{database, demo_data};
+use crate::{database, demo, demo_data};
 
 /// Runs the platform until a shutdown signal, then shuts down gracefully.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
@@ -70,16 +70,13 @@ fn announce(addr: std::net::SocketAddr, db: &database::Database) {
         Some(cluster) => println!("  Database:  {} (private cluster in {})", db.url, cluster.data_dir().display()),
         None => println!("  Database:  {}", database::redact(&db.url)),
     }
-    println!("Demo tenant \"{}\" (if seeded with `switchboard demo`):", demo_data::TENANT_SLUG);
-    for user in &demo_data::STAFF {
-        println!("  {:<11} {} / {}", format!("{:?}", user.role).to_lowercase(), user.username, user.password);
-    }
-    let agents: Vec<&str> = demo_data::AGENTS.iter().map(|a| a.username).collect();
-    println!("  agents      {} / {}", agents.join(", "), demo_data::AGENT_PASSWORD);
+    print!("{}", demo::credentials());
     println!(
         "  log in:     curl -s -XPOST http://{addr}/api/v1/auth/login -H 'content-type: application/json' \
-         -d '{{\"tenant\":\"{}\",\"username\":\"admin\",\"password\":\"demo-admin\"}}'",
-        demo_data::TENANT_SLUG
+         -d '{{\"tenant\":\"{}\",\"username\":\"{}\",\"password\":\"{}\"}}'",
+        demo_data::TENANT_SLUG,
+        demo_data::STAFF[0].username,
+        demo_data::STAFF[0].password
     );
     println!("Press Ctrl-C to stop.");
 }
