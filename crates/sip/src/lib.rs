@@ -8,6 +8,9 @@
 //!   `poll_event()` and `poll_timeout()`.
 //! - [`dialog`]: RFC 3261 §12 dialogs: identity, route set, remote
 //!   target, CSeq spaces; builds in-dialog requests and checks received ones.
+//! - [`edge`]: the sans-IO B2BUA edge over every transport's layer: legs,
+//!   their dialogs, the leg API for the call layer (answer, ring, reject,
+//!   originate with forking and failover, re-INVITE, REFER), protection.
 //! - [`layer`]: the sans-IO transaction layer that owns the transactions,
 //!   matches incoming messages to them and answers what none takes.
 //! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
@@ -25,6 +28,7 @@
 
 pub mod auth;
 pub mod dialog;
+pub mod edge;
 pub mod layer;
 pub mod message;
 pub mod registrar;

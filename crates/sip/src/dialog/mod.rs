@@ -121,6 +121,17 @@ impl Dialog {
         &self.remote_target
     }
 
+    /// The CSeq of the last request we sent in the dialog.
+    pub fn local_seq(&self) -> u32 {
+        self.local_seq
+    }
+
+    /// Continues our CSeq space from `seq` (a dialog rebuilt from a later
+    /// response keeps the numbers already used).
+    pub fn set_local_seq(&mut self, seq: u32) {
+        self.local_seq = seq;
+    }
+
     /// The route set, in the order Route headers are written.
     pub fn route_set(&self) -> &[Address] {
         &self.route_set

@@ -385,6 +385,20 @@ impl TransactionLayer {
         }
     }
 
+    /// Drops a server transaction without answering it (a request from a
+    /// blocked source): nothing is sent, and a retransmission of the
+    /// request starts over.
+    pub fn forget(&mut self, key: &TransactionKey) {
+        if let Some(entry) = self.transactions.remove(key) {
+            if let Some(merge) = entry.merge {
+                self.merges.remove(&merge);
+            }
+            if let Some(ack) = entry.ack {
+                self.acks.remove(&ack);
+            }
+        }
+    }
+
     /// Sends a message outside any transaction (a 2xx retransmission, the
     /// ACK of a 2xx).
     pub fn send_stateless(&mut self, message: Message, to: SocketAddr) {

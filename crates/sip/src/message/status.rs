@@ -15,12 +15,24 @@ impl StatusCode {
     pub const SESSION_PROGRESS: StatusCode = StatusCode(183);
     /// 200 OK.
     pub const OK: StatusCode = StatusCode(200);
+    /// 202 Accepted (REFER, RFC 3515).
+    pub const ACCEPTED: StatusCode = StatusCode(202);
     /// 400 Bad Request.
     pub const BAD_REQUEST: StatusCode = StatusCode(400);
     /// 404 Not Found.
     pub const NOT_FOUND: StatusCode = StatusCode(404);
+    /// 405 Method Not Allowed.
+    pub const METHOD_NOT_ALLOWED: StatusCode = StatusCode(405);
     /// 408 Request Timeout.
     pub const REQUEST_TIMEOUT: StatusCode = StatusCode(408);
+    /// 415 Unsupported Media Type.
+    pub const UNSUPPORTED_MEDIA_TYPE: StatusCode = StatusCode(415);
+    /// 420 Bad Extension.
+    pub const BAD_EXTENSION: StatusCode = StatusCode(420);
+    /// 422 Session Interval Too Small (RFC 4028).
+    pub const SESSION_INTERVAL_TOO_SMALL: StatusCode = StatusCode(422);
+    /// 480 Temporarily Unavailable.
+    pub const TEMPORARILY_UNAVAILABLE: StatusCode = StatusCode(480);
     /// 481 Call/Transaction Does Not Exist.
     pub const CALL_DOES_NOT_EXIST: StatusCode = StatusCode(481);
     /// 482 Loop Detected (also merged requests, §8.2.2.2).
@@ -29,8 +41,16 @@ impl StatusCode {
     pub const BUSY_HERE: StatusCode = StatusCode(486);
     /// 487 Request Terminated.
     pub const REQUEST_TERMINATED: StatusCode = StatusCode(487);
+    /// 488 Not Acceptable Here.
+    pub const NOT_ACCEPTABLE_HERE: StatusCode = StatusCode(488);
+    /// 491 Request Pending (glare, RFC 3261 §14.2).
+    pub const REQUEST_PENDING: StatusCode = StatusCode(491);
     /// 500 Server Internal Error.
     pub const SERVER_INTERNAL_ERROR: StatusCode = StatusCode(500);
+    /// 501 Not Implemented.
+    pub const NOT_IMPLEMENTED: StatusCode = StatusCode(501);
+    /// 502 Bad Gateway.
+    pub const BAD_GATEWAY: StatusCode = StatusCode(502);
     /// 503 Service Unavailable.
     pub const SERVICE_UNAVAILABLE: StatusCode = StatusCode(503);
     /// 603 Decline.
@@ -79,7 +99,11 @@ impl StatusCode {
             407 => "Proxy Authentication Required",
             408 => "Request Timeout",
             413 => "Request Entity Too Large",
+            415 => "Unsupported Media Type",
             416 => "Unsupported URI Scheme",
+            420 => "Bad Extension",
+            422 => "Session Interval Too Small",
+            480 => "Temporarily Unavailable",
             481 => "Call/Transaction Does Not Exist",
             482 => "Loop Detected",
             483 => "Too Many Hops",
@@ -90,6 +114,7 @@ impl StatusCode {
             494 => "Request Header Fields Too Large",
             500 => "Server Internal Error",
             501 => "Not Implemented",
+            502 => "Bad Gateway",
             503 => "Service Unavailable",
             505 => "Version Not Supported",
             600 => "Busy Everywhere",

@@ -17,3 +17,9 @@ impl CredentialStore for HashMap<String, Credentials> {
         self.get(username).cloned()
     }
 }
+
+impl<T: CredentialStore + ?Sized> CredentialStore for Box<T> {
+    fn lookup(&self, username: &str) -> Option<Credentials> {
+        (**self).lookup(username)
+    }
+}

@@ -1,0 +1,41 @@
+//! What the call layer asks for when it places a call.
+
+use std::net::SocketAddr;
+
+use super::transport::TransportId;
+use crate::message::{Address, Uri};
+
+/// One place to send an INVITE: the Request-URI, and the transport and
+/// address that reach it (for a registered agent, the flow it registered
+/// over; for a trunk, the carrier's address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The Request-URI (the agent's Contact, or `sip:number@carrier`).
+    pub uri: Uri,
+    /// The transport to send over.
+    pub transport: TransportId,
+    /// The address (or flow peer) to send to.
+    pub destination: SocketAddr,
+}
+
+/// An outgoing leg to place.
+///
+/// `attempts` are tried in order: the targets of one attempt are rung in
+/// parallel (forking to every registered contact of an agent: the first
+/// 2xx wins and the others are CANCELled); the next attempt starts only
+/// when every target of the current one failed with a 5xx, 408, a
+/// timeout or a transport error (trunk failover). Any other failure (4xx,
+/// 6xx) ends the leg.
+#[derive(Debug, Clone)]
+pub struct Originate {
+    /// From (our caller id); a tag is added.
+    pub from: Address,
+    /// To (the called party).
+    pub to: Address,
+    /// Attempts, each a set of targets rung together.
+    pub attempts: Vec<Vec<Target>>,
+    /// The SDP offer.
+    pub offer: Option<Vec<u8>>,
+    /// Extra headers for the INVITEs (e.g. `X-Switchboard-Call`).
+    pub headers: Vec<(String, String)>,
+}
