@@ -13,6 +13,9 @@
 //!   originate with forking and failover, re-INVITE, REFER), protection.
 //! - [`layer`]: the sans-IO transaction layer that owns the transactions,
 //!   matches incoming messages to them and answers what none takes.
+//! - [`runner`]: the tokio shell of an [`edge::Edge`]: UDP socket,
+//!   WebSocket flows, clock, and the [`runner::EdgeHandle`] the call layer
+//!   drives legs with.
 //! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
 //! - [`ws`]: SIP over WebSocket (RFC 7118): an axum route, one flow per
 //!   connection, and a loop routing each message to its flow.
@@ -32,6 +35,7 @@ pub mod edge;
 pub mod layer;
 pub mod message;
 pub mod registrar;
+pub mod runner;
 pub mod tcp;
 pub mod transaction;
 pub mod udp;

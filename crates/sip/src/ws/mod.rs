@@ -40,6 +40,7 @@
 mod connection;
 mod endpoint;
 mod flow;
+mod flows;
 mod frame;
 
 use std::net::SocketAddr;
@@ -55,6 +56,7 @@ use tokio::sync::mpsc;
 
 pub use endpoint::WsEndpoint;
 pub use flow::{FlowId, FlowTable};
+pub use flows::{WsFlows, WsInput};
 pub use frame::{FrameContent, read_frame};
 
 use crate::layer::TransactionLayer;
@@ -145,6 +147,16 @@ impl WsTransport {
         let shared = Arc::new(Shared { inbound: tx, next_flow: AtomicU64::new(1), stats });
         let endpoint = WsEndpoint { layer, limits, inbound: rx, shared: shared.clone() };
         (WsTransport { shared }, endpoint)
+    }
+
+    /// A transport whose SIP side is [`WsFlows`], for a loop that owns
+    /// its transaction layer itself (the edge runner).
+    pub fn with_flows(limits: Limits) -> (WsTransport, WsFlows) {
+        let (tx, rx) = mpsc::channel(INBOUND_QUEUE);
+        let stats = Arc::new(WsStats::default());
+        let shared = Arc::new(Shared { inbound: tx, next_flow: AtomicU64::new(1), stats });
+        let flows = WsFlows { inbound: rx, shared: shared.clone(), limits, flows: FlowTable::new() };
+        (WsTransport { shared }, flows)
     }
 
     /// The transport's counters.

@@ -1,0 +1,172 @@
+//! The thin tokio shell around an [`Edge`]: one task owns the edge, its
+//! UDP socket and WebSocket flows, the clock, a bounded command queue from
+//! the call layer ([`EdgeHandle`]) and a bounded event queue to it.
+//!
+//! Overload policy: commands wait when their queue (1,024) is full; when
+//! the event queue (4,096) is full the task waits for the call layer
+//! before it reads more from the network, so the kernel's socket buffer,
+//! not memory, absorbs a burst, and the edge's own 503 limits shed it.
+
+mod bridge;
+mod handle;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+pub use bridge::bridge;
+use handle::Command;
+pub use handle::{EdgeHandle, HandleError};
+
+use crate::edge::{Edge, EdgeEvent, TransportId};
+use crate::ws::{WsFlows, WsInput};
+
+/// Commands waiting for the edge.
+const COMMAND_QUEUE: usize = 1024;
+
+/// Events waiting for the call layer.
+const EVENT_QUEUE: usize = 4096;
+
+/// An edge with its sockets, ready to [`run`](EdgeRunner::run).
+#[derive(Debug)]
+pub struct EdgeRunner {
+    edge: Edge,
+    udp: Option<(TransportId, UdpSocket)>,
+    ws: Option<(TransportId, WsFlows)>,
+    commands: mpsc::Receiver<Command>,
+    events: mpsc::Sender<EdgeEvent>,
+}
+
+impl EdgeRunner {
+    /// A runner for `edge`, the handle that drives its legs, and the
+    /// receiver of its events.
+    pub fn new(edge: Edge) -> (EdgeRunner, EdgeHandle, mpsc::Receiver<EdgeEvent>) {
+        let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
+        let (events, events_rx) = mpsc::channel(EVENT_QUEUE);
+        let runner = EdgeRunner { edge, udp: None, ws: None, commands, events };
+        (runner, EdgeHandle { commands: commands_tx }, events_rx)
+    }
+
+    /// Serves transport `id` (a UDP transport of the edge) on `socket`.
+    #[must_use]
+    pub fn with_udp(mut self, id: TransportId, socket: UdpSocket) -> EdgeRunner {
+        self.udp = Some((id, socket));
+        self
+    }
+
+    /// Serves transport `id` (a WS transport of the edge) over `flows`.
+    #[must_use]
+    pub fn with_ws(mut self, id: TransportId, flows: WsFlows) -> EdgeRunner {
+        self.ws = Some((id, flows));
+        self
+    }
+
+    /// Runs until `shutdown` completes or the UDP socket fails.
+    pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+        let mut buf = vec![0u8; 65_535];
+        tokio::pin!(shutdown);
+        loop {
+            if !self.flush().await {
+                return Ok(());
+            }
+            let deadline = self.edge.poll_timeout().map(tokio::time::Instant::from_std);
+            let udp = self.udp.as_ref().map(|(id, socket)| (*id, socket));
+            tokio::select! {
+                () = &mut shutdown => return Ok(()),
+                received = recv_udp(udp, &mut buf) => match received {
+                    Ok((id, n, source)) => self.edge.handle_datagram(id, &buf[..n], source, Instant::now()),
+                    Err(e) if is_transient(&e) => {}
+                    Err(e) => return Err(e),
+                },
+                Some((id, input)) = recv_ws(self.ws.as_mut()) => self.handle_ws(id, input),
+                Some(command) = self.commands.recv() => self.apply(command),
+                () = crate::udp::sleep_until(deadline) => self.edge.handle_timeout(Instant::now()),
+            }
+        }
+    }
+
+    fn handle_ws(&mut self, id: TransportId, input: WsInput) {
+        match input {
+            WsInput::Message { peer, message } => self.edge.handle_message(id, message, peer, Instant::now()),
+            WsInput::Reject { peer, answer } => self.edge.send_stateless(id, answer, peer),
+            WsInput::Idle => {}
+        }
+    }
+
+    fn apply(&mut self, command: Command) {
+        let now = Instant::now();
+        let edge = &mut self.edge;
+        // A caller that stopped waiting does not care about the result.
+        match command {
+            Command::Originate(plan, reply) => drop(reply.send(edge.originate(plan, now))),
+            Command::Ring(leg, sdp, reply) => drop(reply.send(edge.ring(leg, sdp, now))),
+            Command::Answer(leg, sdp, reply) => drop(reply.send(edge.answer(leg, sdp, now))),
+            Command::Reject(leg, status, reply) => drop(reply.send(edge.reject(leg, status, now))),
+            Command::Hangup(leg, reply) => drop(reply.send(edge.hangup(leg, now))),
+            Command::Reinvite(leg, sdp, reply) => drop(reply.send(edge.reinvite(leg, sdp, now))),
+            Command::AcceptReoffer(leg, sdp, reply) => drop(reply.send(edge.accept_reoffer(leg, sdp, now))),
+            Command::RejectReoffer(leg, status, reply) => drop(reply.send(edge.reject_reoffer(leg, status, now))),
+            Command::Refer(leg, target, reply) => drop(reply.send(edge.refer(leg, &target, now))),
+            Command::NotifyRefer(leg, status, reply) => drop(reply.send(edge.notify_refer(leg, status, now))),
+            Command::Targets(aor, reply) => drop(reply.send(edge.targets_for(&aor))),
+        }
+    }
+
+    /// Sends what the edge queued and hands its events to the call layer;
+    /// `false` when the call layer is gone.
+    async fn flush(&mut self) -> bool {
+        loop {
+            let mut idle = true;
+            while let Some(transmit) = self.edge.poll_transmit() {
+                idle = false;
+                let bytes = transmit.message.to_bytes();
+                let sent = match (&self.udp, &self.ws) {
+                    (Some((id, socket)), _) if *id == transmit.transport => {
+                        let result = socket.send_to(&bytes, transmit.to).await;
+                        result.is_ok() || result.as_ref().is_err_and(is_transient)
+                    }
+                    (_, Some((id, flows))) if *id == transmit.transport => flows.send(transmit.to, bytes),
+                    _ => false,
+                };
+                if !sent && let Some(key) = &transmit.key {
+                    self.edge.handle_transport_error(transmit.transport, key, Instant::now());
+                }
+            }
+            while let Some(event) = self.edge.poll_event() {
+                idle = false;
+                if self.events.send(event).await.is_err() {
+                    return false;
+                }
+            }
+            if idle {
+                return true;
+            }
+        }
+    }
+}
+
+async fn recv_udp(
+    udp: Option<(TransportId, &UdpSocket)>,
+    buf: &mut [u8],
+) -> io::Result<(TransportId, usize, SocketAddr)> {
+    match udp {
+        Some((id, socket)) => socket.recv_from(buf).await.map(|(n, source)| (id, n, source)),
+        None => std::future::pending().await,
+    }
+}
+
+async fn recv_ws(ws: Option<&mut (TransportId, WsFlows)>) -> Option<(TransportId, WsInput)> {
+    match ws {
+        Some((id, flows)) => flows.recv().await.map(|input| (*id, input)),
+        None => std::future::pending().await,
+    }
+}
+
+/// Errors a UDP socket reports for an earlier send (ICMP unreachable).
+fn is_transient(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset)
+}
