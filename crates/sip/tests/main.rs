@@ -11,6 +11,7 @@ mod edge_outgoing;
 mod framer;
 mod harness;
 mod interop;
+mod interop_baresip;
 mod interop_edge;
 mod interop_register;
 mod interop_uac;
