@@ -23,3 +23,4 @@ mod registrar;
 mod server_invite;
 mod server_non_invite;
 mod ws;
+mod ws_edge;

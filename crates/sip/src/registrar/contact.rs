@@ -61,7 +61,8 @@ fn one(contact: Address, default: u32) -> Result<Requested, &'static str> {
         None => None,
         Some(v) => Some(v.and_then(|v| v.parse().ok()).ok_or("Bad reg-id")?),
     };
-    let outbound = params.get("ob").is_some();
+    // RFC 5626 §5.1 puts `ob` in the Contact URI; some UAs put it beside.
+    let outbound = params.get("ob").is_some() || uri_has_param(contact.uri().as_str(), "ob");
     Ok(Requested { contact, expires, instance, reg_id, outbound })
 }
 
@@ -72,4 +73,10 @@ fn parse_expires(text: &str) -> Option<u32> {
         return None;
     }
     Some(text.parse::<u64>().map_or(u32::MAX, |v| u32::try_from(v).unwrap_or(u32::MAX)))
+}
+
+/// Whether a URI's parameters (after the host, before any `?`) include `name`.
+fn uri_has_param(uri: &str, name: &str) -> bool {
+    let before_headers = uri.split('?').next().unwrap_or_default();
+    before_headers.split(';').skip(1).any(|p| p.split('=').next().is_some_and(|n| n.trim().eq_ignore_ascii_case(name)))
 }
