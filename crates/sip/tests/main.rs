@@ -4,6 +4,7 @@ mod client_invite;
 mod client_non_invite;
 mod dialog;
 mod digest;
+mod digest_client;
 mod framer;
 mod harness;
 mod interop;
