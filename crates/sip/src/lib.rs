@@ -10,6 +10,10 @@
 //!   target, CSeq spaces; builds in-dialog requests and checks received ones.
 //! - [`layer`]: the sans-IO transaction layer that owns the transactions,
 //!   matches incoming messages to them and answers what none takes.
+//! - [`auth`]: digest authentication, server (challenge, verify) and
+//!   client (answer a 401/407).
+//! - [`trunk`]: carrier trunks: which trunk an inbound request comes from
+//!   (IP allow-list or digest username), outbound targets and failover.
 //! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
 //! - [`ws`]: SIP over WebSocket (RFC 7118): an axum route, one flow per
 //!   connection, and a loop routing each message to its flow.
@@ -30,5 +34,6 @@ pub mod message;
 pub mod registrar;
 pub mod tcp;
 pub mod transaction;
+pub mod trunk;
 pub mod udp;
 pub mod ws;

@@ -17,4 +17,5 @@ mod no_panic;
 mod registrar;
 mod server_invite;
 mod server_non_invite;
+mod trunk;
 mod ws;
