@@ -261,6 +261,38 @@ fn control_characters_in_what_the_client_sends_are_refused() {
     assert_eq!(err, ChallengeError::ControlCharacter("uri"));
 }
 
+/// The files of a fuzz seed directory, by name.
+fn seeds(dir: &str) -> Vec<(String, String)> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(dir);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("seed directory")
+        .map(|e| {
+            let path = e.expect("entry").path();
+            let name = path.file_name().expect("name").to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).expect("UTF-8 seed"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn challenge_and_authorization_seeds_parse_or_fail_as_named() {
+    let challenges = seeds("challenge");
+    assert!(challenges.len() >= 8, "challenge seeds are missing");
+    for (name, text) in challenges {
+        let values: Vec<&str> = text.lines().collect();
+        let chosen = client().choose(&values);
+        assert_eq!(chosen.is_ok(), name.starts_with("ok-"), "{name}: {chosen:?}");
+    }
+    let authorizations = seeds("authorization");
+    assert!(authorizations.len() >= 4, "authorization seeds are missing");
+    for (name, text) in authorizations {
+        let parsed = Authorization::parse(text.trim_end());
+        assert_eq!(parsed.is_ok(), name.starts_with("ok-"), "{name}: {parsed:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(crate::harness::fixed_seed())]
 
