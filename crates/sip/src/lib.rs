@@ -16,6 +16,10 @@
 //! - [`runner`]: the tokio shell of an [`edge::Edge`]: UDP socket,
 //!   WebSocket flows, clock, and the [`runner::EdgeHandle`] the call layer
 //!   drives legs with.
+//! - [`auth`]: digest authentication, server (challenge, verify) and
+//!   client (answer a 401/407).
+//! - [`trunk`]: carrier trunks: which trunk an inbound request comes from
+//!   (IP allow-list or digest username), outbound targets and failover.
 //! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
 //! - [`ws`]: SIP over WebSocket (RFC 7118): an axum route, one flow per
 //!   connection, and a loop routing each message to its flow.
@@ -38,5 +42,6 @@ pub mod registrar;
 pub mod runner;
 pub mod tcp;
 pub mod transaction;
+pub mod trunk;
 pub mod udp;
 pub mod ws;

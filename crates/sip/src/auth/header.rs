@@ -99,7 +99,7 @@ impl Authorization {
 }
 
 /// Splits `a=b, c="d, e"` into pairs, unquoting quoted values.
-fn parse_params(text: &str) -> Result<Vec<(String, String)>, AuthError> {
+pub(crate) fn parse_params(text: &str) -> Result<Vec<(String, String)>, AuthError> {
     let mut out = Vec::new();
     let mut rest = text.trim_start();
     while !rest.is_empty() {
@@ -139,4 +139,19 @@ fn unquote(text: &str) -> Result<(String, &str), AuthError> {
         }
     }
     Err(AuthError::Malformed)
+}
+
+/// `value` as a quoted string: quotes and backslashes escaped, control characters
+/// (which no header may carry) dropped.
+pub(crate) fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars().filter(|c| !c.is_control()) {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::hash::{Algorithm, Credentials, constant_time_eq, hmac_sha256, to_hex};
-use super::header::Authorization;
+use super::header::{Authorization, quote};
 use super::nonce::{NonceCheck, Nonces};
 
 /// The outcome of checking an `Authorization` against credentials.
@@ -67,8 +67,8 @@ impl DigestServer {
             .iter()
             .map(|algorithm| {
                 let mut value = format!(
-                    "Digest realm=\"{}\", nonce=\"{nonce}\", opaque=\"{}\", algorithm={}, qop=\"auth\"",
-                    self.realm,
+                    "Digest realm={}, nonce=\"{nonce}\", opaque=\"{}\", algorithm={}, qop=\"auth\"",
+                    quote(&self.realm),
                     self.opaque,
                     algorithm.as_str()
                 );
