@@ -1,5 +1,6 @@
 //! The sip crate's tests, one binary with a module per subject.
 
+mod certs;
 mod client_invite;
 mod client_non_invite;
 mod dialog;
@@ -16,4 +17,6 @@ mod no_panic;
 mod registrar;
 mod server_invite;
 mod server_non_invite;
+mod tcp_limits;
+mod tls;
 mod ws;
