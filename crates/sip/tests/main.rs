@@ -20,3 +20,4 @@ mod server_non_invite;
 mod tcp_limits;
 mod tls;
 mod ws;
+mod wss;
