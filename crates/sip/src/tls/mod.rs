@@ -26,6 +26,7 @@ use rustls::{ClientConfig, RootCertStore, ServerConfig};
 
 pub(crate) use listener::is_connection_error;
 pub use listener::{MAX_PENDING_HANDSHAKES, TlsListener, TlsListenerStats};
+pub use rustls::pki_types::ServerName;
 pub use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 /// Why a certificate, key or CA file could not be used.
