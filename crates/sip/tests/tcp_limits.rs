@@ -78,7 +78,7 @@ async fn stream_reader_stops_when_the_receiver_is_gone() {
 async fn tcp_endpoint_closes_a_silent_tls_connection_and_counts_it() {
     let pki = Pki::new();
     let mut limits = ConnectionLimits::default();
-    limits.idle_timeout = Duration::from_millis(200);
+    limits.idle_timeout = Duration::from_secs(1);
     let server = start_endpoint(Some(&pki), limits).await;
     let mut client = tls_client(&pki, server.addr).await;
     client.send(&request("OPTIONS", "TLS", "silent1", "c-silent1")).await;
