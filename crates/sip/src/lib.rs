@@ -21,10 +21,16 @@
 //! - [`trunk`]: carrier trunks: which trunk an inbound request comes from
 //!   (IP allow-list or digest username), outbound targets and failover.
 //! - [`udp`]: the thin tokio shell: a UDP socket driving a layer.
+//! - [`tcp`]: the tokio shell for SIP over TCP and TLS: a listener, a
+//!   reader task per connection, caps on connections and idle time.
+//! - [`stream`]: reading SIP from any byte stream (TCP, TLS) into a
+//!   bounded channel, with an idle timeout.
+//! - [`tls`]: PEM certificates and keys into rustls configurations, and a
+//!   TLS listener for HTTPS/WSS.
 //! - [`ws`]: SIP over WebSocket (RFC 7118): an axum route, one flow per
 //!   connection, and a loop routing each message to its flow.
 //!
-//! Apart from [`udp`], no module reads the clock, spawns, locks or holds a
+//! Apart from the shells ([`udp`], [`tcp`], [`stream`], [`tls`], [`ws`]), no module reads the clock, spawns, locks or holds a
 //! channel: time comes in as an argument.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -40,7 +46,9 @@ pub mod layer;
 pub mod message;
 pub mod registrar;
 pub mod runner;
+pub mod stream;
 pub mod tcp;
+pub mod tls;
 pub mod transaction;
 pub mod trunk;
 pub mod udp;

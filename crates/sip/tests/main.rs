@@ -1,14 +1,15 @@
 //! The sip crate's tests, one binary with a module per subject.
 
+mod certs;
 mod client_invite;
 mod client_non_invite;
 mod dialog;
 mod digest;
+mod digest_client;
 mod edge_dialog;
 mod edge_harness;
 mod edge_incoming;
 mod edge_outgoing;
-mod digest_client;
 mod framer;
 mod harness;
 mod interop;
@@ -23,6 +24,9 @@ mod no_panic;
 mod registrar;
 mod server_invite;
 mod server_non_invite;
+mod tcp_limits;
+mod tls;
 mod trunk;
 mod ws;
 mod ws_edge;
+mod wss;

@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use sip::layer::{LayerEvent, TransactionLayer};
 use sip::message::{Limits, Message, Method, Response, StatusCode};
+use sip::registrar::{Flow, Transport};
 use sip::transaction::Config;
 use sip::udp::Handler;
 use sip::ws::{FlowId, FlowTable, WsStats, WsTransport};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -44,15 +46,27 @@ impl Handler for Edge {
 }
 
 /// The WebSocket route served on 127.0.0.1 with its endpoint loop.
-struct Server {
-    addr: SocketAddr,
-    stats: Arc<WsStats>,
+pub struct Server {
+    pub addr: SocketAddr,
+    pub stats: Arc<WsStats>,
+    pub transport: WsTransport,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 async fn start() -> Server {
+    let (server, app) = start_endpoint(sip::ws::DEFAULT_MAX_FLOWS);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Server { addr, ..server }
+}
+
+/// The endpoint loop, running, and the router to serve (`addr` is unset).
+pub fn start_endpoint(max_flows: usize) -> (Server, axum::Router) {
     let layer = TransactionLayer::new(Config::reliable(), Limits::default(), 11);
     let (transport, endpoint) = WsTransport::new(layer, Limits::default());
+    let transport = transport.with_max_flows(max_flows);
     let stats = transport.stats();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -62,11 +76,8 @@ async fn start() -> Server {
             })
             .await;
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let app = transport.router().into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Server { addr, stats, _stop: stop }
+    let server = Server { addr: ([0, 0, 0, 0], 0).into(), stats, transport: transport.clone(), _stop: stop };
+    (server, transport.router())
 }
 
 async fn connect(addr: SocketAddr) -> Client {
@@ -84,7 +95,7 @@ fn local_port(client: &Client) -> u16 {
     }
 }
 
-fn request(method: &str, branch: &str, call_id: &str, extra: &str) -> String {
+pub fn request(method: &str, branch: &str, call_id: &str, extra: &str) -> String {
     format!(
         "{method} sip:edge@127.0.0.1 SIP/2.0\r\n\
          Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK{branch};rport\r\n\
@@ -97,12 +108,12 @@ fn request(method: &str, branch: &str, call_id: &str, extra: &str) -> String {
     )
 }
 
-async fn send(client: &mut Client, text: String) {
+pub async fn send<S: AsyncRead + AsyncWrite + Unpin>(client: &mut WebSocketStream<S>, text: String) {
     client.send(WsMessage::text(text)).await.expect("send");
 }
 
 /// The next SIP response on the flow, within the deadline.
-async fn response(client: &mut Client) -> Response {
+pub async fn response<S: AsyncRead + AsyncWrite + Unpin>(client: &mut WebSocketStream<S>) -> Response {
     let deadline = tokio::time::Instant::now() + DEADLINE;
     loop {
         let frame = tokio::time::timeout_at(deadline, client.next()).await.expect("a response in time");
@@ -248,4 +259,60 @@ fn flow_table_ignores_the_close_of_a_stale_flow() {
     assert_eq!(table.get(peer), Some((FlowId(2), &"new")));
     assert!(table.close(FlowId(2), peer));
     assert!(table.is_empty());
+}
+
+#[tokio::test]
+async fn ws_plain_flow_is_reported_as_ws() {
+    let server = start().await;
+    let mut client = connect(server.addr).await;
+    let source: SocketAddr = ([127, 0, 0, 1], local_port(&client)).into();
+    send(&mut client, request("OPTIONS", "kind1", "c-kind1", "")).await;
+    assert_eq!(response(&mut client).await.status(), StatusCode::OK);
+    let (_, flow) = server.transport.flow(source).expect("the flow is known");
+    assert_eq!(flow, Flow { source, transport: Transport::Ws });
+    assert_eq!(sip::ws::via_transport(flow.transport), "WS");
+}
+
+/// A handshake's outcome: the client, or the refusal's status and body.
+async fn try_connect(addr: SocketAddr) -> Result<Client, (u16, String)> {
+    let mut request = format!("ws://{addr}/sip").into_client_request().expect("request");
+    request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("sip"));
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((client, _)) => Ok(client),
+        Err(tungstenite::Error::Http(response)) => Err((
+            response.status().as_u16(),
+            String::from_utf8_lossy(response.body().as_deref().unwrap_or_default()).into_owned(),
+        )),
+        Err(other) => panic!("handshake failed: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn ws_handshake_beyond_the_flow_limit_gets_503_until_a_flow_closes() {
+    let (server, app) = start_endpoint(1);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
+
+    let mut first = try_connect(addr).await.expect("the first flow is accepted");
+    let Err((status, body)) = try_connect(addr).await else { panic!("a second flow was accepted") };
+    assert_eq!(status, 503);
+    assert!(body.contains("too many SIP WebSocket flows") && body.contains("limit 1"), "body: {body}");
+    assert_eq!(server.stats.refused_flows(), 1);
+
+    first.close(None).await.expect("close");
+    // The place frees when the flow's task ends; each try is a real
+    // handshake that is accepted or refused, and tries are bounded.
+    let mut tries = 0;
+    let mut again = loop {
+        match try_connect(addr).await {
+            Ok(client) => break client,
+            Err((503, _)) => tries += 1,
+            Err(other) => panic!("unexpected refusal {other:?}"),
+        }
+        assert!(tries < 1000, "no place freed after the flow closed");
+    };
+    send(&mut again, request("OPTIONS", "again1", "c-again1", "")).await;
+    assert_eq!(response(&mut again).await.status(), StatusCode::OK);
+    assert_eq!(server.stats.refused_flows(), 1 + tries);
 }

@@ -34,6 +34,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// The event writer.
     pub events: EventsConfig,
+    /// The SIP edge.
+    pub sip: SipConfig,
     /// Logging.
     pub log: LogConfig,
     /// The platform operator.
@@ -47,6 +49,34 @@ pub struct Config {
 pub struct HttpConfig {
     /// Address to listen on.
     pub listen: SocketAddr,
+    /// PEM certificate chain (end-entity first): with `tls_key`, the port
+    /// speaks HTTPS and WSS.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert`.
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl HttpConfig {
+    /// The certificate and key files when TLS is configured; an error when
+    /// only one of them is.
+    pub fn tls_files(&self) -> anyhow::Result<Option<(&Path, &Path)>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            (Some(_), None) => anyhow::bail!("http.tls_cert is set but http.tls_key is not: TLS needs both"),
+            (None, Some(_)) => anyhow::bail!("http.tls_key is set but http.tls_cert is not: TLS needs both"),
+        }
+    }
+}
+
+/// SIP edge settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipConfig {
+    /// Open SIP-over-WebSocket flows at most; a handshake beyond gets 503.
+    pub ws_max_flows: usize,
 }
 
 /// PostgreSQL settings.
@@ -137,6 +167,24 @@ mod tests {
         assert_eq!(config.http.listen, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(config.database.url, None);
         assert_eq!(config.cluster_dir(), PathBuf::from("var/pg"));
+        assert_eq!(config.http.tls_files().unwrap(), None);
+        assert_eq!(config.sip.ws_max_flows, 10_000);
+    }
+
+    #[test]
+    #[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
+    fn a_certificate_without_its_key_is_an_error_naming_the_missing_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SBCFGTEST4_HTTP__TLS_CERT", "/etc/sb/cert.pem");
+            let config = Config::load_from(None, environment("SBCFGTEST4_")).unwrap();
+            let err = config.http.tls_files().unwrap_err();
+            assert!(err.to_string().contains("http.tls_key"), "{err}");
+            jail.set_env("SBCFGTEST4_HTTP__TLS_KEY", "/etc/sb/key.pem");
+            let config = Config::load_from(None, environment("SBCFGTEST4_")).unwrap();
+            let files = config.http.tls_files().unwrap().unwrap();
+            assert_eq!(files, (Path::new("/etc/sb/cert.pem"), Path::new("/etc/sb/key.pem")));
+            Ok(())
+        });
     }
 
     #[test]

@@ -1,7 +1,13 @@
 //! `switchboard serve`: the database, the event writer and the HTTP API, until
-//! SIGINT or SIGTERM; then the listener drains and the writer flushes.
+//! SIGINT or SIGTERM; then the listener drains and the writer flushes. With
+//! `http.tls_cert` and `http.tls_key` the port speaks HTTPS and WSS.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -9,6 +15,8 @@ use crate::{database, demo, demo_data};
 
 /// Runs the platform until a shutdown signal, then shuts down gracefully.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
+    // A bad certificate stops start-up before anything else is opened.
+    let tls = tls_acceptor(config)?;
     let db = database::open(config).await?;
 
     let mut writer_config = store::writer::WriterConfig::new(config.journal_dir());
@@ -26,13 +34,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http.listen))?;
     let addr = listener.local_addr()?;
-    announce(addr, &db);
+    announce(addr, tls.is_some(), &db);
 
     // SIP over WebSocket on the API's origin (GET /sip, RFC 7118).
     let limits = sip::message::Limits::default();
     let seed = uuid::Uuid::new_v4().as_u64_pair().0;
     let layer = sip::layer::TransactionLayer::new(sip::transaction::Config::reliable(), limits, seed);
     let (sip_ws, sip_endpoint) = sip::ws::WsTransport::new(layer, limits);
+    let sip_ws = sip_ws.with_max_flows(config.sip.ws_max_flows);
     let (sip_stop, sip_stopped) = tokio::sync::oneshot::channel::<()>();
     let sip_task = tokio::spawn(async move {
         let mut edge = crate::sip_edge::MinimalEdge;
@@ -44,10 +53,22 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     });
     let app = api::router(state).merge(sip_ws.router());
 
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server failed")?;
+    match tls {
+        None => axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("HTTP server failed")?,
+        Some(acceptor) => {
+            let listener = sip::tls::TlsListener::new(listener, acceptor, TLS_HANDSHAKE_TIMEOUT)?;
+            // Flows upgraded on this port are WSS.
+            let app = app.layer(axum::Extension(sip::ws::OverTls));
+            // tap_io makes ConnectInfo<SocketAddr> available for /sip.
+            axum::serve(listener.tap_io(|_| ()), app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .context("HTTPS server failed")?
+        }
+    }
     let _ = sip_stop.send(());
     let _ = sip_task.await;
 
@@ -59,20 +80,33 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A TLS handshake on the HTTP port not done within this is abandoned.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The TLS acceptor for the HTTP port when `http.tls_cert` and
+/// `http.tls_key` are set (HTTP/1.1 by ALPN); `None` for plain HTTP.
+fn tls_acceptor(config: &Config) -> anyhow::Result<Option<sip::tls::TlsAcceptor>> {
+    let Some((cert, key)) = config.http.tls_files()? else { return Ok(None) };
+    let mut server = sip::tls::server_config(cert, key).context("cannot use http.tls_cert and http.tls_key")?;
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some(sip::tls::TlsAcceptor::from(Arc::new(server))))
+}
+
 /// Prints where to go and how to log in, for the person who just started it.
-fn announce(addr: std::net::SocketAddr, db: &database::Database) {
+fn announce(addr: SocketAddr, tls: bool, db: &database::Database) {
+    let (http, ws) = if tls { ("https", "wss") } else { ("http", "ws") };
     println!("Switchboard is running.");
-    println!("  API:       http://{addr}/api/v1");
-    println!("  OpenAPI:   http://{addr}/api/openapi.json");
-    println!("  SIP/WS:    ws://{addr}/sip (subprotocol sip)");
-    println!("  Health:    http://{addr}/healthz  http://{addr}/readyz  http://{addr}/metrics");
+    println!("  API:       {http}://{addr}/api/v1");
+    println!("  OpenAPI:   {http}://{addr}/api/openapi.json");
+    println!("  SIP/WS:    {ws}://{addr}/sip (subprotocol sip)");
+    println!("  Health:    {http}://{addr}/healthz  {http}://{addr}/readyz  {http}://{addr}/metrics");
     match &db.cluster {
         Some(cluster) => println!("  Database:  {} (private cluster in {})", db.url, cluster.data_dir().display()),
         None => println!("  Database:  {}", database::redact(&db.url)),
     }
     print!("{}", demo::credentials());
     println!(
-        "  log in:     curl -s -XPOST http://{addr}/api/v1/auth/login -H 'content-type: application/json' \
+        "  log in:     curl -s -XPOST {http}://{addr}/api/v1/auth/login -H 'content-type: application/json' \
          -d '{{\"tenant\":\"{}\",\"username\":\"{}\",\"password\":\"{}\"}}'",
         demo_data::TENANT_SLUG,
         demo_data::STAFF[0].username,

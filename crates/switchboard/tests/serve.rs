@@ -13,6 +13,8 @@ struct Node {
     database_url: String,
     data_dir: tempfile::TempDir,
     addr: SocketAddr,
+    /// Extra `SWITCHBOARD_*` settings.
+    env: Vec<(&'static str, String)>,
 }
 
 impl Node {
@@ -21,6 +23,7 @@ impl Node {
             database_url: store::testing::fresh_database_url().await,
             data_dir: tempfile::tempdir().unwrap(),
             addr: free_addr(),
+            env: Vec::new(),
         }
     }
 
@@ -30,7 +33,8 @@ impl Node {
             .env("SWITCHBOARD_DATABASE__URL", &self.database_url)
             .env("SWITCHBOARD_DATA_DIR", self.data_dir.path())
             .env("SWITCHBOARD_HTTP__LISTEN", self.addr.to_string())
-            .env("SWITCHBOARD_LOG__FORMAT", "json");
+            .env("SWITCHBOARD_LOG__FORMAT", "json")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
@@ -223,4 +227,128 @@ async fn serve_answers_sip_over_websocket_on_the_api_port() {
     drop(reader);
     drop(stream);
     assert!(terminate(child).success());
+}
+
+/// A CA and a certificate it signed for `localhost` and 127.0.0.1, as PEM
+/// files, and a TLS client that trusts that CA only.
+struct Pki {
+    _dir: tempfile::TempDir,
+    cert: std::path::PathBuf,
+    key: std::path::PathBuf,
+    connector: sip::tls::TlsConnector,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+        let dir = tempfile::tempdir().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let cert = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .unwrap()
+            .signed_by(&key, &ca)
+            .unwrap();
+        let write = |name: &str, pem: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, pem).unwrap();
+            path
+        };
+        let ca = write("ca.pem", ca.pem());
+        let cert = write("cert.pem", cert.pem());
+        let key = write("key.pem", key.serialize_pem());
+        let connector = sip::tls::TlsConnector::from(std::sync::Arc::new(sip::tls::client_config(&ca).unwrap()));
+        Pki { _dir: dir, cert, key, connector }
+    }
+
+    async fn connect(
+        &self,
+        addr: SocketAddr,
+    ) -> std::io::Result<impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + use<>> {
+        let tcp = tokio::net::TcpStream::connect(addr).await?;
+        self.connector.connect(sip::tls::ServerName::try_from("localhost").unwrap(), tcp).await
+    }
+}
+
+/// `GET /healthz` over HTTPS; the status code, or an error while `serve`
+/// is not listening yet.
+async fn https_health(pki: &Pki, addr: SocketAddr) -> std::io::Result<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tls = pki.connect(addr).await?;
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await?;
+    let mut raw = Vec::new();
+    // A peer closing without close_notify is fine once the answer is in.
+    let _ = tls.read_to_end(&mut raw).await;
+    let raw = String::from_utf8_lossy(&raw);
+    Ok(raw.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_with_a_certificate_answers_health_over_https_and_options_over_wss() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let pki = Pki::new();
+    let mut node = Node::new().await;
+    node.env.push(("SWITCHBOARD_HTTP__TLS_CERT", pki.cert.display().to_string()));
+    node.env.push(("SWITCHBOARD_HTTP__TLS_KEY", pki.key.display().to_string()));
+    let mut child = node.command(&["serve"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    // Bounded tries, each one a connection attempt; no fixed sleep decides.
+    let mut health = None;
+    for _ in 0..600 {
+        if let Ok(status) = https_health(&pki, node.addr).await {
+            health = Some(status);
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("serve exited early: {status}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(health, Some(200), "serve did not answer /healthz over HTTPS");
+    // The plain-HTTP client gets no answer from a TLS port.
+    assert!(request(node.addr, "GET", "/healthz", None, None).map_or(true, |r| r.status != 200));
+
+    let tls = pki.connect(node.addr).await.unwrap();
+    let mut upgrade = format!("wss://localhost:{}/sip", node.addr.port()).into_client_request().unwrap();
+    upgrade.headers_mut().insert("Sec-WebSocket-Protocol", "sip".parse().unwrap());
+    let (mut ws, handshake) = tokio_tungstenite::client_async(upgrade, tls).await.unwrap();
+    assert_eq!(handshake.status().as_u16(), 101);
+    let options = "OPTIONS sip:switchboard.invalid SIP/2.0\r\n\
+        Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bKservewss1\r\n\
+        From: <sip:alice@demo.invalid>;tag=a1\r\nTo: <sip:switchboard.invalid>\r\n\
+        Call-ID: serve-wss-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+    ws.send(Message::text(options)).await.unwrap();
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(30), ws.next())
+        .await
+        .expect("an answer in time")
+        .expect("open")
+        .unwrap();
+    let answer = answer.into_text().unwrap();
+    assert!(answer.starts_with("SIP/2.0 200"), "{answer}");
+    assert!(answer.contains("serve-wss-1"), "{answer}");
+    drop(ws);
+
+    assert!(terminate(child).success(), "serve did not exit cleanly on SIGTERM");
+}
+
+#[test]
+fn serve_with_an_unreadable_certificate_fails_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(&key, "not a key").unwrap();
+    let missing = dir.path().join("missing-cert.pem");
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("serve")
+        .env("SWITCHBOARD_HTTP__TLS_CERT", &missing)
+        .env("SWITCHBOARD_HTTP__TLS_KEY", &key)
+        .env("SWITCHBOARD_DATA_DIR", dir.path())
+        .env("SWITCHBOARD_DATABASE__URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing-cert.pem") && stderr.contains("http.tls_cert"), "{stderr}");
 }

@@ -45,7 +45,8 @@ async fn run(listen: SocketAddr, callee: SocketAddr) -> std::io::Result<()> {
     let socket = tokio::net::UdpSocket::bind(listen).await?;
     let local = LocalTransport::new(Transport::Udp, &listen.ip().to_string(), listen.port());
     // Limits far above the load, so they measure the edge, not its shedding.
-    let config = EdgeConfig { max_live_legs: 200_000, setup_rate: 100_000, setup_burst: 100_000, ..EdgeConfig::default() };
+    let config =
+        EdgeConfig { max_live_legs: 200_000, setup_rate: 100_000, setup_burst: 100_000, ..EdgeConfig::default() };
     let edge = Edge::new(config, vec![local], Box::new(OpenDirectory), u64::from(std::process::id()));
     let (runner, handle, events) = EdgeRunner::new(edge);
     let uri = Uri::parse(&format!("sip:service@{callee}")).ok_or_else(|| std::io::Error::other("bad callee"))?;

@@ -8,13 +8,16 @@ use axum::extract::ws::{Message as WsMessage, WebSocket};
 use tokio::sync::mpsc;
 
 use super::endpoint::Inbound;
-use super::{FLOW_QUEUE, FlowId, Shared};
+use super::{FLOW_QUEUE, FlowId, FlowSlot, Shared};
+use crate::registrar::Flow;
 
 /// Runs the flow until the peer closes it, it fails, or the endpoint loop
-/// stops; the loop is told when it opens and when it closes.
-pub(super) async fn run(mut socket: WebSocket, flow: FlowId, peer: SocketAddr, shared: Arc<Shared>) {
+/// stops; the loop is told when it opens and when it closes. The flow's
+/// place under the limit is given back when this returns.
+pub(super) async fn run(mut socket: WebSocket, id: FlowId, flow: Flow, shared: Arc<Shared>, _slot: FlowSlot) {
+    let peer: SocketAddr = flow.source;
     let (outbound, mut queue) = mpsc::channel::<Vec<u8>>(FLOW_QUEUE);
-    if shared.inbound.send(Inbound::Open { flow, peer, outbound }).await.is_err() {
+    if shared.inbound.send(Inbound::Open { id, flow, outbound }).await.is_err() {
         return;
     }
     loop {
@@ -43,5 +46,5 @@ pub(super) async fn run(mut socket: WebSocket, flow: FlowId, peer: SocketAddr, s
             },
         }
     }
-    let _ = shared.inbound.send(Inbound::Closed { flow, peer }).await;
+    let _ = shared.inbound.send(Inbound::Closed { id, peer }).await;
 }

@@ -15,17 +15,18 @@ use super::frame::{FrameContent, read_frame};
 use super::{FlowId, FlowTable, Shared};
 use crate::layer::TransactionLayer;
 use crate::message::{Limits, Message};
+use crate::registrar::Flow;
 use crate::udp::Handler;
 
 /// What a connection task tells the loop.
 #[derive(Debug)]
 pub(super) enum Inbound {
     /// A flow opened; `outbound` reaches it.
-    Open { flow: FlowId, peer: SocketAddr, outbound: mpsc::Sender<Vec<u8>> },
+    Open { id: FlowId, flow: Flow, outbound: mpsc::Sender<Vec<u8>> },
     /// One WebSocket message's payload.
     Frame { peer: SocketAddr, bytes: Vec<u8> },
     /// A flow closed.
-    Closed { flow: FlowId, peer: SocketAddr },
+    Closed { id: FlowId, peer: SocketAddr },
 }
 
 /// The SIP side of a [`WsTransport`](super::WsTransport): run it with
@@ -53,7 +54,10 @@ impl WsEndpoint {
             self.flush(handler, &flows);
             let deadline = self.layer.poll_timeout().map(tokio::time::Instant::from_std);
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => {
+                    self.shared.flows().clear();
+                    return;
+                }
                 Some(inbound) = self.inbound.recv() => self.handle(inbound, &mut flows),
                 () = crate::udp::sleep_until(deadline) => self.layer.handle_timeout(Instant::now()),
             }
@@ -62,11 +66,14 @@ impl WsEndpoint {
 
     fn handle(&mut self, inbound: Inbound, flows: &mut FlowTable<mpsc::Sender<Vec<u8>>>) {
         match inbound {
-            Inbound::Open { flow, peer, outbound } => {
-                flows.open(flow, peer, outbound);
+            Inbound::Open { id, flow, outbound } => {
+                flows.open(id, flow.source, outbound);
+                self.shared.flows().insert(flow.source, (id, flow));
             }
-            Inbound::Closed { flow, peer } => {
-                flows.close(flow, peer);
+            Inbound::Closed { id, peer } => {
+                if flows.close(id, peer) {
+                    self.shared.flows().remove(&peer);
+                }
             }
             Inbound::Frame { peer, bytes } => match read_frame(&bytes, &self.limits) {
                 FrameContent::Message(Message::Request(r)) => self.layer.handle_request(r, peer, Instant::now()),

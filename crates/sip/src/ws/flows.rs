@@ -49,12 +49,15 @@ impl WsFlows {
     pub async fn recv(&mut self) -> Option<WsInput> {
         let inbound = self.inbound.recv().await?;
         let input = match inbound {
-            Inbound::Open { flow, peer, outbound } => {
-                self.flows.open(flow, peer, outbound);
+            Inbound::Open { id, flow, outbound } => {
+                self.flows.open(id, flow.source, outbound);
+                self.shared.flows().insert(flow.source, (id, flow));
                 WsInput::Idle
             }
-            Inbound::Closed { flow, peer } => {
-                self.flows.close(flow, peer);
+            Inbound::Closed { id, peer } => {
+                if self.flows.close(id, peer) {
+                    self.shared.flows().remove(&peer);
+                }
                 WsInput::Idle
             }
             Inbound::Frame { peer, bytes } => match read_frame(&bytes, &self.limits) {
