@@ -55,6 +55,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<Seeded> {
             user_id: Some(user),
             name: agent.name.into(),
             extension: agent.username.into(),
+            sip_password: None,
             vip_tier: model::VipTier(agent.vip_tier),
             skills: demo_data::agent_skills(agent, skill),
             queues: agent

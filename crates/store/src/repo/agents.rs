@@ -39,6 +39,7 @@ fn build(r: Row, skills: Vec<AgentSkill>, queues: Vec<QueueMembership>) -> Resul
             user_id: r.user_id.map(UserId::from),
             name: r.name,
             extension: r.extension,
+            sip_password: None,
             vip_tier: VipTier(to_u8(r.vip_tier, "agents.vip_tier")?),
             skills,
             queues,
