@@ -34,7 +34,10 @@ pub struct Agent {
     /// `sip:<extension>@<tenant SIP domain>` ([`crate::agent_aor`]). On
     /// update, leaving it out keeps the stored one; no password, no SIP
     /// registration.
-    #[serde(default, skip_serializing)]
+    // `skip_serializing_if` rather than `skip_serializing`: utoipa drops a
+    // `skip_serializing` field from the schema, and this one must be
+    // documented (as write-only).
+    #[serde(default, skip_serializing_if = "never_shown")]
     #[schema(write_only)]
     pub sip_password: Option<String>,
     /// Highest VIP tier this agent may take (0 = regular callers only).
@@ -98,4 +101,9 @@ fn validate_sip_password(path: &str, password: &str, errors: &mut FieldErrors) {
     if !(8..=128).contains(&password.len()) || !password.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
         errors.push(path, "must be 8-128 printable ASCII characters");
     }
+}
+
+/// Always true: a write-only field is never serialised.
+fn never_shown<T>(_: &T) -> bool {
+    true
 }
