@@ -39,6 +39,17 @@ pub struct Config {
     /// The platform operator.
     #[serde(default)]
     pub operator: OperatorConfig,
+    /// The SIP edge.
+    pub sip: SipConfig,
+}
+
+/// SIP edge settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipConfig {
+    /// The platform's SIP domain: tenant `acme` is `acme.<domain>`
+    /// ([`model::sip_domain`]), its agents register `sip:<extension>@acme.<domain>`.
+    pub domain: String,
 }
 
 /// HTTP listener settings.
@@ -113,7 +124,13 @@ impl Config {
             anyhow::ensure!(file.exists(), "configuration file {} does not exist", file.display());
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment.merge(env).extract().context("invalid configuration")
+        let config: Config = figment.merge(env).extract().context("invalid configuration")?;
+        anyhow::ensure!(
+            model::is_valid_domain(&config.sip.domain),
+            "invalid configuration: sip.domain {:?} is not a domain name (labels of letters, digits and inner hyphens)",
+            config.sip.domain
+        );
+        Ok(config)
     }
 
     /// Where the private PostgreSQL cluster lives.
@@ -137,6 +154,23 @@ mod tests {
         assert_eq!(config.http.listen, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(config.database.url, None);
         assert_eq!(config.cluster_dir(), PathBuf::from("var/pg"));
+    }
+
+    #[test]
+    #[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
+    fn sip_domain_defaults_to_switchboard_localhost_and_names_tenant_domains() {
+        let config = Config::load_from(None, Env::prefixed("SWITCHBOARD_TEST_NOTHING_")).unwrap();
+        assert_eq!(config.sip.domain, "switchboard.localhost");
+        assert_eq!(model::sip_domain("demo", &config.sip.domain), "demo.switchboard.localhost");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SBCFGTEST4_SIP__DOMAIN", "sip.example.com");
+            let config = Config::load_from(None, environment("SBCFGTEST4_")).unwrap();
+            assert_eq!(model::sip_domain("acme", &config.sip.domain), "acme.sip.example.com");
+            jail.set_env("SBCFGTEST4_SIP__DOMAIN", "not a domain");
+            let err = Config::load_from(None, environment("SBCFGTEST4_")).unwrap_err();
+            assert!(format!("{err:#}").contains("sip.domain"), "{err:#}");
+            Ok(())
+        });
     }
 
     #[test]
