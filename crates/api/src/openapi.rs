@@ -259,6 +259,12 @@ fn paths() -> Paths {
         ))
         .build(),
     );
+    paths.add_path_operation(
+        "/api/v1/agents/{id}/sip-password",
+        vec![HttpMethod::Delete],
+        with_id(op("agents", "Remove the SIP password: the agent can no longer register (admin)".into(), "204", None))
+            .build(),
+    );
     let contacts = op("contacts", "List or search (any role)".into(), "200", Some(items(record("Contact"))))
         .parameter(query("q", "Text in the name, company or a number"))
         .parameter(query("limit", "At most this many (1-1000, default 100)"))

@@ -6,4 +6,5 @@ mod crud;
 mod events;
 mod health;
 mod isolation;
+mod sip_passwords;
 mod validation;

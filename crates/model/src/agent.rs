@@ -29,6 +29,17 @@ pub struct Agent {
     pub name: String,
     /// SIP user part the agent registers with (e.g. `alice` or `1001`).
     pub extension: String,
+    /// Digest password of the agent's SIP account (write-only: accepted on
+    /// create and update, never returned). The AOR is
+    /// `sip:<extension>@<tenant SIP domain>` ([`crate::agent_aor`]). On
+    /// update, leaving it out keeps the stored one; no password, no SIP
+    /// registration.
+    // `skip_serializing_if` rather than `skip_serializing`: utoipa drops a
+    // `skip_serializing` field from the schema, and this one must be
+    // documented (as write-only).
+    #[serde(default, skip_serializing_if = "never_shown")]
+    #[schema(write_only)]
+    pub sip_password: Option<String>,
     /// Highest VIP tier this agent may take (0 = regular callers only).
     #[serde(default)]
     pub vip_tier: VipTier,
@@ -52,6 +63,9 @@ impl Validate for Agent {
         text(&ext, &self.extension, 64, errors);
         if !self.extension.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
             errors.push(ext, "may contain only letters, digits, '-', '_' and '.'");
+        }
+        if let Some(password) = &self.sip_password {
+            validate_sip_password(&join(path, "sip_password"), password, errors);
         }
         self.vip_tier.validate_into(&join(path, "vip_tier"), errors);
         let skills = join(path, "skills");
@@ -79,4 +93,17 @@ impl Validate for Agent {
             (None, AgentDevice::Registered) => {}
         }
     }
+}
+
+/// Checks a SIP digest password: 8–128 printable ASCII characters (space to
+/// `~`), so any phone's keypad or settings page can enter it.
+fn validate_sip_password(path: &str, password: &str, errors: &mut FieldErrors) {
+    if !(8..=128).contains(&password.len()) || !password.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        errors.push(path, "must be 8-128 printable ASCII characters");
+    }
+}
+
+/// Always true: a write-only field is never serialised.
+fn never_shown<T>(_: &T) -> bool {
+    true
 }

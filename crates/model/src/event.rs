@@ -183,6 +183,16 @@ pub enum IvrExit {
     CallerHangup,
 }
 
+/// Why an agent's device stopped being reachable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnregisterReason {
+    /// The device un-registered (`expires=0` or `Contact: *`).
+    Unregistered,
+    /// The registration was not refreshed in time.
+    Expired,
+}
+
 /// What happened. Serialised with a `kind` tag, e.g. `{"kind":"call_queued",...}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -402,6 +412,27 @@ pub enum EventPayload {
         /// The new state (with its reason code when not ready).
         state: AgentState,
     },
+    /// A SIP device of the agent registered (or refreshed its
+    /// registration): calls can reach the agent at `contact`.
+    AgentDeviceRegistered {
+        /// The agent.
+        agent_id: AgentId,
+        /// The registered Contact URI.
+        contact: String,
+        /// The transport it registered over (`udp`, `tcp`, `tls`, `ws`, `wss`).
+        transport: String,
+        /// Seconds the registration lasts unless refreshed.
+        expires_secs: u32,
+    },
+    /// A SIP device of the agent is no longer reachable.
+    AgentDeviceUnregistered {
+        /// The agent.
+        agent_id: AgentId,
+        /// The Contact URI that was registered.
+        contact: String,
+        /// Un-registered by the device, or expired.
+        reason: UnregisterReason,
+    },
 }
 
 impl EventPayload {
@@ -440,6 +471,8 @@ impl EventPayload {
             AgentLoggedIn { .. } => "agent_logged_in",
             AgentLoggedOut { .. } => "agent_logged_out",
             AgentStateChanged { .. } => "agent_state_changed",
+            AgentDeviceRegistered { .. } => "agent_device_registered",
+            AgentDeviceUnregistered { .. } => "agent_device_unregistered",
         }
     }
 
@@ -459,7 +492,9 @@ impl EventPayload {
             | DispositionSet { agent_id, .. }
             | AgentLoggedIn { agent_id }
             | AgentLoggedOut { agent_id }
-            | AgentStateChanged { agent_id, .. } => Some(*agent_id),
+            | AgentStateChanged { agent_id, .. }
+            | AgentDeviceRegistered { agent_id, .. }
+            | AgentDeviceUnregistered { agent_id, .. } => Some(*agent_id),
             _ => None,
         }
     }

@@ -25,6 +25,7 @@ pub mod number;
 pub mod queue;
 pub mod record;
 pub mod routing;
+pub mod sip;
 pub mod skill;
 pub mod tenant;
 pub mod trunk;
@@ -38,7 +39,7 @@ pub use api_key::ApiKey;
 pub use contact::Contact;
 pub use event::{
     AbandonStage, EVENT_SCHEMA_VERSION, EndCause, Event, EventPayload, IvrExit, OfferReason, SkillMatch,
-    SupervisionMode, TransferKind, TransferTarget,
+    SupervisionMode, TransferKind, TransferTarget, UnregisterReason,
 };
 pub use hours::{BusinessHours, Holiday, OpeningWindow};
 pub use ids::*;
@@ -49,6 +50,7 @@ pub use queue::{
 };
 pub use record::Record;
 pub use routing::{RoutingRules, SkillStep, StickyRule};
+pub use sip::{agent_aor, is_valid_domain, sip_domain};
 pub use skill::Skill;
 pub use tenant::Tenant;
 pub use trunk::{DigestCredentials, InboundAuth, OutboundRegistration, SipTransport, Trunk};

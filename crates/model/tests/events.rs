@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use model::{
     AbandonStage, AgentId, AgentState, CallId, EVENT_SCHEMA_VERSION, Event, EventPayload, NotReadyReason, QueueId,
-    TenantId,
+    TenantId, UnregisterReason,
 };
 
 fn at() -> chrono::DateTime<Utc> {
@@ -78,4 +78,35 @@ fn not_ready_reason_codes_serialise_with_their_label() {
     let json =
         serde_json::to_value(AgentState::NotReady { reason: NotReadyReason::Custom("coaching".into()) }).unwrap();
     assert_eq!(json, serde_json::json!({"state": "not_ready", "reason": {"code": "custom", "label": "coaching"}}));
+}
+
+#[test]
+fn device_registration_events_round_trip_with_their_kind_and_agent() {
+    let agent_id = AgentId::new();
+    let registered = EventPayload::AgentDeviceRegistered {
+        agent_id,
+        contact: "sip:1001@192.0.2.10:5060".into(),
+        transport: "udp".into(),
+        expires_secs: 3600,
+    };
+    let unregistered = EventPayload::AgentDeviceUnregistered {
+        agent_id,
+        contact: "sip:1001@192.0.2.10:5060".into(),
+        reason: UnregisterReason::Expired,
+    };
+    for (payload, kind) in [(registered, "agent_device_registered"), (unregistered, "agent_device_unregistered")] {
+        let event = Event::agent(TenantId::new(), 7, at(), payload);
+        assert_eq!(event.kind(), kind);
+        assert_eq!(event.agent_id(), Some(agent_id));
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["payload"]["kind"], kind);
+        let back: Event = serde_json::from_value(json).unwrap();
+        assert_eq!(back, event);
+    }
+}
+
+#[test]
+fn unregister_reasons_serialise_as_unregistered_and_expired() {
+    assert_eq!(serde_json::to_value(UnregisterReason::Unregistered).unwrap(), "unregistered");
+    assert_eq!(serde_json::to_value(UnregisterReason::Expired).unwrap(), "expired");
 }

@@ -3,4 +3,5 @@
 mod events;
 mod hours;
 mod ivr;
+mod sip;
 mod validation;

@@ -153,7 +153,10 @@ async fn baresip_registers_with_digest_answers_a_call_placed_through_the_leg_api
     }
     let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("bind");
     let addr = socket.local_addr().expect("addr");
-    let users = HashMap::from([("alice".to_owned(), Credentials::from_password("alice", "switchboard", "secret"))]);
+    let users = HashMap::from([(
+        ("127.0.0.1".to_owned(), "alice".to_owned()),
+        Credentials::from_password("alice", "127.0.0.1", "secret"),
+    )]);
     let users: Box<dyn CredentialStore + Send> = Box::new(users);
     let unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     // baresip 1.0 (libre) fails on the first challenge when it is SHA-256

@@ -1,15 +1,15 @@
-//! Interop with SIPp on 127.0.0.1: SIPp REGISTERs with MD5 digest auth
-//! (its `[authentication]` keyword) against a test registrar built from
-//! the UDP shell and the sans-IO registrar, then un-REGISTERs.
+//! Interop with SIPp on 127.0.0.1: SIPp REGISTERs an AOR in a tenant's
+//! domain with MD5 digest auth (its `[authentication]` keyword, answering
+//! the tenant realm) against a test registrar built from the UDP shell and
+//! the sans-IO registrar, then un-REGISTERs.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use sip::auth::{Algorithm, Credentials};
+use sip::auth::Algorithm;
 use sip::layer::{LayerEvent, TransactionLayer};
 use sip::message::{Limits, Method, StatusCode};
-use sip::registrar::{BindingEvent, Config, Flow, Registrar, Transport};
+use sip::registrar::{Accounts, BindingEvent, Config, Flow, Registrar, Transport};
 use sip::transaction::Config as TransactionConfig;
 use sip::udp::{Handler, UdpEndpoint};
 
@@ -17,7 +17,7 @@ use crate::interop::{sipp_against, sipp_available};
 
 /// Answers REGISTERs with the registrar and records its events.
 struct RegistrarEndpoint {
-    registrar: Registrar<HashMap<String, Credentials>>,
+    registrar: Registrar<Accounts>,
     events: Vec<BindingEvent>,
     challenged: usize,
 }
@@ -46,8 +46,12 @@ async fn sipp_registers_with_md5_digest_and_unregisters() {
         return;
     }
     // SIPp answers MD5 challenges only; offer MD5 alone so it picks it.
-    let config = Config { realm: "switchboard".to_owned(), algorithms: vec![Algorithm::Md5], ..Config::default() };
-    let users = HashMap::from([("alice".to_owned(), Credentials::from_password("alice", "switchboard", "secret"))]);
+    let config = Config { algorithms: vec![Algorithm::Md5], ..Config::default() };
+    // Another tenant's alice has another password: only acme's may answer.
+    let users = Accounts::from_passwords([
+        ("acme.switchboard.localhost", "alice", "secret"),
+        ("globex.switchboard.localhost", "alice", "other-secret"),
+    ]);
     let unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let registrar = Registrar::new(config, users, b"interop secret", Instant::now(), unix);
     let layer = TransactionLayer::new(TransactionConfig::default(), Limits::default(), 9);
@@ -65,12 +69,14 @@ async fn sipp_registers_with_md5_digest_and_unregisters() {
             .map(|()| handler)
     });
     let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sipp/uac-register-auth.xml");
-    sipp_against(addr, &["-sf", scenario, "-au", "alice", "-ap", "secret", "-m", "1"]).await;
+    let key = ["-key", "domain", "acme.switchboard.localhost"];
+    sipp_against(addr, &[&["-sf", scenario, "-au", "alice", "-ap", "secret", "-m", "1"][..], &key].concat()).await;
     let _ = stop.send(());
     let handler = task.await.expect("endpoint task").expect("endpoint ran");
     assert_eq!(handler.challenged, 2, "each REGISTER without credentials was challenged");
     assert!(
-        matches!(&handler.events[..], [BindingEvent::Added { aor, .. }, BindingEvent::Removed { .. }] if aor == "sip:alice@127.0.0.1"),
+        matches!(&handler.events[..], [BindingEvent::Added { aor, domain, .. }, BindingEvent::Removed { .. }]
+            if aor == "sip:alice@acme.switchboard.localhost" && domain == "acme.switchboard.localhost"),
         "{:?}",
         handler.events
     );

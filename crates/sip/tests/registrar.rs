@@ -1,17 +1,22 @@
 //! The registrar on a virtual clock: authentication, bindings, expiry,
-//! blocking.
+//! blocking; `tenants` covers several tenant domains on one registrar.
 
-use std::collections::HashMap;
+mod tenants;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use sip::auth::{Algorithm, Authorization, Credentials, expected_response};
+use sip::auth::{Algorithm, Authorization, expected_response};
 use sip::message::{Message, Request, Response};
-use sip::registrar::{BindingEvent, Config, Flow, Registrar, Transport, aor_of};
+use sip::registrar::{Accounts, Aor, BindingEvent, Config, Flow, Registrar, Transport};
 
-const REALM: &str = "switchboard";
+/// The domain (and so the realm) most tests register in.
+const DOMAIN: &str = "example.com";
 const AOR: &str = "sip:alice@example.com";
+/// Two tenants' domains, each with its own `alice`.
+const ACME: &str = "acme.switchboard.localhost";
+const GLOBEX: &str = "globex.switchboard.localhost";
 
 fn phone() -> SocketAddr {
     "192.0.2.10:5060".parse().expect("addr")
@@ -21,9 +26,10 @@ fn flow_from(source: SocketAddr) -> Flow {
     Flow { source, transport: Transport::Udp }
 }
 
-/// A registrar knowing alice (password `secret`), on a virtual clock.
+/// A registrar knowing alice of example.com (password `secret`) and the
+/// alices of two tenants (`acme-pw`, `globex-pw`), on a virtual clock.
 struct Test {
-    registrar: Registrar<HashMap<String, Credentials>>,
+    registrar: Registrar<Accounts>,
     now: Instant,
     cseq: u32,
 }
@@ -34,22 +40,28 @@ impl Test {
     }
 
     fn with(config: Config) -> Test {
-        let users = HashMap::from([("alice".to_owned(), Credentials::from_password("alice", REALM, "secret"))]);
+        let accounts = Accounts::from_passwords([
+            (DOMAIN, "alice", "secret"),
+            (ACME, "alice", "acme-pw"),
+            (GLOBEX, "alice", "globex-pw"),
+        ]);
         let now = Instant::now();
-        Test { registrar: Registrar::new(config, users, b"test secret", now, 1_700_000_000), now, cseq: 0 }
+        Test { registrar: Registrar::new(config, accounts, b"test secret", now, 1_700_000_000), now, cseq: 0 }
     }
 
     fn advance(&mut self, secs: u64) {
         self.now += Duration::from_secs(secs);
     }
 
-    /// A REGISTER for `user` with extra header lines.
+    /// A REGISTER for `user` of example.com with extra header lines.
     fn register(&mut self, user: &str, extra: &[String]) -> Request {
+        self.register_in(DOMAIN, user, extra)
+    }
+
+    /// A REGISTER for `user` of `domain` (To and Request-URI) with extra lines.
+    fn register_in(&mut self, domain: &str, user: &str, extra: &[String]) -> Request {
         self.cseq += 1;
-        match Message::parse(register_text(self.cseq, user, extra).as_bytes()).expect("REGISTER parses") {
-            Message::Request(r) => r,
-            Message::Response(_) => unreachable!("a request"),
-        }
+        parse_request(&register_text(self.cseq, domain, user, extra))
     }
 
     fn send(&mut self, request: &Request, source: SocketAddr) -> Option<Response> {
@@ -64,13 +76,28 @@ impl Test {
         extra: &[String],
         source: SocketAddr,
     ) -> Option<Response> {
-        let first = self.register("alice", extra);
+        self.authed_in(DOMAIN, algorithm, password, extra, source)
+    }
+
+    /// Like [`Test::authed`] for alice of `domain`, answering with the
+    /// realm the challenge named.
+    fn authed_in(
+        &mut self,
+        domain: &str,
+        algorithm: Algorithm,
+        password: &str,
+        extra: &[String],
+        source: SocketAddr,
+    ) -> Option<Response> {
+        let first = self.register_in(domain, "alice", extra);
         let challenge = self.send(&first, source).expect("answered");
         assert_eq!(challenge.status().as_u16(), 401);
         let nonce = nonce_of(&challenge, algorithm);
+        let realm = realm_of(&challenge, algorithm);
         let mut lines = extra.to_vec();
-        lines.push(authorization("alice", password, algorithm, &nonce, 1));
-        let second = self.register("alice", &lines);
+        lines
+            .push(Digest::new("alice", password, algorithm, &nonce).realm(&realm).uri(&format!("sip:{domain}")).line());
+        let second = self.register_in(domain, "alice", &lines);
         self.send(&second, source)
     }
 
@@ -83,11 +110,19 @@ impl Test {
     }
 }
 
-/// The text of a REGISTER for `user` with CSeq `cseq` and extra lines.
-fn register_text(cseq: u32, user: &str, extra: &[String]) -> String {
+fn parse_request(text: &str) -> Request {
+    match Message::parse(text.as_bytes()).expect("REGISTER parses") {
+        Message::Request(r) => r,
+        Message::Response(_) => unreachable!("a request"),
+    }
+}
+
+/// The text of a REGISTER for `user` of `domain` with CSeq `cseq` and
+/// extra lines.
+fn register_text(cseq: u32, domain: &str, user: &str, extra: &[String]) -> String {
     let mut text = format!(
-        "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr{cseq}\r\n\
-         From: <sip:{user}@example.com>;tag=f1\r\nTo: <sip:{user}@example.com>\r\nCall-ID: reg-1\r\n\
+        "REGISTER sip:{domain} SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr{cseq}\r\n\
+         From: <sip:{user}@{domain}>;tag=f1\r\nTo: <sip:{user}@{domain}>\r\nCall-ID: reg-1\r\n\
          CSeq: {cseq} REGISTER\r\nMax-Forwards: 70\r\n"
     );
     for line in extra {
@@ -100,8 +135,18 @@ fn register_text(cseq: u32, user: &str, extra: &[String]) -> String {
 
 /// The nonce of the challenge for `algorithm`.
 fn nonce_of(response: &Response, algorithm: Algorithm) -> String {
-    let value = challenge_for(response, algorithm);
-    value.split("nonce=\"").nth(1).and_then(|v| v.split('"').next()).expect("nonce").to_owned()
+    param_of(&challenge_for(response, algorithm), "nonce")
+}
+
+/// The realm of the challenge for `algorithm`.
+fn realm_of(response: &Response, algorithm: Algorithm) -> String {
+    param_of(&challenge_for(response, algorithm), "realm")
+}
+
+/// A quoted parameter of a challenge.
+fn param_of(challenge: &str, name: &str) -> String {
+    let start = format!("{name}=\"");
+    challenge.split(&start).nth(1).and_then(|v| v.split('"').next()).expect("parameter").to_owned()
 }
 
 fn challenge_for(response: &Response, algorithm: Algorithm) -> String {
@@ -114,22 +159,57 @@ fn challenge_for(response: &Response, algorithm: Algorithm) -> String {
         .to_owned()
 }
 
-/// An Authorization line as a phone would compute it.
+/// An Authorization line as a phone would compute it: for `user` with
+/// `password`, by default in realm example.com for `sip:example.com`.
+struct Digest {
+    user: String,
+    password: String,
+    algorithm: Algorithm,
+    nonce: String,
+    nc: u32,
+    realm: String,
+    uri: String,
+}
+
+impl Digest {
+    fn new(user: &str, password: &str, algorithm: Algorithm, nonce: &str) -> Digest {
+        Digest {
+            user: user.into(),
+            password: password.into(),
+            algorithm,
+            nonce: nonce.into(),
+            nc: 1,
+            realm: DOMAIN.into(),
+            uri: format!("sip:{DOMAIN}"),
+        }
+    }
+
+    fn realm(self, realm: &str) -> Digest {
+        Digest { realm: realm.into(), ..self }
+    }
+
+    fn uri(self, uri: &str) -> Digest {
+        Digest { uri: uri.into(), ..self }
+    }
+
+    fn line(&self) -> String {
+        let Digest { user, password, algorithm, nonce, nc, realm, uri } = self;
+        let params = |response: &str| {
+            format!(
+                "Digest username=\"{user}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\", \
+                 response=\"{response}\", algorithm={}, qop=auth, nc={nc:08x}, cnonce=\"c0ffee\"",
+                algorithm.as_str()
+            )
+        };
+        let auth = Authorization::parse(&params("")).expect("parses");
+        let response = expected_response(&auth, "REGISTER", &algorithm.ha1(user, realm, password));
+        format!("Authorization: {}", params(&response))
+    }
+}
+
+/// An Authorization line for `user` in realm example.com.
 fn authorization(user: &str, password: &str, algorithm: Algorithm, nonce: &str, nc: u32) -> String {
-    let mut auth = Authorization::parse(&format!(
-        "Digest username=\"{user}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"sip:example.com\", \
-         response=\"\", algorithm={}, qop=auth, nc={nc:08x}, cnonce=\"c0ffee\"",
-        algorithm.as_str()
-    ))
-    .expect("parses");
-    let ha1 = algorithm.ha1(user, REALM, password);
-    auth.response = expected_response(&auth, "REGISTER", &ha1);
-    format!(
-        "Authorization: Digest username=\"{user}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"sip:example.com\", \
-         response=\"{}\", algorithm={}, qop=auth, nc={nc:08x}, cnonce=\"c0ffee\"",
-        auth.response,
-        algorithm.as_str()
-    )
+    Digest { nc, ..Digest::new(user, password, algorithm, nonce) }.line()
 }
 
 fn contact(uri: &str, params: &str) -> String {
@@ -151,7 +231,7 @@ fn register_without_credentials_is_challenged_with_sha256_and_md5() {
     assert!(challenges[0].contains("algorithm=SHA-256"), "SHA-256 is preferred, so first: {challenges:?}");
     assert!(challenges[1].contains("algorithm=MD5"));
     for c in &challenges {
-        assert!(c.starts_with("Digest realm=\"switchboard\""));
+        assert!(c.starts_with("Digest realm=\"example.com\""), "the realm is the AOR's domain: {c}");
         assert!(c.contains("qop=\"auth\"") && c.contains("opaque=\"") && !c.contains("stale"));
     }
     assert!(t.registrar.bindings(AOR).is_empty());
@@ -269,8 +349,7 @@ fn digest_uri_other_than_the_request_uri_is_400() {
     let mut t = Test::new();
     let first = t.register("alice", &[]);
     let nonce = nonce_of(&t.send(&first, phone()).expect("401"), Algorithm::Md5);
-    let line = authorization("alice", "secret", Algorithm::Md5, &nonce, 1)
-        .replace("uri=\"sip:example.com\"", "uri=\"sip:other.example\"");
+    let line = Digest::new("alice", "secret", Algorithm::Md5, &nonce).uri("sip:other.example").line();
     let request = t.register("alice", &[line]);
     assert_eq!(t.send(&request, phone()).expect("answered").status().as_u16(), 400);
 }
@@ -403,12 +482,18 @@ fn refreshed_binding_does_not_expire_at_its_old_time() {
 
 #[test]
 fn aor_is_scheme_user_and_lowercased_host_without_port_or_params() {
+    let aor = |uri: &str| Aor::parse(uri).map(|a| (a.uri, a.user, a.domain));
     assert_eq!(
-        aor_of("sip:alice@Example.COM:5060;transport=tcp"),
-        Some(("sip:alice@example.com".into(), "alice".into()))
+        aor("SIP:alice@Example.COM:5060;transport=tcp"),
+        Some(("sip:alice@example.com".into(), "alice".into(), "example.com".into()))
     );
-    assert_eq!(aor_of("sip:bob@[2001:DB8::1]:5060"), Some(("sip:bob@[2001:db8::1]".into(), "bob".into())));
-    assert_eq!(aor_of("sip:example.com"), None);
+    assert_eq!(
+        aor("sip:bob@[2001:DB8::1]:5060"),
+        Some(("sip:bob@[2001:db8::1]".into(), "bob".into(), "[2001:db8::1]".into()))
+    );
+    assert_eq!(aor("sip:example.com"), None);
+    assert_eq!(aor("sip:@example.com"), None);
+    assert_eq!(aor("sip:alice@"), None);
 }
 
 proptest! {
@@ -425,7 +510,7 @@ proptest! {
         for (cseq, auth_line) in [(1, None), (2, Some(format!("Authorization: Digest {auth}")))] {
             lines.extend(auth_line);
             lines.retain(|l| !l.contains(['\r', '\n']));
-            if let Ok(Message::Request(request)) = Message::parse(register_text(cseq, "alice", &lines).as_bytes()) {
+            if let Ok(Message::Request(request)) = Message::parse(register_text(cseq, DOMAIN, "alice", &lines).as_bytes()) {
                 let _ = t.send(&request, phone());
             }
         }

@@ -32,7 +32,10 @@ async fn start_edge() -> (SocketAddr, mpsc::Receiver<EdgeEvent>, sip::runner::Ed
     let addr = listener.local_addr().expect("addr");
     let app = transport.router().into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let users = HashMap::from([("alice".to_owned(), Credentials::from_password("alice", "switchboard", "secret"))]);
+    let users = HashMap::from([(
+        ("127.0.0.1".to_owned(), "alice".to_owned()),
+        Credentials::from_password("alice", "127.0.0.1", "secret"),
+    )]);
     let users: Box<dyn CredentialStore + Send> = Box::new(users);
     let unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let registrar = Registrar::new(Config::default(), users, b"ws secret", Instant::now(), unix);
@@ -125,7 +128,7 @@ async fn websocket_client_registers_and_receives_a_call_over_its_flow() {
 
     let added = tokio::time::timeout(BOUND, async {
         loop {
-            if let Some(EdgeEvent::Binding(BindingEvent::Added { aor, binding })) = events.recv().await {
+            if let Some(EdgeEvent::Binding(BindingEvent::Added { aor, binding, .. })) = events.recv().await {
                 return (aor, binding);
             }
         }

@@ -14,6 +14,7 @@ pub mod writer_status;
 pub use cluster::{ClusterOptions, LocalCluster};
 pub use error::StoreError;
 pub use repo::RepoError;
+pub use repo::sip_accounts::SipAccount;
 pub use writer_status::WriterStatus;
 
 use sqlx::PgPool;

@@ -5,5 +5,6 @@ mod cluster;
 mod journal;
 mod no_loss;
 mod repo;
+mod sip_accounts;
 mod support;
 mod writer;

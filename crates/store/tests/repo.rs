@@ -14,6 +14,7 @@ fn agent(skill: model::SkillId) -> Agent {
         user_id: None,
         name: "Alice".into(),
         extension: "1001".into(),
+        sip_password: None,
         vip_tier: VipTier(2),
         skills: vec![AgentSkill { skill_id: skill, level: 7 }],
         queues: Vec::new(),

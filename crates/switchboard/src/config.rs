@@ -43,6 +43,17 @@ pub struct Config {
     pub operator: OperatorConfig,
 }
 
+/// SIP edge settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipConfig {
+    /// The platform's SIP domain: tenant `acme` is `acme.<domain>`
+    /// ([`model::sip_domain`]), its agents register `sip:<extension>@acme.<domain>`.
+    pub domain: String,
+    /// Open SIP-over-WebSocket flows at most; a handshake beyond gets 503.
+    pub ws_max_flows: usize,
+}
+
 /// HTTP listener settings.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,14 +80,6 @@ impl HttpConfig {
             (None, Some(_)) => anyhow::bail!("http.tls_key is set but http.tls_cert is not: TLS needs both"),
         }
     }
-}
-
-/// SIP edge settings.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SipConfig {
-    /// Open SIP-over-WebSocket flows at most; a handshake beyond gets 503.
-    pub ws_max_flows: usize,
 }
 
 /// PostgreSQL settings.
@@ -143,7 +146,13 @@ impl Config {
             anyhow::ensure!(file.exists(), "configuration file {} does not exist", file.display());
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment.merge(env).extract().context("invalid configuration")
+        let config: Config = figment.merge(env).extract().context("invalid configuration")?;
+        anyhow::ensure!(
+            model::is_valid_domain(&config.sip.domain),
+            "invalid configuration: sip.domain {:?} is not a domain name (labels of letters, digits and inner hyphens)",
+            config.sip.domain
+        );
+        Ok(config)
     }
 
     /// Where the private PostgreSQL cluster lives.
@@ -183,6 +192,23 @@ mod tests {
             let config = Config::load_from(None, environment("SBCFGTEST4_")).unwrap();
             let files = config.http.tls_files().unwrap().unwrap();
             assert_eq!(files, (Path::new("/etc/sb/cert.pem"), Path::new("/etc/sb/key.pem")));
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
+    fn sip_domain_defaults_to_switchboard_localhost_and_names_tenant_domains() {
+        let config = Config::load_from(None, Env::prefixed("SWITCHBOARD_TEST_NOTHING_")).unwrap();
+        assert_eq!(config.sip.domain, "switchboard.localhost");
+        assert_eq!(model::sip_domain("demo", &config.sip.domain), "demo.switchboard.localhost");
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SBCFGTEST4_SIP__DOMAIN", "sip.example.com");
+            let config = Config::load_from(None, environment("SBCFGTEST4_")).unwrap();
+            assert_eq!(model::sip_domain("acme", &config.sip.domain), "acme.sip.example.com");
+            jail.set_env("SBCFGTEST4_SIP__DOMAIN", "not a domain");
+            let err = Config::load_from(None, environment("SBCFGTEST4_")).unwrap_err();
+            assert!(format!("{err:#}").contains("sip.domain"), "{err:#}");
             Ok(())
         });
     }

@@ -55,6 +55,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<Seeded> {
             user_id: Some(user),
             name: agent.name.into(),
             extension: agent.username.into(),
+            sip_password: Some(agent.sip_password.into()),
             vip_tier: model::VipTier(agent.vip_tier),
             skills: demo_data::agent_skills(agent, skill),
             queues: agent
@@ -98,14 +99,21 @@ async fn add_user(
     Ok(stored.id)
 }
 
-/// What the command prints: where to log in and with what.
-pub fn credentials() -> String {
+/// What the command prints: where to log in and with what, including each
+/// agent's SIP login (AOR and password) in the demo tenant's SIP domain
+/// under the platform's `sip_domain`.
+pub fn credentials(sip_domain: &str) -> String {
     let mut out = format!("demo tenant \"{}\" ({}):\n", demo_data::TENANT_SLUG, demo_data::TENANT_NAME);
     for user in &STAFF {
         out.push_str(&format!("  {:<10} {} / {}\n", role_name(user.role), user.username, user.password));
     }
     let agents: Vec<&str> = AGENTS.iter().map(|a| a.username).collect();
     out.push_str(&format!("  {:<10} {} / {}\n", "agents", agents.join(", "), AGENT_PASSWORD));
+    let domain = model::sip_domain(demo_data::TENANT_SLUG, sip_domain);
+    out.push_str(&format!("  SIP (digest username = extension, realm {domain}):\n"));
+    for agent in &AGENTS {
+        out.push_str(&format!("    {:<40} {}\n", model::agent_aor(agent.username, &domain), agent.sip_password));
+    }
     out.push_str(&format!("  number     {} (IVR \"Main line\")\n", demo_data::DEMO_DID));
     out
 }
@@ -116,5 +124,21 @@ pub fn role_name(role: model::Role) -> &'static str {
         model::Role::Admin => "admin",
         model::Role::Supervisor => "supervisor",
         model::Role::Agent => "agent",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_list_every_agents_sip_login_in_the_demo_tenant_domain() {
+        let printed = credentials("sip.example.com");
+        for agent in &AGENTS {
+            let line = format!("sip:{}@demo.sip.example.com", agent.username);
+            let shown = printed.lines().find(|l| l.contains(&line)).unwrap_or_else(|| panic!("{line} in {printed}"));
+            assert!(shown.trim_end().ends_with(agent.sip_password), "{shown}");
+        }
+        assert!(printed.contains("realm demo.sip.example.com"), "{printed}");
     }
 }

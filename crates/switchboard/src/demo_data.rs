@@ -51,6 +51,9 @@ pub struct DemoAgent {
     pub skills: &'static [(&'static str, u8)],
     /// Queue name and weight.
     pub queues: &'static [(&'static str, u8)],
+    /// Digest password of the agent's SIP account (printed at start-up;
+    /// demo only).
+    pub sip_password: &'static str,
 }
 
 /// The password every demo agent logs in with.
@@ -64,6 +67,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         vip_tier: 3,
         skills: &[("english", 10), ("sales", 9)],
         queues: &[("sales", 100)],
+        sip_password: "alice-sip-demo",
     },
     DemoAgent {
         username: "bob",
@@ -71,6 +75,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         vip_tier: 0,
         skills: &[("english", 8), ("sales", 3)],
         queues: &[("sales", 100), ("support", 20)],
+        sip_password: "bob-sip-demo",
     },
     DemoAgent {
         username: "carmen",
@@ -78,6 +83,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         vip_tier: 1,
         skills: &[("english", 8), ("spanish", 10), ("billing", 6)],
         queues: &[("support", 100), ("sales", 30)],
+        sip_password: "carmen-sip-demo",
     },
     DemoAgent {
         username: "dmitri",
@@ -85,6 +91,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         vip_tier: 2,
         skills: &[("english", 9), ("technical", 9)],
         queues: &[("support", 100)],
+        sip_password: "dmitri-sip-demo",
     },
     DemoAgent {
         username: "erin",
@@ -92,6 +99,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         vip_tier: 0,
         skills: &[("english", 7), ("technical", 3), ("billing", 2)],
         queues: &[("support", 100)],
+        sip_password: "erin-sip-demo",
     },
     DemoAgent {
         username: "farid",
@@ -99,6 +107,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         vip_tier: 3,
         skills: &[("english", 9), ("billing", 8), ("sales", 6)],
         queues: &[("support", 60), ("sales", 60)],
+        sip_password: "farid-sip-demo",
     },
 ];
 
@@ -352,5 +361,20 @@ mod tests {
         assert!(AGENTS.iter().all(|a| !a.queues.is_empty()));
         let names: Vec<_> = skills().into_iter().map(|s| s.name).collect();
         assert!(AGENTS.iter().flat_map(|a| a.skills).all(|(s, _)| names.iter().any(|n| n == s)));
+    }
+
+    #[test]
+    fn every_demo_agent_has_its_own_valid_sip_password() {
+        for agent in &AGENTS {
+            let profile: model::Agent = serde_json::from_value(serde_json::json!({
+                "user_id": null, "name": agent.name, "extension": agent.username, "sip_password": agent.sip_password
+            }))
+            .unwrap();
+            profile.validate().unwrap();
+        }
+        let mut passwords: Vec<_> = AGENTS.iter().map(|a| a.sip_password).collect();
+        passwords.sort_unstable();
+        passwords.dedup();
+        assert_eq!(passwords.len(), AGENTS.len());
     }
 }

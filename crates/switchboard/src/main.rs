@@ -63,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
                 demo::Seeded::Created => println!("seeded the demo tenant"),
                 demo::Seeded::AlreadyThere => println!("the demo tenant is already there; nothing changed"),
             }
-            print!("{}", demo::credentials());
+            print!("{}", demo::credentials(&config.sip.domain));
             Ok(())
         }
         Command::User(UserCommand::Add(args)) => {

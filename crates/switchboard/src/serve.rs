@@ -34,7 +34,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http.listen))?;
     let addr = listener.local_addr()?;
-    announce(addr, tls.is_some(), &db);
+    announce(addr, tls.is_some(), &db, &config.sip.domain);
 
     // SIP over WebSocket on the API's origin (GET /sip, RFC 7118).
     let limits = sip::message::Limits::default();
@@ -93,7 +93,7 @@ fn tls_acceptor(config: &Config) -> anyhow::Result<Option<sip::tls::TlsAcceptor>
 }
 
 /// Prints where to go and how to log in, for the person who just started it.
-fn announce(addr: SocketAddr, tls: bool, db: &database::Database) {
+fn announce(addr: SocketAddr, tls: bool, db: &database::Database, sip_domain: &str) {
     let (http, ws) = if tls { ("https", "wss") } else { ("http", "ws") };
     println!("Switchboard is running.");
     println!("  API:       {http}://{addr}/api/v1");
@@ -104,7 +104,7 @@ fn announce(addr: SocketAddr, tls: bool, db: &database::Database) {
         Some(cluster) => println!("  Database:  {} (private cluster in {})", db.url, cluster.data_dir().display()),
         None => println!("  Database:  {}", database::redact(&db.url)),
     }
-    print!("{}", demo::credentials());
+    print!("{}", demo::credentials(sip_domain));
     println!(
         "  log in:     curl -s -XPOST {http}://{addr}/api/v1/auth/login -H 'content-type: application/json' \
          -d '{{\"tenant\":\"{}\",\"username\":\"{}\",\"password\":\"{}\"}}'",

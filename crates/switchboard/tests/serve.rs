@@ -80,6 +80,7 @@ async fn demo_seeds_once_and_serve_answers_with_its_credentials() {
     let node = Node::new().await;
     let first = node.run(&["demo"]);
     assert!(first.contains("admin"), "{first}");
+    assert!(first.contains("sip:alice@demo.switchboard.localhost"), "the SIP logins are printed: {first}");
     let second = node.run(&["demo"]);
     assert!(second.contains("already"), "{second}");
 
@@ -96,6 +97,12 @@ async fn demo_seeds_once_and_serve_answers_with_its_credentials() {
     assert_eq!(names, ["sales", "support"]);
     let agents = request(node.addr, "GET", "/api/v1/agents", Some(&admin), None).unwrap();
     assert_eq!(agents.json()["items"].as_array().unwrap().len(), 6, "{}", agents.body);
+    assert!(!agents.body.contains("sip-demo"), "SIP passwords are never shown: {}", agents.body);
+    let pool = store::connect(&node.database_url, 1).await.unwrap();
+    let accounts = store::repo::sip_accounts::all(&pool).await.unwrap();
+    assert_eq!(accounts.len(), 6, "every demo agent has a SIP account: {accounts:?}");
+    assert!(accounts.iter().all(|a| a.tenant_slug == "demo" && a.password == format!("{}-sip-demo", a.extension)));
+    pool.close().await;
 
     let agent = login(node.addr, "alice", "demo-agent");
     let forbidden = request(node.addr, "POST", "/api/v1/skills", Some(&agent), Some(r#"{"name":"x"}"#)).unwrap();

@@ -1,10 +1,12 @@
 //! `/api/v1/agents`: agent profiles with skill levels, VIP tier and queue
 //! memberships; read by supervisors (and by an agent for their own
-//! profile), written by admins.
+//! profile), written by admins. The SIP password is write-only: a `PUT`
+//! without it keeps the stored one, `DELETE /api/v1/agents/{id}/sip-password`
+//! removes it.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use model::{Agent, AgentId, Record, Role};
 use store::repo::agents;
@@ -22,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/agents", get(list).post(create))
         .route("/api/v1/agents/{id}", get(one).put(update).delete(remove))
+        .route("/api/v1/agents/{id}/sip-password", delete(clear_sip_password))
 }
 
 async fn list(State(s): State<AppState>, Supervisor(c): Supervisor) -> Result<Json<Items<Out>>, ApiError> {
@@ -56,4 +59,16 @@ async fn update(
 
 async fn remove(State(s): State<AppState>, Admin(c): Admin, Id(id): Id<AgentId>) -> Result<StatusCode, ApiError> {
     if agents::delete(&s.pool, c.tenant_id, id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound) }
+}
+
+async fn clear_sip_password(
+    State(s): State<AppState>,
+    Admin(c): Admin,
+    Id(id): Id<AgentId>,
+) -> Result<StatusCode, ApiError> {
+    if agents::clear_sip_password(&s.pool, c.tenant_id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use super::aor::Aor;
 use crate::message::Address;
 
 /// The transport a REGISTER arrived on.
@@ -19,6 +20,20 @@ pub enum Transport {
     Ws,
     /// Secure WebSocket.
     Wss,
+}
+
+impl Transport {
+    /// The lowercase name (`udp`, `tcp`, `tls`, `ws`, `wss`), as in a Via
+    /// and in the model's device events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Udp => "udp",
+            Transport::Tcp => "tcp",
+            Transport::Tls => "tls",
+            Transport::Ws => "ws",
+            Transport::Wss => "wss",
+        }
+    }
 }
 
 /// The flow a REGISTER came over: later requests to the binding go back
@@ -83,7 +98,9 @@ impl Binding {
     }
 }
 
-/// What the ACD needs to know about reachability.
+/// What the ACD needs to know about reachability. Each event names the
+/// AOR and its parts: `domain` is the tenant's SIP domain and `user` the
+/// agent's extension, so the edge can tell which agent is (un)reachable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BindingEvent {
@@ -91,6 +108,10 @@ pub enum BindingEvent {
     Added {
         /// The address-of-record.
         aor: String,
+        /// Its domain (the tenant).
+        domain: String,
+        /// Its user (the extension).
+        user: String,
         /// The binding.
         binding: Binding,
     },
@@ -98,6 +119,10 @@ pub enum BindingEvent {
     Refreshed {
         /// The address-of-record.
         aor: String,
+        /// Its domain (the tenant).
+        domain: String,
+        /// Its user (the extension).
+        user: String,
         /// The binding after the refresh.
         binding: Binding,
     },
@@ -105,6 +130,10 @@ pub enum BindingEvent {
     Removed {
         /// The address-of-record.
         aor: String,
+        /// Its domain (the tenant).
+        domain: String,
+        /// Its user (the extension).
+        user: String,
         /// The binding that was removed.
         binding: Binding,
     },
@@ -112,7 +141,64 @@ pub enum BindingEvent {
     Expired {
         /// The address-of-record.
         aor: String,
+        /// Its domain (the tenant).
+        domain: String,
+        /// Its user (the extension).
+        user: String,
         /// The binding that expired.
         binding: Binding,
     },
+}
+
+impl BindingEvent {
+    /// The address-of-record.
+    pub fn aor(&self) -> &str {
+        self.parts().0
+    }
+
+    /// The AOR's domain: the tenant's SIP domain.
+    pub fn domain(&self) -> &str {
+        self.parts().1
+    }
+
+    /// The AOR's user: the agent's extension.
+    pub fn user(&self) -> &str {
+        self.parts().2
+    }
+
+    /// The binding added, refreshed, removed or expired.
+    pub fn binding(&self) -> &Binding {
+        self.parts().3
+    }
+
+    fn parts(&self) -> (&str, &str, &str, &Binding) {
+        match self {
+            BindingEvent::Added { aor, domain, user, binding }
+            | BindingEvent::Refreshed { aor, domain, user, binding }
+            | BindingEvent::Removed { aor, domain, user, binding }
+            | BindingEvent::Expired { aor, domain, user, binding } => (aor, domain, user, binding),
+        }
+    }
+}
+
+/// Which change a [`BindingEvent`] reports.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change {
+    Added,
+    Refreshed,
+    Removed,
+    Expired,
+}
+
+impl BindingEvent {
+    /// The event for `change` of `binding` under `aor`.
+    pub(crate) fn of(change: Change, aor: &Aor, binding: Binding) -> BindingEvent {
+        let (aor, domain, user) = (aor.uri.clone(), aor.domain.clone(), aor.user.clone());
+        match change {
+            Change::Added => BindingEvent::Added { aor, domain, user, binding },
+            Change::Refreshed => BindingEvent::Refreshed { aor, domain, user, binding },
+            Change::Removed => BindingEvent::Removed { aor, domain, user, binding },
+            Change::Expired => BindingEvent::Expired { aor, domain, user, binding },
+        }
+    }
 }

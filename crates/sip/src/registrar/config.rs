@@ -5,10 +5,10 @@ use std::time::Duration;
 use crate::auth::Algorithm;
 
 /// How the registrar authenticates, clamps expiries and blocks sources.
+/// There is no realm setting: the realm of each REGISTER is its AOR's
+/// domain (the tenant's SIP domain).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The digest realm.
-    pub realm: String,
     /// Algorithms offered in challenges, most preferred first.
     pub algorithms: Vec<Algorithm>,
     /// Nonce lifetime; a correct answer to an older nonce gets `stale=true`.
@@ -34,7 +34,6 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            realm: "switchboard".to_owned(),
             algorithms: vec![Algorithm::Sha256, Algorithm::Md5],
             nonce_lifetime: Duration::from_secs(300),
             min_expires: 60,

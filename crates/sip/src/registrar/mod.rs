@@ -12,15 +12,21 @@
 //! `handle_*` call, and call `handle_timeout` when `poll_timeout` is due
 //! (it changes only after a `handle_*` call).
 //!
-//! ```
-//! use std::collections::HashMap;
-//! use std::time::Instant;
-//! use sip::auth::Credentials;
-//! use sip::layer::{LayerEvent, TransactionLayer};
-//! use sip::registrar::{Config, Flow, Registrar, Transport};
+//! One registrar serves every tenant: the domain of a REGISTER's AOR (its
+//! To URI's host, e.g. `acme.switchboard.localhost`) names the tenant and
+//! is the digest realm, and credentials are looked up by (domain, user)
+//! in a [`CredentialStore`] such as [`Accounts`]. The Request-URI is not
+//! compared with that domain: a phone set up with the edge's address as
+//! its registrar sends `REGISTER sip:<address>`, and only the To URI says
+//! which tenant it belongs to.
 //!
-//! let users = HashMap::from([("alice".to_owned(), Credentials::from_password("alice", "switchboard", "pw"))]);
-//! let mut registrar = Registrar::new(Config::default(), users, b"server secret", Instant::now(), 1_700_000_000);
+//! ```
+//! use std::time::Instant;
+//! use sip::layer::{LayerEvent, TransactionLayer};
+//! use sip::registrar::{Accounts, Config, Flow, Registrar, Transport};
+//!
+//! let accounts = Accounts::from_passwords([("acme.switchboard.localhost", "1001", "pw-of-1001")]);
+//! let mut registrar = Registrar::new(Config::default(), accounts, b"server secret", Instant::now(), 1_700_000_000);
 //! // In the shell, for each layer event (a REGISTER's server transaction):
 //! fn on_event<C: sip::registrar::CredentialStore>(
 //!     registrar: &mut Registrar<C>, layer: &mut TransactionLayer, event: LayerEvent, now: Instant,
@@ -30,23 +36,32 @@
 //!         if let Some(response) = registrar.handle_register(&request, flow, now) {
 //!             let _ = layer.respond(&key, response, now);
 //!         }
-//!         while let Some(_change) = registrar.poll_event() { /* tell the ACD */ }
+//!         while let Some(change) = registrar.poll_event() {
+//!             // Tell the ACD: change.domain() is the tenant, change.user() the extension.
+//!             let _ = (change.domain(), change.user());
+//!         }
 //!     }
 //! }
 //! // And when `registrar.poll_timeout()` is due:
 //! registrar.handle_timeout(Instant::now());
+//! // To refresh the accounts from the database:
+//! *registrar.credentials_mut() = Accounts::from_passwords([("acme.switchboard.localhost", "1001", "new-pw")]);
 //! ```
 //!
-//! Answers: 401 with one challenge per algorithm (no or stale
-//! credentials, or a nonce not ours), 403 for wrong credentials of a
-//! known user (counted toward blocking the source), 404 for an unknown
-//! user (also counted), 423 with Min-Expires below the minimum, 400 for a
+//! Answers: 401 with one challenge per algorithm, realm = the AOR's
+//! domain (no or stale credentials, or a nonce not ours), 403 for wrong
+//! credentials of a known user (counted toward blocking the source), 404
+//! for an unknown user or an unknown domain, the same answer for both so
+//! a scanner cannot tell which tenants exist (also counted; RFC 3261
+//! §10.3 step 5 answers 404 for an AOR not valid for the domain, and this
+//! registrar is no proxy to forward other domains to, step 1), 423 with Min-Expires below the minimum, 400 for a
 //! bad Contact/Expires/Authorization or a digest `uri` other than
 //! the Request-URI, 500 for an out-of-order CSeq on the
 //! same Call-ID (§10.3 step 7), 403 "Too Many Contacts" past
 //! `max_bindings_per_aor`, 200 listing every current binding with
 //! its expiry and a Date header.
 
+mod aor;
 mod binding;
 mod blocker;
 mod config;
@@ -58,26 +73,34 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+pub use aor::Aor;
 pub use binding::{Binding, BindingEvent, Flow, Transport};
 pub use config::Config;
-pub use credentials::CredentialStore;
+pub use credentials::{Accounts, CredentialStore};
 
 use crate::auth::{Authorization, DigestServer, Verdict};
 use crate::message::{Request, Response, StatusCode};
+use binding::Change;
 use blocker::Blocker;
 use contact::{Contacts, Requested};
 
-/// Holds the bindings of every address-of-record and answers REGISTERs.
+/// Holds the bindings of every address-of-record of every tenant and
+/// answers REGISTERs.
 #[derive(Debug)]
 pub struct Registrar<C> {
     config: Config,
-    digest: DigestServer,
+    /// One digest server per realm (AOR domain), made on the first
+    /// REGISTER for a known account of that domain, so there are at most
+    /// as many as domains with accounts.
+    digests: HashMap<String, DigestServer>,
+    /// The nonce secret each realm's digest server is made with.
+    secret: Vec<u8>,
     credentials: C,
     /// `now` at construction and the Unix time it stands for: the core's
     /// only link to the calendar (for Date and nonce timestamps).
     start: Instant,
     start_unix: u64,
-    bindings: HashMap<String, Vec<Binding>>,
+    bindings: HashMap<String, Registered>,
     /// RegistrationExpiry deadlines with their AOR; an entry left behind by
     /// a refresh or removal fires without effect (checked against the
     /// bindings), so the heap needs no removal.
@@ -87,16 +110,23 @@ pub struct Registrar<C> {
     blocked_drops: u64,
 }
 
+/// The bindings of one AOR.
+#[derive(Debug)]
+struct Registered {
+    aor: Aor,
+    list: Vec<Binding>,
+}
+
 impl<C: CredentialStore> Registrar<C> {
     /// A registrar with `credentials`, nonces under `secret`; `start` is
     /// the current `Instant` and `start_unix` the Unix seconds it stands
     /// for (the shell reads both clocks once).
     pub fn new(config: Config, credentials: C, secret: &[u8], start: Instant, start_unix: u64) -> Registrar<C> {
-        let digest = DigestServer::new(&config.realm, &config.algorithms, secret, config.nonce_lifetime.as_secs());
         let blocker = Blocker::new(config.max_failures, config.failure_window, config.block_for);
         Registrar {
             config,
-            digest,
+            digests: HashMap::new(),
+            secret: secret.to_vec(),
             credentials,
             start,
             start_unix,
@@ -108,9 +138,22 @@ impl<C: CredentialStore> Registrar<C> {
         }
     }
 
-    /// The current bindings of `aor` (`sip:user@host`).
+    /// The current bindings of `aor` (`sip:user@host`, host lowercased, as
+    /// [`Aor::parse`] makes it).
     pub fn bindings(&self, aor: &str) -> &[Binding] {
-        self.bindings.get(aor).map_or(&[], Vec::as_slice)
+        self.bindings.get(aor).map_or(&[], |r| r.list.as_slice())
+    }
+
+    /// The credential store.
+    pub fn credentials(&self) -> &C {
+        &self.credentials
+    }
+
+    /// The credential store, to refresh it (e.g. replace it with
+    /// [`Accounts`] freshly loaded). Bindings of accounts that disappear
+    /// stay until they expire or are un-registered.
+    pub fn credentials_mut(&mut self) -> &mut C {
+        &mut self.credentials
     }
 
     /// REGISTERs dropped because their source was blocked.
@@ -127,16 +170,16 @@ impl<C: CredentialStore> Registrar<C> {
             self.blocked_drops += 1;
             return None;
         }
-        let Some((aor, user)) = aor_of(request.headers().to().uri().as_str()) else {
+        let Some(aor) = Aor::parse(request.headers().to().uri().as_str()) else {
             return Some(reply(request, 400, "Bad To URI"));
         };
-        let Some(credentials) = self.credentials.lookup(&user) else {
+        let Some(credentials) = self.credentials.lookup(&aor.domain, &aor.user) else {
             self.blocker.fail(ip, now);
             return Some(reply(request, 404, "Not Found"));
         };
         let now_secs = self.unix_secs(now);
-        let Some(value) = self.authorization_for_realm(request) else {
-            return Some(self.challenge(request, now_secs, false));
+        let Some(value) = authorization_for_realm(request, &aor.domain) else {
+            return Some(self.challenge(request, &aor.domain, now_secs, false));
         };
         let auth = match Authorization::parse(&value) {
             Ok(auth) => auth,
@@ -146,14 +189,15 @@ impl<C: CredentialStore> Registrar<C> {
             // RFC 7616 §3.4.6: the digest-uri must be the request's URI.
             return Some(reply(request, 400, "Digest URI Mismatch"));
         }
-        if auth.username != user {
+        if auth.username != aor.user {
             self.blocker.fail(ip, now);
             return Some(reply(request, 403, "Forbidden"));
         }
-        match self.digest.verify(&auth, request.method().as_str(), &credentials, now_secs) {
+        let method = request.method().as_str();
+        match self.digest_for(&aor.domain).verify(&auth, method, &credentials, now_secs) {
             Verdict::Authenticated => self.blocker.succeed(ip),
-            Verdict::Stale => return Some(self.challenge(request, now_secs, true)),
-            Verdict::UnknownNonce => return Some(self.challenge(request, now_secs, false)),
+            Verdict::Stale => return Some(self.challenge(request, &aor.domain, now_secs, true)),
+            Verdict::UnknownNonce => return Some(self.challenge(request, &aor.domain, now_secs, false)),
             Verdict::Wrong => {
                 self.blocker.fail(ip, now);
                 return Some(reply(request, 403, "Forbidden"));
@@ -162,8 +206,17 @@ impl<C: CredentialStore> Registrar<C> {
         Some(self.update(request, &aor, flow, now))
     }
 
+    /// The digest server of `realm`, made on first use.
+    fn digest_for(&mut self, realm: &str) -> &mut DigestServer {
+        let config = &self.config;
+        let secret = &self.secret;
+        self.digests
+            .entry(realm.to_owned())
+            .or_insert_with(|| DigestServer::new(realm, &config.algorithms, secret, config.nonce_lifetime.as_secs()))
+    }
+
     /// Applies an authenticated REGISTER to `aor`'s bindings.
-    fn update(&mut self, request: &Request, aor: &str, flow: Flow, now: Instant) -> Response {
+    fn update(&mut self, request: &Request, aor: &Aor, flow: Flow, now: Instant) -> Response {
         let contacts = match contact::requested(request, self.config.default_expires) {
             Ok(contacts) => contacts,
             Err(reason) => return reply(request, 400, reason),
@@ -171,8 +224,8 @@ impl<C: CredentialStore> Registrar<C> {
         match contacts {
             Contacts::Query => {}
             Contacts::RemoveAll => {
-                for binding in self.bindings.remove(aor).unwrap_or_default() {
-                    self.events.push_back(BindingEvent::Removed { aor: aor.to_owned(), binding });
+                for binding in self.bindings.remove(&aor.uri).map(|r| r.list).unwrap_or_default() {
+                    self.events.push_back(BindingEvent::of(Change::Removed, aor, binding));
                 }
             }
             Contacts::Bind(list) => {
@@ -188,7 +241,7 @@ impl<C: CredentialStore> Registrar<C> {
                     return reply(request, 500, "Out Of Order CSeq");
                 }
                 let new = list.iter().filter(|r| r.expires != 0 && self.find(aor, r).is_none()).count();
-                if self.bindings(aor).len() + new > self.config.max_bindings_per_aor {
+                if self.bindings(&aor.uri).len() + new > self.config.max_bindings_per_aor {
                     return reply(request, 403, "Too Many Contacts");
                 }
                 for requested in list {
@@ -196,31 +249,32 @@ impl<C: CredentialStore> Registrar<C> {
                 }
             }
         }
-        self.ok(request, aor, now)
+        self.ok(request, &aor.uri, now)
     }
 
-    fn find(&self, aor: &str, r: &Requested) -> Option<&Binding> {
-        self.bindings(aor).iter().find(|b| b.same_as(r.instance.as_deref(), r.reg_id, r.contact.uri().as_str()))
+    fn find(&self, aor: &Aor, r: &Requested) -> Option<&Binding> {
+        self.bindings(&aor.uri).iter().find(|b| b.same_as(r.instance.as_deref(), r.reg_id, r.contact.uri().as_str()))
     }
 
     /// Adds, refreshes or removes one binding and reports it.
-    fn bind(&mut self, aor: &str, r: Requested, flow: Flow, call_id: &str, cseq: u32, now: Instant) {
-        let list = self.bindings.entry(aor.to_owned()).or_default();
+    fn bind(&mut self, aor: &Aor, r: Requested, flow: Flow, call_id: &str, cseq: u32, now: Instant) {
+        let entry =
+            self.bindings.entry(aor.uri.clone()).or_insert_with(|| Registered { aor: aor.clone(), list: Vec::new() });
+        let list = &mut entry.list;
         let at = list.iter().position(|b| b.same_as(r.instance.as_deref(), r.reg_id, r.contact.uri().as_str()));
-        let aor = aor.to_owned();
         if r.expires == 0 {
             if let Some(i) = at {
                 let binding = list.remove(i);
-                self.events.push_back(BindingEvent::Removed { aor: aor.clone(), binding });
+                self.events.push_back(BindingEvent::of(Change::Removed, aor, binding));
             }
             if list.is_empty() {
-                self.bindings.remove(&aor);
+                self.bindings.remove(&aor.uri);
             }
             return;
         }
         let secs = r.expires.min(self.config.max_expires);
         let expires_at = now + Duration::from_secs(u64::from(secs));
-        self.expiries.push(Reverse((expires_at, aor.clone())));
+        self.expiries.push(Reverse((expires_at, aor.uri.clone())));
         let binding = Binding {
             contact: r.contact,
             expires_at,
@@ -234,11 +288,11 @@ impl<C: CredentialStore> Registrar<C> {
         match at {
             Some(i) => {
                 list[i] = binding.clone();
-                self.events.push_back(BindingEvent::Refreshed { aor, binding });
+                self.events.push_back(BindingEvent::of(Change::Refreshed, aor, binding));
             }
             None => {
                 list.push(binding.clone());
-                self.events.push_back(BindingEvent::Added { aor, binding });
+                self.events.push_back(BindingEvent::of(Change::Added, aor, binding));
             }
         }
     }
@@ -263,20 +317,13 @@ impl<C: CredentialStore> Registrar<C> {
         response
     }
 
-    /// 401 with a challenge per algorithm.
-    fn challenge(&mut self, request: &Request, now_secs: u64, stale: bool) -> Response {
+    /// 401 with a challenge per algorithm for `realm`.
+    fn challenge(&mut self, request: &Request, realm: &str, now_secs: u64, stale: bool) -> Response {
         let mut response = reply(request, 401, "Unauthorized");
-        for value in self.digest.challenges(now_secs, stale) {
+        for value in self.digest_for(realm).challenges(now_secs, stale) {
             let _ = response.headers_mut().push("WWW-Authenticate", &value);
         }
         response
-    }
-
-    /// The Authorization header for our realm, else the first one.
-    fn authorization_for_realm(&self, request: &Request) -> Option<String> {
-        let all = request.headers().get_all("Authorization");
-        let ours = all.iter().find(|v| Authorization::parse(v).is_ok_and(|a| a.realm == self.digest.realm()));
-        ours.or(all.first()).map(|v| (*v).to_owned())
     }
 
     fn unix_secs(&self, now: Instant) -> u64 {
@@ -290,16 +337,17 @@ impl<C: CredentialStore> Registrar<C> {
             && *at <= now
         {
             let Some(Reverse((_, aor))) = self.expiries.pop() else { break };
-            let Some(list) = self.bindings.get_mut(&aor) else { continue };
+            let Some(registered) = self.bindings.get_mut(&aor) else { continue };
             let events = &mut self.events;
-            list.retain(|binding| {
+            let owner = &registered.aor;
+            registered.list.retain(|binding| {
                 let alive = binding.expires_at > now;
                 if !alive {
-                    events.push_back(BindingEvent::Expired { aor: aor.clone(), binding: binding.clone() });
+                    events.push_back(BindingEvent::of(Change::Expired, owner, binding.clone()));
                 }
                 alive
             });
-            if list.is_empty() {
+            if registered.list.is_empty() {
                 self.bindings.remove(&aor);
             }
         }
@@ -329,19 +377,9 @@ fn reply(request: &Request, code: u16, reason: &str) -> Response {
     response
 }
 
-/// The address-of-record (`scheme:user@host`, host lowercased, no port or
-/// parameters) and user of a To URI.
-pub fn aor_of(uri: &str) -> Option<(String, String)> {
-    let (scheme, rest) = uri.split_once(':')?;
-    let (user, host) = rest.split_once('@')?;
-    let user = user.split(';').next()?;
-    let host = match host.strip_prefix('[') {
-        Some(v6) => format!("[{}]", v6.split(']').next()?),
-        None => host.split([';', '?', ':']).next()?.to_owned(),
-    }
-    .to_ascii_lowercase();
-    if user.is_empty() || host.is_empty() {
-        return None;
-    }
-    Some((format!("{}:{user}@{host}", scheme.to_ascii_lowercase()), user.to_owned()))
+/// The Authorization header for `realm`, else the first one.
+fn authorization_for_realm(request: &Request, realm: &str) -> Option<String> {
+    let all = request.headers().get_all("Authorization");
+    let ours = all.iter().find(|v| Authorization::parse(v).is_ok_and(|a| a.realm == realm));
+    ours.or(all.first()).map(|v| (*v).to_owned())
 }

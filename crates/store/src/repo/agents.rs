@@ -1,4 +1,6 @@
-//! Agent profiles with their skill levels and queue memberships.
+//! Agent profiles with their skill levels and queue memberships. The SIP
+//! password is written here but never read back into the model: the SIP
+//! edge reads it through [`super::sip_accounts`].
 
 use std::collections::HashMap;
 
@@ -39,6 +41,7 @@ fn build(r: Row, skills: Vec<AgentSkill>, queues: Vec<QueueMembership>) -> Resul
             user_id: r.user_id.map(UserId::from),
             name: r.name,
             extension: r.extension,
+            sip_password: None,
             vip_tier: VipTier(to_u8(r.vip_tier, "agents.vip_tier")?),
             skills,
             queues,
@@ -130,8 +133,8 @@ pub async fn create(pool: &PgPool, tenant: TenantId, agent: &Agent) -> Result<Re
     let id = AgentId::new();
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO agents (id, tenant_id, user_id, name, extension, vip_tier, device, mobile_number) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO agents (id, tenant_id, user_id, name, extension, vip_tier, device, mobile_number, sip_password) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id.0)
     .bind(tenant.0)
@@ -141,6 +144,7 @@ pub async fn create(pool: &PgPool, tenant: TenantId, agent: &Agent) -> Result<Re
     .bind(i16::from(agent.vip_tier.0))
     .bind(device_str(agent.device))
     .bind(&agent.mobile_number)
+    .bind(&agent.sip_password)
     .execute(&mut *tx)
     .await?;
     write_children(&mut tx, tenant, id, agent).await?;
@@ -205,7 +209,8 @@ pub async fn list(pool: &PgPool, tenant: TenantId) -> Result<Vec<Record<AgentId,
         .collect()
 }
 
-/// Replaces an agent with its skills and memberships.
+/// Replaces an agent with its skills and memberships. A `sip_password` of
+/// `None` keeps the stored one (see [`clear_sip_password`]).
 pub async fn update(
     pool: &PgPool,
     tenant: TenantId,
@@ -214,8 +219,8 @@ pub async fn update(
 ) -> Result<Option<Record<AgentId, Agent>>, RepoError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
-        "UPDATE agents SET user_id = $3, name = $4, extension = $5, vip_tier = $6, device = $7, mobile_number = $8 \
-         WHERE tenant_id = $1 AND id = $2",
+        "UPDATE agents SET user_id = $3, name = $4, extension = $5, vip_tier = $6, device = $7, mobile_number = $8, \
+         sip_password = COALESCE($9, sip_password) WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.0)
     .bind(id.0)
@@ -225,6 +230,7 @@ pub async fn update(
     .bind(i16::from(agent.vip_tier.0))
     .bind(device_str(agent.device))
     .bind(&agent.mobile_number)
+    .bind(&agent.sip_password)
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
@@ -234,6 +240,17 @@ pub async fn update(
     let updated = fetch(&mut tx, tenant, id).await?;
     tx.commit().await?;
     Ok(updated)
+}
+
+/// Removes an agent's SIP password, so it can no longer register; `false`
+/// when the tenant has no such agent.
+pub async fn clear_sip_password(pool: &PgPool, tenant: TenantId, id: AgentId) -> Result<bool, RepoError> {
+    let done = sqlx::query("UPDATE agents SET sip_password = NULL WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Deletes an agent with its skills and memberships.
