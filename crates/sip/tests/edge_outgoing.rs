@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use sip::edge::{EdgeEvent, EndCause, LegId, Originate, Target};
-use sip::message::{Address, Request, StatusCode, Uri};
+use sip::message::{Address, Message, Request, StatusCode, Uri};
 
 use crate::edge_harness::*;
 
@@ -14,11 +14,7 @@ fn phone(port: u16) -> SocketAddr {
 }
 
 fn target(user: &str, port: u16) -> Target {
-    Target {
-        uri: Uri::parse(&format!("sip:{user}@127.0.0.1:{port}")).expect("uri"),
-        transport: UDP,
-        destination: phone(port),
-    }
+    Target::new(Uri::parse(&format!("sip:{user}@127.0.0.1:{port}")).expect("uri"), UDP, phone(port))
 }
 
 fn plan(attempts: Vec<Vec<Target>>) -> Originate {
@@ -214,4 +210,34 @@ fn originate_without_targets_is_refused_with_an_error() {
     let mut bad = target("x", 5091);
     bad.transport = sip::edge::TransportId(9);
     assert!(net.edge.originate(plan(vec![vec![bad]]), net.now).is_err());
+}
+
+#[test]
+fn trunk_challenge_is_answered_once_with_the_trunks_digest_credentials() {
+    use sip::auth::{Algorithm, Authorization, Credentials, DigestServer, Verdict};
+    let mut carrier = DigestServer::new("carrier.example", &[Algorithm::Sha256, Algorithm::Md5], b"carrier", 300);
+    let mut net = Net::new();
+    let trunk = target("+4940999", 5093).with_credentials("acme-trunk", "trunk-secret");
+    let leg = net.edge.originate(plan(vec![vec![trunk]]), net.now).expect("originate");
+    net.drain();
+    let first = invite_to(&net, 5093);
+    let Message::Response(mut challenge) = answer(&first, 407, "t1", None) else { unreachable!() };
+    for value in carrier.challenges(0, false) {
+        challenge.headers_mut().push("Proxy-Authenticate", &value).expect("challenge");
+    }
+    net.deliver_message(UDP, phone(5093), Message::Response(challenge));
+    let invites = net.distinct_requests("INVITE");
+    assert_eq!(invites.len(), 2, "sent again once, in a new transaction");
+    let retry = &invites[1];
+    assert_eq!(retry.headers().call_id(), first.headers().call_id());
+    assert_eq!(retry.headers().from().tag(), first.headers().from().tag());
+    assert_eq!(retry.headers().cseq().seq, first.headers().cseq().seq + 1);
+    let value = retry.headers().get("Proxy-Authorization").expect("Proxy-Authorization");
+    let auth = Authorization::parse(value).expect("parses");
+    let stored = Credentials::from_password("acme-trunk", "carrier.example", "trunk-secret");
+    assert_eq!(carrier.verify(&auth, "INVITE", &stored, 1), Verdict::Authenticated);
+    // A second challenge is not answered again: the leg fails with it.
+    net.deliver_message(UDP, phone(5093), answer(retry, 407, "t1", None));
+    assert_eq!(ended(&net, leg), Some(EndCause::Rejected(StatusCode::new(407).expect("407"))));
+    assert_eq!(net.distinct_requests("INVITE").len(), 2);
 }

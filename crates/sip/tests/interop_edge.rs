@@ -35,7 +35,7 @@ impl Bridged {
             let _ = stopped.await;
         }));
         let uri = Uri::parse(&format!("sip:service@{callee}")).expect("uri");
-        let target = Target { uri, transport: TransportId(0), destination: callee };
+        let target = Target::new(uri, TransportId(0), callee);
         let bridge = tokio::spawn(bridge(handle, events, target));
         Bridged { addr, stop, runner, bridge }
     }

@@ -50,7 +50,7 @@ async fn run(listen: SocketAddr, callee: SocketAddr) -> std::io::Result<()> {
     let edge = Edge::new(config, vec![local], Box::new(OpenDirectory), u64::from(std::process::id()));
     let (runner, handle, events) = EdgeRunner::new(edge);
     let uri = Uri::parse(&format!("sip:service@{callee}")).ok_or_else(|| std::io::Error::other("bad callee"))?;
-    let target = Target { uri, transport: TransportId(0), destination: callee };
+    let target = Target::new(uri, TransportId(0), callee);
     tokio::spawn(bridge(handle, events, target));
     println!("edge-bench listening on {listen}, calling {callee}");
     runner.with_udp(TransportId(0), socket).run(std::future::pending()).await

@@ -168,6 +168,10 @@ pub(crate) struct Branch {
     pub(crate) cancel: bool,
     /// The CANCEL was sent.
     pub(crate) cancel_sent: bool,
+    /// Credentials to answer a challenge with.
+    pub(crate) credentials: Option<super::originate::TargetCredentials>,
+    /// The INVITE already carries an answer to a challenge (one retry only).
+    pub(crate) authenticated: bool,
 }
 
 /// What one of our in-dialog client transactions is for.

@@ -53,7 +53,7 @@ use std::time::Instant;
 pub use config::EdgeConfig;
 pub use directory::{Admission, Directory, InboundRoute, OpenDirectory};
 pub use event::{EdgeEvent, EndCause, IncomingCall, LegId};
-pub use originate::{Originate, Target};
+pub use originate::{Originate, Target, TargetCredentials};
 pub use transport::{EdgeTransmit, LocalTransport, TransportId, token};
 
 use crate::dialog::DialogId;
@@ -214,11 +214,8 @@ impl Edge {
             .iter()
             .filter_map(|binding| {
                 let slot = self.slots.iter().position(|s| s.local.kind == binding.flow.transport)?;
-                Some(Target {
-                    uri: binding.contact.uri().clone(),
-                    transport: TransportId(u8::try_from(slot).ok()?),
-                    destination: binding.flow.source,
-                })
+                let transport = TransportId(u8::try_from(slot).ok()?);
+                Some(Target::new(binding.contact.uri().clone(), transport, binding.flow.source))
             })
             .collect()
     }

@@ -16,6 +16,38 @@ pub struct Target {
     pub transport: TransportId,
     /// The address (or flow peer) to send to.
     pub destination: SocketAddr,
+    /// Digest credentials to answer a 401/407 with (a trunk's outbound
+    /// credentials); the INVITE is sent again once with the answer.
+    pub credentials: Option<TargetCredentials>,
+}
+
+impl Target {
+    /// A target without credentials.
+    pub fn new(uri: Uri, transport: TransportId, destination: SocketAddr) -> Target {
+        Target { uri, transport, destination, credentials: None }
+    }
+
+    /// The same target, answering challenges as `username` with `password`.
+    #[must_use]
+    pub fn with_credentials(mut self, username: &str, password: &str) -> Target {
+        self.credentials = Some(TargetCredentials { username: username.to_owned(), password: password.to_owned() });
+        self
+    }
+}
+
+/// A username and password for a target that challenges.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TargetCredentials {
+    /// The digest username.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for TargetCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TargetCredentials").field("username", &self.username).finish_non_exhaustive()
+    }
 }
 
 /// An outgoing leg to place.

@@ -56,6 +56,8 @@ impl Edge {
                         provisional: false,
                         cancel: false,
                         cancel_sent: false,
+                        credentials: target.credentials,
+                        authenticated: false,
                     };
                     self.branches.insert((target.transport, key), branch);
                     sent += 1;
@@ -133,7 +135,7 @@ impl Edge {
             self.on_branch_provisional(&index, &response, now);
         } else if status.is_success() {
             self.on_branch_success(index, response, now);
-        } else {
+        } else if !self.answer_challenge(&index, &response, now) {
             self.on_branch_failure(index, Some(status), None, now);
         }
     }
@@ -234,6 +236,46 @@ impl Edge {
             self.start_attempt(leg, now);
         } else {
             self.end(leg, cause);
+        }
+    }
+
+    /// Sends a challenged INVITE again with the answer (once per branch,
+    /// RFC 3261 §22.2: same Call-ID and tags, CSeq + 1, a new branch);
+    /// `false` when it cannot be answered (no credentials, already
+    /// answered, not a 401/407, no usable challenge).
+    fn answer_challenge(&mut self, index: &(TransportId, TransactionKey), response: &Response, now: Instant) -> bool {
+        let Some(kind) = crate::auth::ChallengeKind::from_status(response.status().as_u16()) else { return false };
+        let Some(branch) = self.branches.get(index) else { return false };
+        let (Some(credentials), false, Some(_)) = (&branch.credentials, branch.authenticated, branch.leg) else {
+            return false;
+        };
+        let values = response.headers().get_all(kind.challenge_header());
+        let secret = crate::auth::ClientSecret::Password(credentials.password.clone());
+        let seed = self.ids.branch();
+        let mut client = crate::auth::DigestClient::new(&credentials.username, secret, seed.as_bytes());
+        let uri = branch.invite.uri().to_string();
+        let Ok(answer) = client.answer(&values, "INVITE", &uri) else { return false };
+        let Some(mut branch) = self.branches.remove(index) else { return false };
+        let t = index.0;
+        let mut invite = branch.invite.clone();
+        let seq = invite.headers().cseq().seq + 1;
+        let via = self.slots[usize::from(t.0)].local.via(&self.ids.branch());
+        invite.headers_mut().replace_top_via(via);
+        invite.headers_mut().set_cseq(CSeq { seq, method: Method::Invite });
+        let _ = invite.headers_mut().remove(kind.answer_header());
+        let _ = invite.headers_mut().push(kind.answer_header(), &answer);
+        match self.send(t, invite.clone(), branch.destination, now) {
+            Ok(key) => {
+                branch.invite = invite;
+                branch.authenticated = true;
+                branch.provisional = false;
+                self.branches.insert((t, key), branch);
+                true
+            }
+            Err(_) => {
+                self.branches.insert(index.clone(), branch);
+                false
+            }
         }
     }
 

@@ -234,6 +234,12 @@ impl Headers {
         self.rewrite_vias();
     }
 
+    /// Replaces the topmost Via (a request sent again in a new transaction).
+    pub fn replace_top_via(&mut self, via: Via) {
+        self.vias[0] = via;
+        self.rewrite_vias();
+    }
+
     /// Keeps only the topmost Via (for ACK and CANCEL, §17.1.1.3, §9.1).
     pub fn keep_top_via_only(&mut self) {
         self.vias.truncate(1);
