@@ -22,6 +22,7 @@ mod layer;
 mod message;
 mod no_panic;
 mod registrar;
+mod runner;
 mod server_invite;
 mod server_non_invite;
 mod tcp_limits;

@@ -45,8 +45,17 @@ impl EdgeRunner {
     /// A runner for `edge`, the handle that drives its legs, and the
     /// receiver of its events.
     pub fn new(edge: Edge) -> (EdgeRunner, EdgeHandle, mpsc::Receiver<EdgeEvent>) {
-        let (commands_tx, commands) = mpsc::channel(COMMAND_QUEUE);
-        let (events, events_rx) = mpsc::channel(EVENT_QUEUE);
+        EdgeRunner::with_queues(edge, COMMAND_QUEUE, EVENT_QUEUE)
+    }
+
+    /// [`EdgeRunner::new`] with other queue sizes (at least 1 each).
+    pub fn with_queues(
+        edge: Edge,
+        command_queue: usize,
+        event_queue: usize,
+    ) -> (EdgeRunner, EdgeHandle, mpsc::Receiver<EdgeEvent>) {
+        let (commands_tx, commands) = mpsc::channel(command_queue.max(1));
+        let (events, events_rx) = mpsc::channel(event_queue.max(1));
         let runner = EdgeRunner { edge, udp: None, ws: None, commands, events };
         (runner, EdgeHandle { commands: commands_tx }, events_rx)
     }
@@ -138,13 +147,39 @@ impl EdgeRunner {
             }
             while let Some(event) = self.edge.poll_event() {
                 idle = false;
-                if self.events.send(event).await.is_err() {
+                if !self.deliver(event).await {
                     return false;
                 }
             }
             if idle {
                 return true;
             }
+        }
+    }
+}
+
+impl EdgeRunner {
+    /// Hands one event to the call layer. While its queue is full, the
+    /// call layer's commands are still carried out: it may be waiting for
+    /// one of them before it reads more events. `false`: it is gone.
+    async fn deliver(&mut self, event: EdgeEvent) -> bool {
+        loop {
+            let command = tokio::select! {
+                biased;
+                permit = self.events.reserve() => match permit {
+                    Ok(permit) => {
+                        permit.send(event);
+                        return true;
+                    }
+                    Err(_) => return false,
+                },
+                received = self.commands.recv() => match received {
+                    Some(command) => command,
+                    // No handle is left: events can still be taken.
+                    None => return self.events.send(event).await.is_ok(),
+                },
+            };
+            self.apply(command);
         }
     }
 }
