@@ -6,7 +6,9 @@
 # on the same machine in the same run:
 #   edge      target/release/edge-bench: the Switchboard edge, every call
 #             relayed through the B2BUA leg API (two legs, two dialogs)
-#   kamailio  Kamailio as a stateful proxy (tm, record-route), the baseline
+#   kamailio  Kamailio as a stateful proxy (tm, record-route), the baseline,
+#             with one worker process like the edge's one task (with two,
+#             its workers reorder a 180 behind the 200 and SIPp fails the call)
 # For each subject: the highest call rate (calls/s) with zero failed calls
 # that SIPp actually sustained, and the CPU time per call of the subject's
 # processes (utime+stime from /proc) at a common rate; for the edge, the
@@ -92,7 +94,7 @@ start_subject() {
 #!KAMAILIO
 log_stderror=yes
 debug=0
-children=2
+children=1
 disable_tcp=yes
 auto_aliases=no
 dns=no
@@ -144,7 +146,7 @@ load() {
     start=$(date +%s.%N)
     rc=0
     sipp "127.0.0.1:$subject_port" -sn uac -i 127.0.0.1 -p "$uac_port" -mi 127.0.0.1 -mp 6970 -cp 8870 \
-        -r "$rate" -m "$calls" -d 0 -l $((rate * 4)) -timeout $((seconds * 6 + 30)) -nostdin \
+        -r "$rate" -m "$calls" -d 200 -l $((rate * 4)) -timeout $((seconds * 6 + 30)) -nostdin \
         >"$work/uac.log" 2>&1 </dev/null || rc=$?
     end=$(date +%s.%N)
     # shellcheck disable=SC2086
@@ -154,7 +156,7 @@ load() {
 }
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "scenario: SIPp uac -> subject -> SIPp uas, UDP, INVITE/180/200/ACK/BYE, ${seconds} s per step"
+echo "scenario: SIPp uac -> subject -> SIPp uas, UDP, INVITE/180/200/ACK, 200 ms call, BYE, ${seconds} s per step"
 declare -A best cpu_per_call
 for subject in edge kamailio; do
     best[$subject]=0

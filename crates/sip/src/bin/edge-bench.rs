@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         eprintln!("usage: edge-bench LISTEN_ADDR CALLEE_ADDR (IP:port each)");
         return ExitCode::from(2);
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("edge-bench: cannot start the runtime: {e}");
