@@ -52,6 +52,8 @@ pub struct SipConfig {
     pub domain: String,
     /// Open SIP-over-WebSocket flows at most; a handshake beyond gets 503.
     pub ws_max_flows: usize,
+    /// The UDP address of the SIP edge (carriers, desk phones).
+    pub udp_listen: SocketAddr,
 }
 
 /// HTTP listener settings.

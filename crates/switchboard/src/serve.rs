@@ -36,21 +36,20 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     announce(addr, tls.is_some(), &db, &config.sip.domain);
 
-    // SIP over WebSocket on the API's origin (GET /sip, RFC 7118).
+    // SIP over WebSocket on the API's origin (GET /sip, RFC 7118), and UDP.
     let limits = sip::message::Limits::default();
-    let seed = uuid::Uuid::new_v4().as_u64_pair().0;
-    let layer = sip::layer::TransactionLayer::new(sip::transaction::Config::reliable(), limits, seed);
-    let (sip_ws, sip_endpoint) = sip::ws::WsTransport::new(layer, limits);
+    let (sip_ws, ws_flows) = sip::ws::WsTransport::with_flows(limits);
     let sip_ws = sip_ws.with_max_flows(config.sip.ws_max_flows);
-    let (sip_stop, sip_stopped) = tokio::sync::oneshot::channel::<()>();
-    let sip_task = tokio::spawn(async move {
-        let mut edge = crate::sip_edge::MinimalEdge;
-        sip_endpoint
-            .run(&mut edge, async {
-                let _ = sip_stopped.await;
-            })
-            .await;
-    });
+    let ws_kind = if tls.is_some() { sip::registrar::Transport::Wss } else { sip::registrar::Transport::Ws };
+    let sip_edge = crate::sip_edge::start(crate::sip_edge::EdgeSetup {
+        pool: &db.pool,
+        events: events.clone(),
+        domain: &config.sip.domain,
+        udp_listen: config.sip.udp_listen,
+        ws: (ws_flows, ws_kind, addr),
+    })
+    .await?;
+    println!("  SIP/UDP:   {}", sip_edge.udp);
     let app = api::router(state).merge(sip_ws.router());
 
     match tls {
@@ -69,8 +68,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
                 .context("HTTPS server failed")?
         }
     }
-    let _ = sip_stop.send(());
-    let _ = sip_task.await;
+    sip_edge.stop().await;
 
     tracing::info!("shutting down: flushing the event writer");
     drop(events);

@@ -1,27 +1,264 @@
-//! The SIP endpoint behind `GET /sip` (SIP over WebSocket) until the
-//! registrar and call legs exist: OPTIONS gets 200, every other request
-//! (ACK and CANCEL are the layer's) gets 501 Not Implemented.
+//! The SIP edge inside `serve`: one [`sip::edge::Edge`] on a UDP socket
+//! (`sip.udp_listen`) and on the WebSocket flows of `GET /sip`, with the
+//! registrar answering agents' REGISTERs from their SIP passwords in the
+//! database, and carriers admitted by the trunks and numbers of every
+//! tenant. Accounts, trunks and numbers are read again every
+//! `RELOAD_EVERY`. Registrations become `agent_device_registered` /
+//! `agent_device_unregistered` events.
+//!
+//! Until the call layer exists, an admitted call is refused with 480.
 
-use std::time::Instant;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use sip::layer::{LayerEvent, TransactionLayer};
-use sip::message::{Method, StatusCode};
-use sip::udp::Handler;
+use anyhow::Context;
+use model::{AgentId, Event, EventPayload, InboundAuth, TenantId, UnregisterReason};
+use sip::auth::Algorithm;
+use sip::edge::{
+    Edge, EdgeConfig, EdgeEvent, InboundRoute, LocalTransport, TransportId, TrunkAuthConfig, TrunkDirectory,
+};
+use sip::registrar::{Accounts, BindingEvent, Registrar, Transport};
+use sip::runner::{EdgeHandle, EdgeRunner};
+use sip::trunk::{Inbound, Trunk, TrunkTable};
+use sqlx::PgPool;
+use store::writer::EventSink;
+use tokio::sync::mpsc;
 
-/// Answers OPTIONS 200 and other requests 501.
-pub struct MinimalEdge;
+/// How often accounts, trunks and numbers are read again.
+const RELOAD_EVERY: Duration = Duration::from_secs(30);
 
-impl Handler for MinimalEdge {
-    fn on_event(&mut self, event: LayerEvent, layer: &mut TransactionLayer, now: Instant) {
-        let LayerEvent::Request { key, request, .. } = event else { return };
-        let status = match request.method() {
-            Method::Options => StatusCode::OK,
-            _ => StatusCode::new(501).unwrap_or(StatusCode::SERVER_INTERNAL_ERROR),
-        };
-        let mut response = request.response(status, Some("sb-edge"));
-        if status == StatusCode::OK {
-            let _ = response.headers_mut().push("Allow", "OPTIONS");
-        }
-        let _ = layer.respond(&key, response, now);
+/// (tenant domain, extension) → the agent, as last read.
+type AgentsByAor = HashMap<(String, String), (TenantId, AgentId)>;
+
+/// The map the reload task replaces and the event task reads.
+type SharedAgents = Arc<RwLock<AgentsByAor>>;
+
+/// What the edge knows from the database at one moment.
+struct Snapshot {
+    accounts: Accounts,
+    /// (tenant domain, extension) → the agent.
+    agents: AgentsByAor,
+    trunks: TrunkTable<String>,
+    /// E.164 number → its tenant and number id.
+    numbers: HashMap<String, (TenantId, String)>,
+    /// Trunk id → its tenant.
+    trunk_tenants: HashMap<String, TenantId>,
+}
+
+/// Reads every tenant's SIP accounts, trunks and numbers. A trunk whose
+/// allow-list cannot be used is left out with a warning.
+async fn load(pool: &PgPool, platform_domain: &str, realm: &str) -> anyhow::Result<Snapshot> {
+    let accounts = store::repo::sip_accounts::all(pool).await.context("cannot read SIP accounts")?;
+    let mut agents = HashMap::new();
+    let mut triples = Vec::new();
+    for account in &accounts {
+        let domain = account.domain(platform_domain);
+        agents.insert((domain.clone(), account.extension.to_ascii_lowercase()), (account.tenant_id, account.agent_id));
+        triples.push((domain, account.extension.clone(), account.password.clone()));
     }
+    let (mut trunks, mut numbers, mut trunk_tenants) = (Vec::new(), HashMap::new(), HashMap::new());
+    for tenant in store::repo::tenants::list(pool).await.context("cannot read tenants")? {
+        for record in store::repo::trunks::list(pool, tenant.id).await.context("cannot read trunks")? {
+            let id = record.id.to_string();
+            let inbound = match &record.data.inbound {
+                InboundAuth::IpAllowList { sources } => Inbound::allow_list(sources),
+                InboundAuth::Digest { credentials } => {
+                    Inbound::digest(&credentials.username, &credentials.password, realm)
+                }
+            };
+            match inbound {
+                Ok(inbound) => {
+                    trunk_tenants.insert(id.clone(), tenant.id);
+                    trunks.push(Trunk { id, inbound, outbound: None });
+                }
+                Err(e) => {
+                    tracing::warn!(tenant = %tenant.id, trunk = %id, error = %e, "trunk left out of the SIP edge")
+                }
+            }
+        }
+        for record in store::repo::numbers::list(pool, tenant.id).await.context("cannot read numbers")? {
+            numbers.insert(record.data.e164.clone(), (tenant.id, record.id.to_string()));
+        }
+    }
+    let trunks = TrunkTable::new(&trunks).context("the trunks do not form a table")?;
+    Ok(Snapshot { accounts: Accounts::from_passwords(triples), agents, trunks, numbers, trunk_tenants })
+}
+
+/// The running edge.
+pub struct SipEdge {
+    stop: tokio::sync::oneshot::Sender<()>,
+    runner: tokio::task::JoinHandle<std::io::Result<()>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The UDP address it listens on.
+    pub udp: SocketAddr,
+}
+
+impl SipEdge {
+    /// Stops the edge (live calls are dropped: there are none yet).
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.runner.await;
+        for task in self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// What the edge needs from `serve`.
+pub struct EdgeSetup<'a> {
+    /// The database.
+    pub pool: &'a PgPool,
+    /// Where events go.
+    pub events: EventSink,
+    /// The platform SIP domain (`sip.domain`).
+    pub domain: &'a str,
+    /// The UDP address to listen on (`sip.udp_listen`).
+    pub udp_listen: SocketAddr,
+    /// The WebSocket flows of `GET /sip`, their transport (WS or WSS) and
+    /// the HTTP address they are served on.
+    pub ws: (sip::ws::WsFlows, Transport, SocketAddr),
+}
+
+/// Starts the edge.
+pub async fn start(setup: EdgeSetup<'_>) -> anyhow::Result<SipEdge> {
+    let trunk_auth = TrunkAuthConfig { realm: setup.domain.to_owned(), ..TrunkAuthConfig::default() };
+    let snapshot = load(setup.pool, setup.domain, &trunk_auth.realm).await?;
+    let socket = tokio::net::UdpSocket::bind(setup.udp_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (sip.udp_listen)", setup.udp_listen))?;
+    let udp = socket.local_addr()?;
+    let (flows, ws_kind, http) = setup.ws;
+    let transports = vec![
+        LocalTransport::new(Transport::Udp, &udp.ip().to_string(), udp.port()),
+        LocalTransport::new(ws_kind, &http.ip().to_string(), http.port()),
+    ];
+    let seed = uuid::Uuid::new_v4().as_u64_pair().0;
+    let (start, unix) = (Instant::now(), SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
+    let secret = uuid::Uuid::new_v4();
+    // MD5 is offered first: JsSIP 3.x and baresip 1.0 read only the first
+    // challenge and give up on SHA-256 instead of skipping to MD5.
+    let registrar_config =
+        sip::registrar::Config { algorithms: vec![Algorithm::Md5, Algorithm::Sha256], ..Default::default() };
+    let registrar =
+        Registrar::new(registrar_config, credentials(snapshot.accounts.clone()), secret.as_bytes(), start, unix);
+    let agents = Arc::new(RwLock::new(snapshot.agents.clone()));
+    let directory = directory(&trunk_auth, &snapshot, secret.as_bytes(), start, unix);
+    let edge = Edge::new(EdgeConfig::default(), transports, directory, seed).with_registrar(registrar);
+    let (runner, handle, edge_events) = EdgeRunner::new(edge);
+    let runner = runner.with_udp(TransportId(0), socket).with_ws(TransportId(1), flows);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = tokio::spawn(runner.run(async {
+        let _ = stopped.await;
+    }));
+    let consume = tokio::spawn(consume(edge_events, handle.clone(), agents.clone(), setup.events));
+    let reload = tokio::spawn(reload(setup.pool.clone(), setup.domain.to_owned(), trunk_auth, handle, agents));
+    tracing::info!(%udp, "SIP edge listening");
+    Ok(SipEdge { stop, runner, tasks: vec![consume, reload], udp })
+}
+
+fn credentials(accounts: Accounts) -> Box<dyn sip::registrar::CredentialStore + Send> {
+    Box::new(accounts)
+}
+
+fn directory(
+    config: &TrunkAuthConfig,
+    snapshot: &Snapshot,
+    secret: &[u8],
+    start: Instant,
+    unix: u64,
+) -> Box<dyn sip::edge::Directory + Send> {
+    let (numbers, trunk_tenants) = (snapshot.numbers.clone(), snapshot.trunk_tenants.clone());
+    // A number is reached only through a trunk of its own tenant.
+    let lookup = move |trunk: &str, number: &str| {
+        let (tenant, number_id) = numbers.get(number)?;
+        (trunk_tenants.get(trunk) == Some(tenant)).then(|| InboundRoute {
+            trunk: None,
+            tenant: Some(tenant.to_string()),
+            entry: Some(number_id.clone()),
+        })
+    };
+    Box::new(TrunkDirectory::new(config, snapshot.trunks.clone(), lookup, secret, start, unix))
+}
+
+/// Reads accounts, trunks and numbers again now and then and hands them to
+/// the edge.
+async fn reload(pool: PgPool, domain: String, trunk_auth: TrunkAuthConfig, handle: EdgeHandle, agents: SharedAgents) {
+    let mut tick = tokio::time::interval(RELOAD_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    let secret = uuid::Uuid::new_v4();
+    loop {
+        tick.tick().await;
+        let snapshot = match load(&pool, &domain, &trunk_auth.realm).await {
+            Ok(snapshot) => snapshot,
+            Err(e) => {
+                tracing::warn!(error = %e, "SIP edge kept its accounts and trunks: reading them failed");
+                continue;
+            }
+        };
+        let unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let directory = directory(&trunk_auth, &snapshot, secret.as_bytes(), Instant::now(), unix);
+        *agents.write().unwrap_or_else(PoisonError::into_inner) = snapshot.agents;
+        if handle.set_credentials(credentials(snapshot.accounts)).await.is_err()
+            || handle.set_directory(directory).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Turns the edge's events into domain events; refuses calls (no call
+/// layer yet).
+async fn consume(mut events: mpsc::Receiver<EdgeEvent>, handle: EdgeHandle, agents: SharedAgents, sink: EventSink) {
+    while let Some(event) = events.recv().await {
+        match event {
+            EdgeEvent::Binding(binding) => {
+                let agent = agents
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get(&(binding.domain().to_owned(), binding.user().to_ascii_lowercase()))
+                    .copied();
+                let Some((tenant, agent_id)) = agent else { continue };
+                let Some(payload) = device_payload(&binding, agent_id) else { continue };
+                let event = Event::agent(tenant, agent_seq(), chrono::Utc::now(), payload);
+                if let Err(e) = sink.write(event).await {
+                    tracing::warn!(error = %e, agent = %agent_id, "device registration event not written");
+                }
+            }
+            EdgeEvent::Incoming(call) => {
+                tracing::info!(call_id = %call.call_id, tenant = ?call.route.tenant, "call refused: no call layer yet");
+                let _ = handle.reject(call.leg, sip::message::StatusCode::TEMPORARILY_UNAVAILABLE).await;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The event of a binding change; a refresh is not one (it changes nothing
+/// anyone reports on).
+fn device_payload(binding: &BindingEvent, agent_id: AgentId) -> Option<EventPayload> {
+    let contact = binding.binding().contact.uri().to_string();
+    match binding {
+        BindingEvent::Added { binding: b, .. } => Some(EventPayload::AgentDeviceRegistered {
+            agent_id,
+            contact,
+            transport: b.flow.transport.as_str().to_owned(),
+            expires_secs: u32::try_from(b.remaining_secs(Instant::now())).unwrap_or(u32::MAX),
+        }),
+        BindingEvent::Removed { .. } => {
+            Some(EventPayload::AgentDeviceUnregistered { agent_id, contact, reason: UnregisterReason::Unregistered })
+        }
+        BindingEvent::Expired { .. } => {
+            Some(EventPayload::AgentDeviceUnregistered { agent_id, contact, reason: UnregisterReason::Expired })
+        }
+        _ => None,
+    }
+}
+
+/// The position of an agent event in its stream: microseconds since the
+/// epoch, so it keeps growing across restarts.
+fn agent_seq() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }

@@ -9,10 +9,16 @@ fn free_addr() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
 }
 
+fn free_udp_addr() -> SocketAddr {
+    std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
 struct Node {
     database_url: String,
     data_dir: tempfile::TempDir,
     addr: SocketAddr,
+    /// The SIP edge's UDP address.
+    sip_udp: SocketAddr,
     /// Extra `SWITCHBOARD_*` settings.
     env: Vec<(&'static str, String)>,
 }
@@ -23,6 +29,7 @@ impl Node {
             database_url: store::testing::fresh_database_url().await,
             data_dir: tempfile::tempdir().unwrap(),
             addr: free_addr(),
+            sip_udp: free_udp_addr(),
             env: Vec::new(),
         }
     }
@@ -33,6 +40,7 @@ impl Node {
             .env("SWITCHBOARD_DATABASE__URL", &self.database_url)
             .env("SWITCHBOARD_DATA_DIR", self.data_dir.path())
             .env("SWITCHBOARD_HTTP__LISTEN", self.addr.to_string())
+            .env("SWITCHBOARD_SIP__UDP_LISTEN", self.sip_udp.to_string())
             .env("SWITCHBOARD_LOG__FORMAT", "json")
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd

@@ -44,6 +44,7 @@ mod originate;
 mod outgoing;
 mod session_timer;
 mod transport;
+mod trunks;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -55,6 +56,7 @@ pub use directory::{Admission, Directory, InboundRoute, OpenDirectory};
 pub use event::{EdgeEvent, EndCause, IncomingCall, LegId};
 pub use originate::{Originate, Target, TargetCredentials};
 pub use transport::{EdgeTransmit, LocalTransport, TransportId, token};
+pub use trunks::{NumberLookup, TrunkAuthConfig, TrunkDirectory, dialled_number};
 
 use crate::dialog::DialogId;
 use crate::layer::{LayerEvent, TransactionLayer};
@@ -183,6 +185,19 @@ impl Edge {
     pub fn with_registrar(mut self, registrar: BoxedRegistrar) -> Edge {
         self.registrar = Some(registrar);
         self
+    }
+
+    /// Replaces the directory (trunks or numbers changed).
+    pub fn set_directory(&mut self, directory: Box<dyn Directory + Send>) {
+        self.directory = directory;
+    }
+
+    /// Replaces the registrar's credentials (accounts changed); bindings
+    /// stay until they expire or are refreshed.
+    pub fn set_credentials(&mut self, credentials: Box<dyn CredentialStore + Send>) {
+        if let Some(registrar) = &mut self.registrar {
+            *registrar.credentials_mut() = credentials;
+        }
     }
 
     /// The registrar, to look bindings up.

@@ -63,7 +63,7 @@
 
 mod aor;
 mod binding;
-mod blocker;
+pub(crate) mod blocker;
 mod config;
 mod contact;
 mod credentials;

@@ -3,11 +3,11 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::edge::{EdgeError, LegId, Originate, Target};
+use crate::edge::{Directory, EdgeError, LegId, Originate, Target};
 use crate::message::{StatusCode, Uri};
+use crate::registrar::CredentialStore;
 
 /// One leg command and where its result goes.
-#[derive(Debug)]
 pub(crate) enum Command {
     Originate(Originate, oneshot::Sender<Result<LegId, EdgeError>>),
     Ring(LegId, Option<Vec<u8>>, Reply),
@@ -20,6 +20,29 @@ pub(crate) enum Command {
     Refer(LegId, Uri, Reply),
     NotifyRefer(LegId, StatusCode, Reply),
     Targets(String, oneshot::Sender<Vec<Target>>),
+    SetDirectory(Box<dyn Directory + Send>),
+    SetCredentials(Box<dyn CredentialStore + Send>),
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Command::Originate(..) => "Originate",
+            Command::Ring(..) => "Ring",
+            Command::Answer(..) => "Answer",
+            Command::Reject(..) => "Reject",
+            Command::Hangup(..) => "Hangup",
+            Command::Reinvite(..) => "Reinvite",
+            Command::AcceptReoffer(..) => "AcceptReoffer",
+            Command::RejectReoffer(..) => "RejectReoffer",
+            Command::Refer(..) => "Refer",
+            Command::NotifyRefer(..) => "NotifyRefer",
+            Command::Targets(..) => "Targets",
+            Command::SetDirectory(..) => "SetDirectory",
+            Command::SetCredentials(..) => "SetCredentials",
+        };
+        f.write_str(name)
+    }
 }
 
 type Reply = oneshot::Sender<Result<(), EdgeError>>;
@@ -99,6 +122,16 @@ impl EdgeHandle {
     /// Reports a transfer's progress to the peer that asked for it.
     pub async fn notify_refer(&self, leg: LegId, status: StatusCode) -> Result<(), HandleError> {
         Ok(self.call(|tx| Command::NotifyRefer(leg, status, tx)).await??)
+    }
+
+    /// Replaces how new calls are admitted (trunks or numbers changed).
+    pub async fn set_directory(&self, directory: Box<dyn Directory + Send>) -> Result<(), HandleError> {
+        self.commands.send(Command::SetDirectory(directory)).await.map_err(|_| HandleError::Stopped)
+    }
+
+    /// Replaces the registrar's accounts (agents' SIP passwords changed).
+    pub async fn set_credentials(&self, credentials: Box<dyn CredentialStore + Send>) -> Result<(), HandleError> {
+        self.commands.send(Command::SetCredentials(credentials)).await.map_err(|_| HandleError::Stopped)
     }
 
     /// The targets reaching every registered contact of `aor`.

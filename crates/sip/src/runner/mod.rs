@@ -9,6 +9,7 @@
 
 mod bridge;
 mod handle;
+mod streams;
 
 use std::future::Future;
 use std::io;
@@ -21,6 +22,8 @@ use tokio::sync::mpsc;
 pub use bridge::bridge;
 use handle::Command;
 pub use handle::{EdgeHandle, HandleError};
+pub use streams::StreamLimits;
+use streams::{Sent, StreamInput, Streams};
 
 use crate::edge::{Edge, EdgeEvent, TransportId};
 use crate::ws::{WsFlows, WsInput};
@@ -37,6 +40,7 @@ pub struct EdgeRunner {
     edge: Edge,
     udp: Option<(TransportId, UdpSocket)>,
     ws: Option<(TransportId, WsFlows)>,
+    streams: Option<(TransportId, Streams)>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<EdgeEvent>,
 }
@@ -56,7 +60,7 @@ impl EdgeRunner {
     ) -> (EdgeRunner, EdgeHandle, mpsc::Receiver<EdgeEvent>) {
         let (commands_tx, commands) = mpsc::channel(command_queue.max(1));
         let (events, events_rx) = mpsc::channel(event_queue.max(1));
-        let runner = EdgeRunner { edge, udp: None, ws: None, commands, events };
+        let runner = EdgeRunner { edge, udp: None, ws: None, streams: None, commands, events };
         (runner, EdgeHandle { commands: commands_tx }, events_rx)
     }
 
@@ -71,6 +75,28 @@ impl EdgeRunner {
     #[must_use]
     pub fn with_ws(mut self, id: TransportId, flows: WsFlows) -> EdgeRunner {
         self.ws = Some((id, flows));
+        self
+    }
+
+    /// Serves transport `id` (a TCP transport of the edge) on `listener`;
+    /// requests to peers without a connection open one.
+    #[must_use]
+    pub fn with_tcp(mut self, id: TransportId, listener: tokio::net::TcpListener, limits: StreamLimits) -> EdgeRunner {
+        self.streams = Some((id, Streams::new(listener, None, limits)));
+        self
+    }
+
+    /// Serves transport `id` (a TLS transport of the edge) on `listener`,
+    /// handshaking with `acceptor`; only accepted connections are used.
+    #[must_use]
+    pub fn with_tls(
+        mut self,
+        id: TransportId,
+        listener: tokio::net::TcpListener,
+        acceptor: tokio_rustls::TlsAcceptor,
+        limits: StreamLimits,
+    ) -> EdgeRunner {
+        self.streams = Some((id, Streams::new(listener, Some(acceptor), limits)));
         self
     }
 
@@ -92,6 +118,7 @@ impl EdgeRunner {
                     Err(e) => return Err(e),
                 },
                 Some((id, input)) = recv_ws(self.ws.as_mut()) => self.handle_ws(id, input),
+                Some((id, input, failed)) = next_stream(self.streams.as_mut()) => self.handle_stream(id, input, failed),
                 Some(command) = self.commands.recv() => self.apply(command),
                 () = crate::udp::sleep_until(deadline) => self.edge.handle_timeout(Instant::now()),
             }
@@ -103,6 +130,27 @@ impl EdgeRunner {
             WsInput::Message { peer, message } => self.edge.handle_message(id, message, peer, Instant::now()),
             WsInput::Reject { peer, answer } => self.edge.send_stateless(id, answer, peer),
             WsInput::Idle => {}
+        }
+    }
+
+    fn handle_stream(
+        &mut self,
+        id: TransportId,
+        input: StreamInput,
+        failed: Vec<Option<crate::transaction::TransactionKey>>,
+    ) {
+        let now = Instant::now();
+        for key in failed.into_iter().flatten() {
+            self.edge.handle_transport_error(id, &key, now);
+        }
+        match input {
+            StreamInput::Message { peer, message } => self.edge.handle_message(id, message, peer, now),
+            StreamInput::Ping { peer } => {
+                if let Some((_, streams)) = &mut self.streams {
+                    let _ = streams.send(peer, b"\r\n".to_vec(), None);
+                }
+            }
+            StreamInput::Open { .. } | StreamInput::Closed { .. } => {}
         }
     }
 
@@ -122,6 +170,8 @@ impl EdgeRunner {
             Command::Refer(leg, target, reply) => drop(reply.send(edge.refer(leg, &target, now))),
             Command::NotifyRefer(leg, status, reply) => drop(reply.send(edge.notify_refer(leg, status, now))),
             Command::Targets(aor, reply) => drop(reply.send(edge.targets_for(&aor))),
+            Command::SetDirectory(directory) => edge.set_directory(directory),
+            Command::SetCredentials(credentials) => edge.set_credentials(credentials),
         }
     }
 
@@ -133,12 +183,15 @@ impl EdgeRunner {
             while let Some(transmit) = self.edge.poll_transmit() {
                 idle = false;
                 let bytes = transmit.message.to_bytes();
-                let sent = match (&self.udp, &self.ws) {
-                    (Some((id, socket)), _) if *id == transmit.transport => {
+                let sent = match (&self.udp, &self.ws, &mut self.streams) {
+                    (Some((id, socket)), _, _) if *id == transmit.transport => {
                         let result = socket.send_to(&bytes, transmit.to).await;
                         result.is_ok() || result.as_ref().is_err_and(is_transient)
                     }
-                    (_, Some((id, flows))) if *id == transmit.transport => flows.send(transmit.to, bytes),
+                    (_, Some((id, flows)), _) if *id == transmit.transport => flows.send(transmit.to, bytes),
+                    (_, _, Some((id, streams))) if *id == transmit.transport => {
+                        matches!(streams.send(transmit.to, bytes, transmit.key.clone()), Sent::Queued)
+                    }
                     _ => false,
                 };
                 if !sent && let Some(key) = &transmit.key {
@@ -199,6 +252,13 @@ async fn recv_ws(ws: Option<&mut (TransportId, WsFlows)>) -> Option<(TransportId
         Some((id, flows)) => flows.recv().await.map(|input| (*id, input)),
         None => std::future::pending().await,
     }
+}
+
+async fn next_stream(
+    streams: Option<&mut (TransportId, Streams)>,
+) -> Option<(TransportId, StreamInput, Vec<Option<crate::transaction::TransactionKey>>)> {
+    let Some((id, streams)) = streams else { return std::future::pending().await };
+    streams.next().await.map(|(input, failed)| (*id, input, failed))
 }
 
 /// Errors a UDP socket reports for an earlier send (ICMP unreachable).
