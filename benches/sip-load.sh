@@ -184,17 +184,22 @@ if [ "$concurrent" -gt 0 ]; then
     rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$subject_pid/status")
     rate=1000
     sipp "127.0.0.1:$subject_port" -sn uac -i 127.0.0.1 -p "$uac_port" -mi 127.0.0.1 -mp 6970 -cp 8870 \
-        -r "$rate" -m "$concurrent" -l "$concurrent" -d 600000 -nostdin >"$work/uac-hold.log" 2>&1 </dev/null &
+        -r "$rate" -m "$concurrent" -l "$concurrent" -d 600000 -nostdin \
+        -trace_stat -stf "$work/hold.csv" -fd 1 >"$work/uac-hold.log" 2>&1 </dev/null &
     uac_pid=$!
     pids+=("$uac_pid")
     # Wait until every call is set up (rate-limited) plus a margin for retransmissions.
     sleep $((concurrent / rate + 10))
     rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$subject_pid/status")
+    # SIPp's statistics: how many calls were up, and how many failed.
+    up=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "CurrentCall") c = i } END { print $c }' "$work/hold.csv")
+    failed=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "FailedCall(C)") c = i } END { print $c }' "$work/hold.csv")
     kill "$uac_pid" 2>/dev/null || true
     stop_subject
     stop_uas
-    mem=$(awk -v a="$rss_after" -v b="$rss_before" -v n="$concurrent" 'BEGIN { printf "%.1f", (a - b) * 1024 / n / 1024 }')
-    echo "edge memory: RSS ${rss_before} kB idle, ${rss_after} kB with ${concurrent} calls up: ${mem} KiB per call"
+    mem=$(awk -v a="$rss_after" -v b="$rss_before" -v n="${up:-$concurrent}" 'BEGIN { printf "%.1f", (a - b) * 1024 / n / 1024 }')
+    echo "edge memory: RSS ${rss_before} kB idle, ${rss_after} kB with ${up} calls up (SIPp: ${failed} failed): ${mem} KiB per call"
+    [ "$up" = "$concurrent" ] || echo "warning: only $up of $concurrent calls were up when measured"
 fi
 
 echo

@@ -123,3 +123,35 @@ fn dialled_number_is_the_request_uri_user_without_visual_separators() {
     let request: Request = request;
     assert_eq!(dialled_number(&request), "+4930123");
 }
+
+#[test]
+fn trunk_attempts_follow_failover_order_with_each_trunks_credentials() {
+    use sip::auth::ClientSecret;
+    use sip::registrar::Transport;
+    use sip::trunk::{Outbound, OutboundAuth};
+    let outbound = |host: &str, priority: u16, auth: bool| Outbound {
+        host: host.to_owned(),
+        port: 5080,
+        transport: Transport::Udp,
+        auth: auth
+            .then(|| OutboundAuth { username: "acme-out".to_owned(), secret: ClientSecret::Password("pw".to_owned()) }),
+        priority,
+    };
+    let list = || Inbound::allow_list(&["192.0.2.0/24"]).expect("list");
+    let trunks = TrunkTable::new(&[
+        Trunk { id: "backup".to_owned(), inbound: list(), outbound: Some(outbound("192.0.2.20", 10, false)) },
+        Trunk { id: "primary".to_owned(), inbound: list(), outbound: Some(outbound("192.0.2.10", 1, true)) },
+        Trunk { id: "by-name".to_owned(), inbound: list(), outbound: Some(outbound("sip.carrier.example", 5, false)) },
+    ])
+    .expect("table");
+    let net = net();
+    let attempts = net.edge.trunk_attempts(&trunks, "+4940999");
+    let uris: Vec<&str> = attempts.iter().map(|a| a[0].uri.as_str()).collect();
+    assert_eq!(
+        uris,
+        vec!["sip:+4940999@192.0.2.10:5080", "sip:+4940999@192.0.2.20:5080"],
+        "by priority; names need DNS"
+    );
+    assert_eq!(attempts[0][0].credentials.as_ref().map(|c| c.username.as_str()), Some("acme-out"));
+    assert!(attempts[1][0].credentials.is_none());
+}

@@ -54,6 +54,13 @@ pub struct SipConfig {
     pub ws_max_flows: usize,
     /// The UDP address of the SIP edge (carriers, desk phones).
     pub udp_listen: SocketAddr,
+    /// A TCP address for SIP, when set.
+    #[serde(default)]
+    pub tcp_listen: Option<SocketAddr>,
+    /// A TLS address for SIP (`sips:`, with the certificate of
+    /// `http.tls_cert`), when set.
+    #[serde(default)]
+    pub tls_listen: Option<SocketAddr>,
 }
 
 /// HTTP listener settings.

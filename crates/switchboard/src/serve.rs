@@ -47,6 +47,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         domain: &config.sip.domain,
         udp_listen: config.sip.udp_listen,
         ws: (ws_flows, ws_kind, addr),
+        tcp_listen: config.sip.tcp_listen,
+        tls: sip_tls(config)?,
     })
     .await?;
     println!("  SIP/UDP:   {}", sip_edge.udp);
@@ -76,6 +78,19 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     db.pool.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// SIP over TLS: `sip.tls_listen` with the certificate of the HTTP port.
+fn sip_tls(config: &Config) -> anyhow::Result<Option<(SocketAddr, sip::tls::TlsAcceptor)>> {
+    let Some(addr) = config.sip.tls_listen else { return Ok(None) };
+    let Some((cert, key)) = config.http.tls_files()? else {
+        anyhow::bail!(
+            "sip.tls_listen is set but http.tls_cert and http.tls_key are not: SIP over TLS uses that certificate"
+        )
+    };
+    let acceptor =
+        sip::tls::acceptor(cert, key).context("cannot use http.tls_cert and http.tls_key for SIP over TLS")?;
+    Ok(Some((addr, acceptor)))
 }
 
 /// A TLS handshake on the HTTP port not done within this is abandoned.

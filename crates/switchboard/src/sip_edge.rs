@@ -119,6 +119,10 @@ pub struct EdgeSetup<'a> {
     /// The WebSocket flows of `GET /sip`, their transport (WS or WSS) and
     /// the HTTP address they are served on.
     pub ws: (sip::ws::WsFlows, Transport, SocketAddr),
+    /// A TCP address to serve SIP on (`sip.tcp_listen`).
+    pub tcp_listen: Option<SocketAddr>,
+    /// A TLS address and the acceptor to serve SIP over TLS with.
+    pub tls: Option<(SocketAddr, sip::tls::TlsAcceptor)>,
 }
 
 /// Starts the edge.
@@ -130,10 +134,36 @@ pub async fn start(setup: EdgeSetup<'_>) -> anyhow::Result<SipEdge> {
         .with_context(|| format!("cannot listen on {} (sip.udp_listen)", setup.udp_listen))?;
     let udp = socket.local_addr()?;
     let (flows, ws_kind, http) = setup.ws;
-    let transports = vec![
+    let mut transports = vec![
         LocalTransport::new(Transport::Udp, &udp.ip().to_string(), udp.port()),
         LocalTransport::new(ws_kind, &http.ip().to_string(), http.port()),
     ];
+    let tcp = match setup.tcp_listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (sip.tcp_listen)"))?,
+        ),
+        None => None,
+    };
+    let tls = match setup.tls {
+        Some((addr, acceptor)) => Some((
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (sip.tls_listen)"))?,
+            acceptor,
+        )),
+        None => None,
+    };
+    let mut stream_ids = (None, None);
+    for (listener, kind) in [(tcp.as_ref(), Transport::Tcp), (tls.as_ref().map(|(l, _)| l), Transport::Tls)] {
+        let Some(listener) = listener else { continue };
+        let local = listener.local_addr()?;
+        let id = TransportId(u8::try_from(transports.len()).unwrap_or(u8::MAX));
+        transports.push(LocalTransport::new(kind, &local.ip().to_string(), local.port()));
+        tracing::info!(%local, transport = kind.as_str(), "SIP edge listening");
+        if kind == Transport::Tcp { stream_ids.0 = Some(id) } else { stream_ids.1 = Some(id) }
+    }
     let seed = uuid::Uuid::new_v4().as_u64_pair().0;
     let (start, unix) = (Instant::now(), SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
     let secret = uuid::Uuid::new_v4();
@@ -147,7 +177,14 @@ pub async fn start(setup: EdgeSetup<'_>) -> anyhow::Result<SipEdge> {
     let directory = directory(&trunk_auth, &snapshot, secret.as_bytes(), start, unix);
     let edge = Edge::new(EdgeConfig::default(), transports, directory, seed).with_registrar(registrar);
     let (runner, handle, edge_events) = EdgeRunner::new(edge);
-    let runner = runner.with_udp(TransportId(0), socket).with_ws(TransportId(1), flows);
+    let mut runner = runner.with_udp(TransportId(0), socket).with_ws(TransportId(1), flows);
+    let limits = sip::runner::StreamLimits::default();
+    if let (Some(listener), Some(id)) = (tcp, stream_ids.0) {
+        runner = runner.with_tcp(id, listener, limits);
+    }
+    if let (Some((listener, acceptor)), Some(id)) = (tls, stream_ids.1) {
+        runner = runner.with_tls(id, listener, acceptor, limits);
+    }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runner = tokio::spawn(runner.run(async {
         let _ = stopped.await;

@@ -367,3 +367,91 @@ fn serve_with_an_unreadable_certificate_fails_naming_the_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("missing-cert.pem") && stderr.contains("http.tls_cert"), "{stderr}");
 }
+
+/// Whether sipp runs here (scripts/test installs it); says so loudly when not.
+fn sipp_available() -> bool {
+    let ok = Command::new("sipp").arg("-v").stdin(Stdio::null()).output().is_ok();
+    if !ok {
+        eprintln!("SKIPPED: the serve SIP test needs `sipp` (Debian package sip-tester; scripts/test installs it)");
+    }
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sip_phone_registers_as_a_demo_agent_over_udp_and_its_device_events_are_stored() {
+    if !sipp_available() {
+        return;
+    }
+    let node = Node::new().await;
+    node.run(&["demo"]);
+    let child = node.serve();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/../sip/tests/sipp/uac-register-auth.xml");
+    let local = free_udp_addr().port().to_string();
+    let control = free_udp_addr().port().to_string();
+    let sipp = Command::new("sipp")
+        .arg(node.sip_udp.to_string())
+        .args([
+            "-sf",
+            scenario,
+            "-au",
+            "alice",
+            "-ap",
+            "alice-sip-demo",
+            "-key",
+            "domain",
+            "demo.switchboard.localhost",
+        ])
+        .args(["-m", "1", "-i", "127.0.0.1", "-p", &local, "-cp", &control, "-timeout", "30", "-nostdin"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        sipp.status.success(),
+        "alice registered with her demo SIP password and un-registered:\n{}",
+        String::from_utf8_lossy(&sipp.stdout)
+    );
+    let admin = login(node.addr, "admin", "demo-admin");
+    // The writer stores in batches: a bounded number of reads, each a real query.
+    let mut kinds = Vec::new();
+    for _ in 0..200 {
+        let events = request(node.addr, "GET", "/api/v1/events?limit=1000", Some(&admin), None).unwrap();
+        assert_eq!(events.status, 200, "{}", events.body);
+        kinds = events.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["payload"]["kind"].as_str().or_else(|| e["kind"].as_str()).map(str::to_owned))
+            .filter(|k| k.starts_with("agent_device"))
+            .collect::<Vec<_>>();
+        if kinds.len() >= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    kinds.sort();
+    assert_eq!(kinds, vec!["agent_device_registered", "agent_device_unregistered"]);
+    assert!(terminate(child).success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_answers_sip_options_over_tcp_when_sip_tcp_listen_is_set() {
+    use std::io::{Read, Write};
+    let mut node = Node::new().await;
+    let tcp = free_addr();
+    node.env.push(("SWITCHBOARD_SIP__TCP_LISTEN", tcp.to_string()));
+    node.run(&["demo"]);
+    let child = node.serve();
+    let mut stream = std::net::TcpStream::connect(tcp).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let options = "OPTIONS sip:edge@127.0.0.1;transport=tcp SIP/2.0\r\n\
+        Via: SIP/2.0/TCP client.invalid;branch=z9hG4bKservetcp1\r\nMax-Forwards: 70\r\n\
+        From: <sip:probe@example.com>;tag=p1\r\nTo: <sip:edge@127.0.0.1>\r\nCall-ID: serve-tcp-1\r\n\
+        CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    stream.write_all(options.as_bytes()).unwrap();
+    let mut buf = [0u8; 2048];
+    let n = stream.read(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("SIP/2.0 200"), "OPTIONS over TCP is answered: {text}");
+    assert!(text.contains("serve-tcp-1"));
+    assert!(terminate(child).success());
+}

@@ -235,6 +235,34 @@ impl Edge {
             .collect()
     }
 
+    /// The attempts that place a call to `number` through `trunks`, one
+    /// trunk per attempt in failover order, each over the edge's transport
+    /// of the trunk's kind with its outbound credentials. A trunk whose
+    /// host is not an IP address (DNS is the shell's, not done yet) or
+    /// whose transport the edge does not serve is left out.
+    pub fn trunk_attempts<T>(&self, trunks: &crate::trunk::TrunkTable<T>, number: &str) -> Vec<Vec<Target>> {
+        let mut attempts = Vec::new();
+        for (_, outbound) in trunks.failover_order() {
+            let host = outbound.host.trim_start_matches('[').trim_end_matches(']');
+            let Ok(ip) = host.parse::<std::net::IpAddr>() else { continue };
+            let Some(slot) = self.slots.iter().position(|s| s.local.kind == outbound.transport) else { continue };
+            let Ok(slot) = u8::try_from(slot) else { continue };
+            let destination = SocketAddr::new(ip, outbound.port);
+            let host = if ip.is_ipv6() { format!("[{ip}]") } else { ip.to_string() };
+            let Some(uri) = crate::message::Uri::parse(&format!("sip:{number}@{host}:{}", outbound.port)) else {
+                continue;
+            };
+            let mut target = Target::new(uri, TransportId(slot), destination);
+            if let Some(auth) = &outbound.auth
+                && let crate::auth::ClientSecret::Password(password) = &auth.secret
+            {
+                target = target.with_credentials(&auth.username, password);
+            }
+            attempts.push(vec![target]);
+        }
+        attempts
+    }
+
     /// Feeds one datagram received on `transport` from `source`.
     pub fn handle_datagram(&mut self, transport: TransportId, datagram: &[u8], source: SocketAddr, now: Instant) {
         if let Some(slot) = self.slots.get_mut(usize::from(transport.0)) {

@@ -40,7 +40,8 @@ pub struct EdgeRunner {
     edge: Edge,
     udp: Option<(TransportId, UdpSocket)>,
     ws: Option<(TransportId, WsFlows)>,
-    streams: Option<(TransportId, Streams)>,
+    tcp: Option<(TransportId, Streams)>,
+    tls: Option<(TransportId, Streams)>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<EdgeEvent>,
 }
@@ -60,7 +61,7 @@ impl EdgeRunner {
     ) -> (EdgeRunner, EdgeHandle, mpsc::Receiver<EdgeEvent>) {
         let (commands_tx, commands) = mpsc::channel(command_queue.max(1));
         let (events, events_rx) = mpsc::channel(event_queue.max(1));
-        let runner = EdgeRunner { edge, udp: None, ws: None, streams: None, commands, events };
+        let runner = EdgeRunner { edge, udp: None, ws: None, tcp: None, tls: None, commands, events };
         (runner, EdgeHandle { commands: commands_tx }, events_rx)
     }
 
@@ -82,7 +83,7 @@ impl EdgeRunner {
     /// requests to peers without a connection open one.
     #[must_use]
     pub fn with_tcp(mut self, id: TransportId, listener: tokio::net::TcpListener, limits: StreamLimits) -> EdgeRunner {
-        self.streams = Some((id, Streams::new(listener, None, limits)));
+        self.tcp = Some((id, Streams::new(listener, None, limits)));
         self
     }
 
@@ -96,7 +97,7 @@ impl EdgeRunner {
         acceptor: tokio_rustls::TlsAcceptor,
         limits: StreamLimits,
     ) -> EdgeRunner {
-        self.streams = Some((id, Streams::new(listener, Some(acceptor), limits)));
+        self.tls = Some((id, Streams::new(listener, Some(acceptor), limits)));
         self
     }
 
@@ -118,7 +119,8 @@ impl EdgeRunner {
                     Err(e) => return Err(e),
                 },
                 Some((id, input)) = recv_ws(self.ws.as_mut()) => self.handle_ws(id, input),
-                Some((id, input, failed)) = next_stream(self.streams.as_mut()) => self.handle_stream(id, input, failed),
+                Some((id, input, failed)) = next_stream(self.tcp.as_mut()) => self.handle_stream(id, input, failed),
+                Some((id, input, failed)) = next_stream(self.tls.as_mut()) => self.handle_stream(id, input, failed),
                 Some(command) = self.commands.recv() => self.apply(command),
                 () = crate::udp::sleep_until(deadline) => self.edge.handle_timeout(Instant::now()),
             }
@@ -146,7 +148,8 @@ impl EdgeRunner {
         match input {
             StreamInput::Message { peer, message } => self.edge.handle_message(id, message, peer, now),
             StreamInput::Ping { peer } => {
-                if let Some((_, streams)) = &mut self.streams {
+                let streams = [self.tcp.as_mut(), self.tls.as_mut()].into_iter().flatten().find(|(t, _)| *t == id);
+                if let Some((_, streams)) = streams {
                     let _ = streams.send(peer, b"\r\n".to_vec(), None);
                 }
             }
@@ -183,13 +186,17 @@ impl EdgeRunner {
             while let Some(transmit) = self.edge.poll_transmit() {
                 idle = false;
                 let bytes = transmit.message.to_bytes();
-                let sent = match (&self.udp, &self.ws, &mut self.streams) {
+                let stream = [self.tcp.as_mut(), self.tls.as_mut()]
+                    .into_iter()
+                    .flatten()
+                    .find(|(t, _)| *t == transmit.transport);
+                let sent = match (&self.udp, &self.ws, stream) {
                     (Some((id, socket)), _, _) if *id == transmit.transport => {
                         let result = socket.send_to(&bytes, transmit.to).await;
                         result.is_ok() || result.as_ref().is_err_and(is_transient)
                     }
                     (_, Some((id, flows)), _) if *id == transmit.transport => flows.send(transmit.to, bytes),
-                    (_, _, Some((id, streams))) if *id == transmit.transport => {
+                    (_, _, Some((_, streams))) => {
                         matches!(streams.send(transmit.to, bytes, transmit.key.clone()), Sent::Queued)
                     }
                     _ => false,
