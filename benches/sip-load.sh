@@ -161,13 +161,19 @@ declare -A best cpu_per_call
 for subject in edge kamailio; do
     best[$subject]=0
     for rate in $rates; do
-        start_uas
-        start_subject "$subject"
-        read -r rc achieved cpu <<<"$(load "$rate" $((rate * seconds)))"
-        stop_subject
-        stop_uas
-        ok=no
-        if [ "$rc" -eq 0 ] && [ "$achieved" -ge $((rate * 95 / 100)) ]; then ok=yes; best[$subject]=$rate; fi
+        # A failed step is run once more: on a shared machine one noisy
+        # burst can fail a step that the subject sustains.
+        for try in 1 2; do
+            start_uas
+            start_subject "$subject"
+            read -r rc achieved cpu <<<"$(load "$rate" $((rate * seconds)))"
+            stop_subject
+            stop_uas
+            ok=no
+            if [ "$rc" -eq 0 ] && [ "$achieved" -ge $((rate * 95 / 100)) ]; then ok=yes; best[$subject]=$rate; fi
+            [ "$ok" = yes ] && break
+            echo "$subject rate=$rate try=$try failed (sipp_rc=$rc achieved=${achieved}/s)"
+        done
         per_call=$(awk -v c="$cpu" -v n=$((rate * seconds)) 'BEGIN { printf "%.1f", c * 1e6 / n }')
         echo "$subject rate=$rate sipp_rc=$rc achieved=${achieved}/s cpu=${cpu}s per_call=${per_call}us ok=$ok"
         [ "$rate" -eq "$common" ] && cpu_per_call[$subject]=$per_call

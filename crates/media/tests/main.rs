@@ -1,0 +1,3 @@
+//! The media crate's tests, one binary with a module per subject.
+
+mod frame;
