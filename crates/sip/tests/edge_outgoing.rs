@@ -36,6 +36,15 @@ fn invite_to(net: &Net, port: u16) -> Request {
         .unwrap_or_else(|| panic!("no INVITE to port {port}"))
 }
 
+/// A leg forked to a desk phone (port 5091) and a softphone (5092), and
+/// the INVITE each got.
+fn forked(net: &mut Net) -> (LegId, Request, Request) {
+    let leg =
+        net.edge.originate(plan(vec![vec![target("desk", 5091), target("soft", 5092)]]), net.now).expect("originate");
+    net.drain();
+    (leg, invite_to(net, 5091), invite_to(net, 5092))
+}
+
 fn ended(net: &Net, leg: LegId) -> Option<EndCause> {
     net.events().into_iter().find_map(|e| match e {
         EdgeEvent::Ended { leg: l, cause } if l == leg => Some(cause),
@@ -46,10 +55,7 @@ fn ended(net: &Net, leg: LegId) -> Option<EndCause> {
 #[test]
 fn originate_forks_to_every_contact_and_the_first_2xx_wins_while_the_others_are_cancelled() {
     let mut net = Net::new();
-    let leg =
-        net.edge.originate(plan(vec![vec![target("desk", 5091), target("soft", 5092)]]), net.now).expect("originate");
-    net.drain();
-    let (desk, soft) = (invite_to(&net, 5091), invite_to(&net, 5092));
+    let (leg, desk, soft) = forked(&mut net);
     assert_eq!(desk.headers().call_id(), soft.headers().call_id(), "one call, forked");
     assert_ne!(desk.headers().top_via().branch(), soft.headers().top_via().branch());
     assert_eq!(desk.body(), sdp("edge").as_slice());
@@ -91,10 +97,7 @@ fn cancel_waits_for_a_provisional_response_before_it_is_sent() {
 #[test]
 fn late_2xx_from_a_losing_fork_is_acknowledged_and_hung_up() {
     let mut net = Net::new();
-    let leg =
-        net.edge.originate(plan(vec![vec![target("desk", 5091), target("soft", 5092)]]), net.now).expect("originate");
-    net.drain();
-    let (desk, soft) = (invite_to(&net, 5091), invite_to(&net, 5092));
+    let (leg, desk, soft) = forked(&mut net);
     net.deliver_message(UDP, phone(5091), answer(&desk, 200, "d1", Some(sdp("desk"))));
     net.clear();
     net.deliver_message(UDP, phone(5092), answer(&soft, 200, "s1", Some(sdp("soft"))));
@@ -173,10 +176,7 @@ fn busy_does_not_fail_over_and_ends_the_leg_rejected() {
 #[test]
 fn every_fork_failing_reports_the_best_status() {
     let mut net = Net::new();
-    let leg =
-        net.edge.originate(plan(vec![vec![target("desk", 5091), target("soft", 5092)]]), net.now).expect("originate");
-    net.drain();
-    let (desk, soft) = (invite_to(&net, 5091), invite_to(&net, 5092));
+    let (leg, desk, soft) = forked(&mut net);
     net.deliver_message(UDP, phone(5091), answer(&desk, 480, "d1", None));
     assert!(ended(&net, leg).is_none(), "one fork is still ringing");
     net.deliver_message(UDP, phone(5092), answer(&soft, 603, "s1", None));
