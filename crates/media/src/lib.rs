@@ -5,9 +5,14 @@
 //! unless its module says it is a shell. The mixer runs at 16 kHz mono in
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
+//! - [`prompts`]: the demo voice prompts and the position and wait
+//!   announcements built from them.
+//!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod prompts;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;
