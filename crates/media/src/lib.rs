@@ -5,6 +5,7 @@
 //! unless its module says it is a shell. The mixer runs at 16 kHz mono in
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
+//! - [`ports`]: RTP/RTCP port pairs from the configured range.
 //! - [`prompts`]: the demo voice prompts and the position and wait
 //!   announcements built from them.
 //!
@@ -12,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ports;
 pub mod prompts;
 
 /// The mixer's sample rate, in Hz.
