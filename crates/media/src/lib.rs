@@ -5,6 +5,7 @@
 //! unless its module says it is a shell. The mixer runs at 16 kHz mono in
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
+//! - [`player`]: prompts and music on hold, clip after clip, frame by frame.
 //! - [`ports`]: RTP/RTCP port pairs from the configured range.
 //! - [`prompts`]: the demo voice prompts and the position and wait
 //!   announcements built from them.
@@ -13,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod player;
 pub mod ports;
 pub mod prompts;
 
