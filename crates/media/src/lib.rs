@@ -6,8 +6,13 @@
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
+//!
+//! - [`clock`]: the frame clock, frame `n` due at `start + n × 20 ms`, late
+//!   wake-ups skip to now.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod clock;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;
