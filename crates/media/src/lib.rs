@@ -9,10 +9,13 @@
 //!
 //! - [`clock`]: the frame clock, frame `n` due at `start + n × 20 ms`, late
 //!   wake-ups skip to now.
+//! - [`mixer`]: a call's mix with a hearing matrix (bridge, monitor, whisper,
+//!   barge, conference), i32 sums clamped once, mix-minus, no allocation per frame.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod mixer;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;

@@ -2,4 +2,6 @@
 
 mod clock;
 mod frame;
+mod mixer;
+mod mixer_matrix;
 mod seed;
