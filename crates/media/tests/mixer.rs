@@ -330,3 +330,32 @@ fn a_mixer_holds_at_most_max_participants() {
         assert_eq!((out.heard, out.samples[0]), (media::mixer::MAX_PARTICIPANTS - 1, level));
     }
 }
+
+#[test]
+fn mixing_frames_and_switching_modes_allocate_nothing() {
+    let mut mixer = Mixer::new();
+    let ids: Vec<ParticipantId> = (0..10).map(|_| mixer.add_participant().unwrap()).collect();
+    let frames: Vec<Frame> = (0..10).map(|i| tone_frame(300.0 + 100.0 * i as f64, AMPLITUDE, 0)).collect();
+    let (caller, agent, supervisor) = (ids[0], ids[1], ids[2]);
+    let modes = [Mode::Conference, Mode::Whisper { caller, agent, supervisor }, Mode::Bridge { caller, agent }];
+    let mut checksum = 0i64;
+    let info = allocation_counter::measure(|| {
+        for n in 0..60 {
+            if n % 20 == 0 {
+                mixer.set_mode(modes[n / 20]).unwrap();
+                mixer.set_gain(ids[3], ids[4], Gain::from_f32(0.25).unwrap()).unwrap();
+            }
+            for (id, frame) in ids.iter().zip(&frames) {
+                mixer.push_input(*id, frame).unwrap();
+            }
+            mixer.mix();
+            while let Some(out) = mixer.poll_output() {
+                checksum += i64::from(out.samples[n]);
+            }
+        }
+    });
+    assert_eq!(info.count_total, 0, "allocations while mixing (checksum {checksum})");
+    // The counter does count: a new mixer allocates its sum buffer.
+    let info = allocation_counter::measure(|| drop(std::hint::black_box(Mixer::new())));
+    assert!(info.count_total > 0);
+}
