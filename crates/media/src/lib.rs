@@ -5,6 +5,10 @@
 //! unless its module says it is a shell. The mixer runs at 16 kHz mono in
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
+//! - [`clock`]: the frame clock, frame `n` due at `start + n × 20 ms`, late
+//!   wake-ups skip to now.
+//! - [`mixer`]: a call's mix with a hearing matrix (bridge, monitor, whisper,
+//!   barge, conference), i32 sums clamped once, mix-minus, no allocation per frame.
 //! - [`player`]: prompts and music on hold, clip after clip, frame by frame.
 //! - [`ports`]: RTP/RTCP port pairs from the configured range.
 //! - [`prompts`]: the demo voice prompts and the position and wait
@@ -14,6 +18,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod clock;
+pub mod mixer;
 pub mod player;
 pub mod ports;
 pub mod prompts;
