@@ -6,6 +6,8 @@
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
+//!
+//! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -14,3 +16,5 @@ pub const SAMPLE_RATE: u32 = 16_000;
 
 /// One frame of the mixer: 20 ms at [`SAMPLE_RATE`].
 pub const FRAME_SAMPLES: usize = 320;
+
+pub mod g711;
