@@ -8,6 +8,8 @@
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
 //!
 //! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
+//! - [`goertzel`]: the energy of one frequency in a block.
+//! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -18,3 +20,5 @@ pub const SAMPLE_RATE: u32 = 16_000;
 pub const FRAME_SAMPLES: usize = 320;
 
 pub mod g711;
+pub mod goertzel;
+pub mod tone;

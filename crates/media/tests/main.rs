@@ -3,3 +3,6 @@
 mod frame;
 mod g711;
 mod g711_reference;
+mod goertzel;
+mod signal;
+mod tone;
