@@ -9,6 +9,7 @@
 //!
 //! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 //! - [`goertzel`]: the energy of one frequency in a block.
+//! - [`resample`]: 8 kHz ↔ 16 kHz with a polyphase half-band FIR.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -21,4 +22,5 @@ pub const FRAME_SAMPLES: usize = 320;
 
 pub mod g711;
 pub mod goertzel;
+pub mod resample;
 pub mod tone;

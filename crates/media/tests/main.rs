@@ -4,5 +4,6 @@ mod frame;
 mod g711;
 mod g711_reference;
 mod goertzel;
+mod resample;
 mod signal;
 mod tone;

@@ -56,3 +56,12 @@ pub fn db(a: f64, b: f64) -> f64 {
 pub fn max_step(block: &[i16]) -> i32 {
     block.windows(2).map(|w| (i32::from(w[1]) - i32::from(w[0])).abs()).max().unwrap_or(0)
 }
+
+/// Proptest configuration with a fixed seed unless one is given (`PROPTEST_RNG_SEED`).
+pub fn fixed_seed() -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config::default();
+    if matches!(config.rng_seed, proptest::test_runner::RngSeed::Random) {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5eed_0005);
+    }
+    config
+}
