@@ -9,6 +9,7 @@
 //!
 //! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 //! - [`goertzel`]: the energy of one frequency in a block.
+//! - [`plc`]: packet-loss concealment for G.711 legs (repeat and fade).
 //! - [`resample`]: 8 kHz ↔ 16 kHz with a polyphase half-band FIR.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 #![forbid(unsafe_code)]
@@ -22,5 +23,6 @@ pub const FRAME_SAMPLES: usize = 320;
 
 pub mod g711;
 pub mod goertzel;
+pub mod plc;
 pub mod resample;
 pub mod tone;

@@ -4,6 +4,7 @@ mod frame;
 mod g711;
 mod g711_reference;
 mod goertzel;
+mod plc;
 mod resample;
 mod signal;
 mod tone;
