@@ -7,6 +7,7 @@
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
 //!
+//! - [`dtmf_detect`]: in-band DTMF detection on 8 kHz audio (Goertzel).
 //! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 //! - [`goertzel`]: the energy of one frequency in a block.
 //! - [`plc`]: packet-loss concealment for G.711 legs (repeat and fade).
@@ -21,6 +22,7 @@ pub const SAMPLE_RATE: u32 = 16_000;
 /// One frame of the mixer: 20 ms at [`SAMPLE_RATE`].
 pub const FRAME_SAMPLES: usize = 320;
 
+pub mod dtmf_detect;
 pub mod g711;
 pub mod goertzel;
 pub mod plc;

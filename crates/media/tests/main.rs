@@ -1,5 +1,6 @@
 //! The media crate's tests, one binary with a module per subject.
 
+mod dtmf_detect;
 mod frame;
 mod g711;
 mod g711_reference;
