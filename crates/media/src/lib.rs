@@ -13,6 +13,7 @@
 //! - [`plc`]: packet-loss concealment for G.711 legs (repeat and fade).
 //! - [`resample`]: 8 kHz ↔ 16 kHz with a polyphase half-band FIR.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
+//! - [`wav`]: a PCM WAV reader and a crash-safe stereo recorder.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -28,3 +29,4 @@ pub mod goertzel;
 pub mod plc;
 pub mod resample;
 pub mod tone;
+pub mod wav;

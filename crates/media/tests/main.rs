@@ -9,3 +9,4 @@ mod plc;
 mod resample;
 mod signal;
 mod tone;
+mod wav;
