@@ -172,3 +172,29 @@ fn silence_is_all_zero_and_degenerate_cadences_do_not_hang() {
     zero_rate.fill(&mut frame);
     assert!(zero_rate.is_finished() && frame.iter().all(|&s| s == 0));
 }
+
+proptest::proptest! {
+    #![proptest_config(crate::signal::fixed_seed())]
+
+    #[test]
+    fn any_tone_parameters_fill_frames_without_panicking(
+        rate in proptest::prop_oneof![proptest::strategy::Just(8000u32), proptest::strategy::Just(16_000), 0u32..200_000],
+        f1 in proptest::num::f64::ANY,
+        level in -200.0f64..20.0,
+        on_ms in 0u32..300,
+        off_ms in 0u32..300,
+        repeat in proptest::bool::ANY,
+        frame in 1usize..500,
+    ) {
+        let cadence = if repeat { Cadence::Repeat { on_ms, off_ms } } else { Cadence::Once { on_ms, off_ms } };
+        let mut tone = ToneGenerator::new(rate, &[(f1, level), (1000.0, level)], cadence);
+        let mut whole = tone.clone();
+        let mut framed = vec![0i16; 2000];
+        for chunk in framed.chunks_mut(frame) {
+            tone.fill(chunk);
+        }
+        let mut block = vec![0i16; 2000];
+        whole.fill(&mut block);
+        proptest::prop_assert_eq!(framed, block);
+    }
+}
