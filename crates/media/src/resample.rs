@@ -1,7 +1,7 @@
 //! 8 kHz ↔ 16 kHz conversion with a linear-phase half-band FIR, polyphase.
 //!
 //! One 47-tap half-band low-pass (Kaiser window, β = 5; cutoff at 4 kHz,
-//! flat within 0.01 dB to 3.4 kHz, at least 53 dB down from 4.6 kHz) serves
+//! flat within 0.02 dB to 3.4 kHz, at least 53 dB down from 4.6 kHz) serves
 //! both directions. Every other tap of a half-band filter is zero, so each
 //! output sample costs 12 multiplies on pre-added symmetric pairs:
 //!
