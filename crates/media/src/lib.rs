@@ -7,22 +7,36 @@
 //!
 //! - [`clock`]: the frame clock, frame `n` due at `start + n × 20 ms`, late
 //!   wake-ups skip to now.
+//! - [`dtmf_detect`]: in-band DTMF detection on 8 kHz audio (Goertzel).
+//! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
+//! - [`goertzel`]: the energy of one frequency in a block.
 //! - [`mixer`]: a call's mix with a hearing matrix (bridge, monitor, whisper,
 //!   barge, conference), i32 sums clamped once, mix-minus, no allocation per frame.
 //! - [`player`]: prompts and music on hold, clip after clip, frame by frame.
+//! - [`plc`]: packet-loss concealment for G.711 legs (repeat and fade).
 //! - [`ports`]: RTP/RTCP port pairs from the configured range.
 //! - [`prompts`]: the demo voice prompts and the position and wait
 //!   announcements built from them.
+//! - [`resample`]: 8 kHz ↔ 16 kHz with a polyphase half-band FIR.
+//! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
+//! - [`wav`]: a PCM WAV reader and a crash-safe stereo recorder.
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod dtmf_detect;
+pub mod g711;
+pub mod goertzel;
 pub mod mixer;
 pub mod player;
+pub mod plc;
 pub mod ports;
 pub mod prompts;
+pub mod resample;
+pub mod tone;
+pub mod wav;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;
