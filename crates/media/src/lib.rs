@@ -6,8 +6,13 @@
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
+//!
+//! - [`rtp`]: one RTP leg's session (RFC 3550): symmetric latching,
+//!   appendix A statistics, SR/RR and BYE.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod rtp;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;
