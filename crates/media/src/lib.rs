@@ -9,9 +9,12 @@
 //!
 //! - [`rtp`]: one RTP leg's session (RFC 3550): symmetric latching,
 //!   appendix A statistics, SR/RR and BYE.
+//! - [`relay`]: the fast path, packets forwarded with their header
+//!   rewritten (SSRC, continuous sequence, monotonic timestamps).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod relay;
 pub mod rtp;
 
 /// The mixer's sample rate, in Hz.
