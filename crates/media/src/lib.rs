@@ -9,11 +9,13 @@
 //!
 //! - [`rtp`]: one RTP leg's session (RFC 3550): symmetric latching,
 //!   appendix A statistics, SR/RR and BYE.
+//! - [`jitter`]: the adaptive jitter buffer of a decoded leg.
 //! - [`relay`]: the fast path, packets forwarded with their header
 //!   rewritten (SSRC, continuous sequence, monotonic timestamps).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod jitter;
 pub mod relay;
 pub mod rtp;
 

@@ -1,6 +1,8 @@
 //! The media crate's tests, one binary with a module per subject.
 
 mod frame;
+mod jitter;
+mod netsim;
 mod relay;
 mod rtcp;
 mod rtp;
