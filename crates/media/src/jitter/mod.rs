@@ -190,7 +190,8 @@ pub struct JitterBuffer {
 impl JitterBuffer {
     /// An empty buffer.
     #[must_use]
-    pub fn new(config: JitterConfig) -> Self {
+    pub fn new(mut config: JitterConfig) -> Self {
+        config.clock_rate = config.clock_rate.max(1);
         let frame_ts = (u128::from(config.clock_rate) * config.frame.as_nanos() / 1_000_000_000).max(1);
         Self {
             frame_ts: i64::try_from(frame_ts).unwrap_or(i64::MAX),
@@ -226,7 +227,7 @@ impl JitterBuffer {
 
     /// How late media time `ts` plays at `now`, beyond the fastest transit.
     fn delay_of(&self, ts: i64, now: Instant) -> i64 {
-        self.micros_since_epoch(now) - self.ts_micros(ts) - self.estimator.fastest()
+        self.micros_since_epoch(now).saturating_sub(self.ts_micros(ts)).saturating_sub(self.estimator.fastest())
     }
 
     fn slot_index(seq: i64) -> usize {
@@ -285,7 +286,7 @@ impl JitterBuffer {
             return;
         }
         self.stats.received += 1;
-        self.estimator.push(self.micros_since_epoch(now) - self.ts_micros(ts));
+        self.estimator.push(self.micros_since_epoch(now).saturating_sub(self.ts_micros(ts)));
         self.top = Some(self.top.map_or((seq, ts), |(s, t)| (s.max(seq), t.max(ts))));
         if !self.admit(seq, ts, marker) {
             return;

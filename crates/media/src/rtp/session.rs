@@ -86,8 +86,8 @@ impl RtpSession {
             config.cname.truncate(end);
         }
         let mut timers = [None; 2];
-        timers[Timer::Report as usize] = Some(now + config.report_interval);
-        timers[Timer::MediaTimeout as usize] = config.media_timeout.map(|t| now + t);
+        timers[Timer::Report as usize] = now.checked_add(config.report_interval);
+        timers[Timer::MediaTimeout as usize] = config.media_timeout.and_then(|t| now.checked_add(t));
         Self {
             state: State::Active(Latch::Learning { expected: config.remote, run: None }),
             next_sequence: config.initial_sequence,
@@ -233,7 +233,7 @@ impl RtpSession {
         self.stats.packets_received += 1;
         self.stats.octets_received += header.payload.len() as u64;
         if let Some(t) = self.config.media_timeout {
-            self.timers[Timer::MediaTimeout as usize] = Some(now + t);
+            self.timers[Timer::MediaTimeout as usize] = now.checked_add(t);
         }
         Handled::Rtp(header)
     }
@@ -373,7 +373,7 @@ impl RtpSession {
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.timers[Timer::Report as usize].is_some_and(|at| at <= now) {
             self.queue_report(now, false);
-            self.timers[Timer::Report as usize] = Some(now + self.config.report_interval);
+            self.timers[Timer::Report as usize] = now.checked_add(self.config.report_interval);
         }
         if self.timers[Timer::MediaTimeout as usize].is_some_and(|at| at <= now) {
             self.end(EndReason::Timeout);
