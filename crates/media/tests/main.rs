@@ -2,6 +2,7 @@
 
 mod frame;
 mod jitter;
+mod malformed;
 mod netsim;
 mod relay;
 mod rtcp;
