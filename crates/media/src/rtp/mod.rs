@@ -27,7 +27,7 @@
 //! let datagram = [0x80, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9, 0xff];
 //! match leg.handle_packet(&datagram, peer, start) {
 //!     Handled::Rtp(packet) => { let _ = packet.payload; } // decode or relay it
-//!     Handled::Rtcp | Handled::Dropped(_) => {}
+//!     _ => {} // RTCP (consumed) or dropped (counted)
 //! }
 //! while let Some(_event) = leg.poll_event() {}
 //! if leg.poll_timeout().is_some_and(|at| at <= start) {
