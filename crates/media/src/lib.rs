@@ -10,6 +10,7 @@
 //! - [`dtmf_detect`]: in-band DTMF detection on 8 kHz audio (Goertzel).
 //! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 //! - [`goertzel`]: the energy of one frequency in a block.
+//! - [`jitter`]: the adaptive jitter buffer of a decoded leg.
 //! - [`mixer`]: a call's mix with a hearing matrix (bridge, monitor, whisper,
 //!   barge, conference), i32 sums clamped once, mix-minus, no allocation per frame.
 //! - [`player`]: prompts and music on hold, clip after clip, frame by frame.
@@ -17,7 +18,11 @@
 //! - [`ports`]: RTP/RTCP port pairs from the configured range.
 //! - [`prompts`]: the demo voice prompts and the position and wait
 //!   announcements built from them.
+//! - [`relay`]: the fast path, packets forwarded with their header
+//!   rewritten (SSRC, continuous sequence, monotonic timestamps).
 //! - [`resample`]: 8 kHz ↔ 16 kHz with a polyphase half-band FIR.
+//! - [`rtp`]: one RTP leg's session (RFC 3550): symmetric latching,
+//!   appendix A statistics, SR/RR and BYE.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 //! - [`wav`]: a PCM WAV reader and a crash-safe stereo recorder.
 //!
@@ -29,12 +34,15 @@ pub mod clock;
 pub mod dtmf_detect;
 pub mod g711;
 pub mod goertzel;
+pub mod jitter;
 pub mod mixer;
 pub mod player;
 pub mod plc;
 pub mod ports;
 pub mod prompts;
+pub mod relay;
 pub mod resample;
+pub mod rtp;
 pub mod tone;
 pub mod wav;
 
