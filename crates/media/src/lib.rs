@@ -6,8 +6,13 @@
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
+//!
+//! - [`sdp`]: SDP (RFC 4566) parsing and writing, every line kept, errors
+//!   naming the line for a 488.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod sdp;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;

@@ -1,3 +1,5 @@
 //! The media crate's tests, one binary with a module per subject.
 
 mod frame;
+mod sdp;
+mod seed;
