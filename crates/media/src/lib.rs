@@ -9,9 +9,12 @@
 //!
 //! - [`sdp`]: SDP (RFC 4566) parsing and writing, every line kept, errors
 //!   naming the line for a 488.
+//! - [`offer_answer`]: RFC 3264 offer/answer for SIP legs: codecs, DTMF,
+//!   ptime, hold and resume, what was agreed.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod offer_answer;
 pub mod sdp;
 
 /// The mixer's sample rate, in Hz.
