@@ -9,11 +9,14 @@
 //!
 //! - [`sdp`]: SDP (RFC 4566) parsing and writing, every line kept, errors
 //!   naming the line for a 488.
+//! - [`dtmf`]: RFC 4733 telephone-events: payload, a receiver that reports
+//!   each digit once under loss and reordering, a sender.
 //! - [`offer_answer`]: RFC 3264 offer/answer for SIP legs: codecs, DTMF,
 //!   ptime, hold and resume, what was agreed.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod dtmf;
 pub mod offer_answer;
 pub mod sdp;
 
