@@ -3,6 +3,7 @@
 mod dtmf;
 mod dtmf_net;
 mod frame;
+mod fuzz_seeds;
 mod lossy;
 mod offer_answer;
 mod sdp;
