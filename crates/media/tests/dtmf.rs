@@ -354,4 +354,23 @@ proptest! {
         }
         prop_assert!(reported <= 64 * 2);
     }
+
+    #[test]
+    fn any_digits_and_any_polling_times_never_panic_the_sender(
+        digits in proptest::collection::vec((0u8..17, any::<u32>()), 0..6),
+        times in proptest::collection::vec(any::<u32>(), 0..200),
+    ) {
+        let mut sender = DtmfSender::new(SenderConfig::new(48000));
+        for (event, samples) in digits {
+            let _ = sender.send(Digit::from_event(event).expect("0-16"), samples, 0);
+        }
+        for now in times {
+            let mut burst = 0;
+            while let Some(packet) = sender.poll_packet(now) {
+                prop_assert_eq!(TelephoneEvent::parse(&packet.payload()), Ok(packet.event));
+                burst += 1;
+                prop_assert!(burst < 70_000, "polling at one time ends");
+            }
+        }
+    }
 }

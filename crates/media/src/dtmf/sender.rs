@@ -172,7 +172,7 @@ impl DtmfSender {
                 duration: u16::try_from(duration).unwrap_or(u16::MAX),
             },
         };
-        if elapsed - tone.before > SEGMENT {
+        if elapsed.saturating_sub(tone.before) > SEGMENT {
             // This segment is full: say so, and go on in the next one,
             // due at once.
             let full = packet(&tone, SEGMENT, false);
@@ -188,7 +188,7 @@ impl DtmfSender {
             self.after_end_packet(tone, self.config.end_packets.max(1), now);
             return last;
         }
-        let update = packet(&tone, elapsed - tone.before, false);
+        let update = packet(&tone, elapsed.saturating_sub(tone.before), false);
         tone.first = false;
         let interval = self.config.update_interval.max(1);
         let next = tone.start.wrapping_add((elapsed / interval + 1).saturating_mul(interval).min(tone.total));
