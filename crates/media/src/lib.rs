@@ -8,11 +8,15 @@
 //! - [`clock`]: the frame clock, frame `n` due at `start + n × 20 ms`, late
 //!   wake-ups skip to now.
 //! - [`dtmf_detect`]: in-band DTMF detection on 8 kHz audio (Goertzel).
+//! - [`dtmf`]: RFC 4733 telephone-events: payload, a receiver that reports
+//!   each digit once under loss and reordering, a sender.
 //! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 //! - [`goertzel`]: the energy of one frequency in a block.
 //! - [`jitter`]: the adaptive jitter buffer of a decoded leg.
 //! - [`mixer`]: a call's mix with a hearing matrix (bridge, monitor, whisper,
 //!   barge, conference), i32 sums clamped once, mix-minus, no allocation per frame.
+//! - [`offer_answer`]: RFC 3264 offer/answer for SIP legs: codecs, DTMF,
+//!   ptime, hold and resume, what was agreed.
 //! - [`player`]: prompts and music on hold, clip after clip, frame by frame.
 //! - [`plc`]: packet-loss concealment for G.711 legs (repeat and fade).
 //! - [`ports`]: RTP/RTCP port pairs from the configured range.
@@ -23,6 +27,8 @@
 //! - [`resample`]: 8 kHz ↔ 16 kHz with a polyphase half-band FIR.
 //! - [`rtp`]: one RTP leg's session (RFC 3550): symmetric latching,
 //!   appendix A statistics, SR/RR and BYE.
+//! - [`sdp`]: SDP (RFC 4566) parsing and writing, every line kept, errors
+//!   naming the line for a 488.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 //! - [`wav`]: a PCM WAV reader and a crash-safe stereo recorder.
 //!
@@ -31,11 +37,13 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod dtmf;
 pub mod dtmf_detect;
 pub mod g711;
 pub mod goertzel;
 pub mod jitter;
 pub mod mixer;
+pub mod offer_answer;
 pub mod player;
 pub mod plc;
 pub mod ports;
@@ -43,6 +51,7 @@ pub mod prompts;
 pub mod relay;
 pub mod resample;
 pub mod rtp;
+pub mod sdp;
 pub mod tone;
 pub mod wav;
 
