@@ -11,6 +11,8 @@
 //! - [`dtmf`]: RFC 4733 telephone-events: payload, a receiver that reports
 //!   each digit once under loss and reordering, a sender.
 //! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
+//! - [`g711_leg`]: a decoded G.711 leg: jitter buffer, decoding or
+//!   concealment, 8 ↔ 16 kHz, encoding.
 //! - [`goertzel`]: the energy of one frequency in a block.
 //! - [`jitter`]: the adaptive jitter buffer of a decoded leg.
 //! - [`mixer`]: a call's mix with a hearing matrix (bridge, monitor, whisper,
@@ -40,6 +42,7 @@ pub mod clock;
 pub mod dtmf;
 pub mod dtmf_detect;
 pub mod g711;
+pub mod g711_leg;
 pub mod goertzel;
 pub mod jitter;
 pub mod mixer;

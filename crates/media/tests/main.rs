@@ -7,6 +7,7 @@ mod dtmf_net;
 mod frame;
 mod fuzz_seeds;
 mod g711;
+mod g711_leg;
 mod g711_reference;
 mod goertzel;
 mod jitter;
