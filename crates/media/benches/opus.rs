@@ -1,10 +1,10 @@
-//! Opus encode and decode cost with the `opus` crate (libopus 1.6 built by
-//! cmake): 20 ms frames of a 16 kHz mono speech-like signal, complexity 5,
-//! in-band FEC on. `opus_audiopus.rs` measures `audiopus` the same way; the
-//! two cannot share one binary (both link a static libopus under the same
-//! symbol names, so one library would serve both).
+//! Opus cost per 20 ms frame of a 16 kHz mono speech-like signal, in thread
+//! CPU time: `media::opus` (complexity 5, FEC, 24 kbit/s) beside the bare
+//! `opus` crate with the same settings (the wrapper's overhead) and at
+//! libopus's default complexity 10 (what complexity 5 saves), all in one run;
+//! then decoding, packet-loss concealment and FEC recovery.
 //!
-//! Run both: `cargo bench -p media --bench opus --bench opus_audiopus`.
+//! Run: `cargo bench -p media --bench opus`.
 #![allow(missing_docs, reason = "criterion's macros generate undocumented items")]
 
 #[path = "common/cpu_time.rs"]
@@ -14,49 +14,96 @@ mod speech;
 
 use cpu_time::ThreadCpu;
 use criterion::{Criterion, criterion_group, criterion_main};
+use media::opus::{MAX_PACKET_BYTES, OpusDecoder, OpusEncoder};
 use speech::{FRAME, FRAMES, RATE, speech_like};
 use std::hint::black_box;
 
-fn encode_decode(c: &mut Criterion<ThreadCpu>) {
-    let pcm = speech_like();
+type Frames = Vec<[i16; FRAME]>;
+
+fn frames() -> Frames {
+    speech_like().chunks(FRAME).map(|f| f.try_into().expect("whole frames")).collect()
+}
+
+fn bare_encoder(complexity: i32) -> opus::Encoder {
     let mut enc = opus::Encoder::new(RATE, opus::Channels::Mono, opus::Application::Voip).unwrap();
-    enc.set_complexity(5).unwrap();
+    enc.set_bitrate(opus::Bitrate::Bits(24_000)).unwrap();
+    enc.set_complexity(complexity).unwrap();
     enc.set_inband_fec(true).unwrap();
     enc.set_packet_loss_perc(10).unwrap();
-    let mut out = [0u8; 1500];
+    enc.set_signal(opus::Signal::Voice).unwrap();
+    enc
+}
+
+fn encoding(c: &mut Criterion<ThreadCpu>, pcm: &Frames) {
+    let mut out = [0u8; MAX_PACKET_BYTES];
+    let mut group = c.benchmark_group("opus_encode_16k_20ms");
+    let mut enc = OpusEncoder::new().unwrap();
+    let mut i = 0;
+    group.bench_function("media::opus c5", |b| {
+        b.iter(|| {
+            i = (i + 1) % FRAMES;
+            black_box(enc.encode(black_box(&pcm[i]), &mut out).unwrap())
+        })
+    });
+    for complexity in [5, 10] {
+        let mut enc = bare_encoder(complexity);
+        group.bench_function(format!("bare opus c{complexity}"), |b| {
+            b.iter(|| {
+                i = (i + 1) % FRAMES;
+                black_box(enc.encode(black_box(&pcm[i]), &mut out).unwrap())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn decoding(c: &mut Criterion<ThreadCpu>, pcm: &Frames) {
+    let mut enc = OpusEncoder::new().unwrap();
+    let mut out = [0u8; MAX_PACKET_BYTES];
     let packets: Vec<Vec<u8>> = pcm
-        .chunks(FRAME)
+        .iter()
         .map(|f| {
             let n = enc.encode(f, &mut out).unwrap();
             out[..n].to_vec()
         })
         .collect();
-    let id = format!("opus {}", opus::version());
-
+    let mut group = c.benchmark_group("opus_decode_16k_20ms");
+    let mut dec = OpusDecoder::new().unwrap();
+    let mut frame = [0i16; FRAME];
     let mut i = 0;
-    c.bench_function(&format!("opus_encode_16k_20ms_c5/{id}"), |b| {
+    group.bench_function("decode", |b| {
         b.iter(|| {
-            let frame = &pcm[i * FRAME..(i + 1) * FRAME];
             i = (i + 1) % FRAMES;
-            black_box(enc.encode(black_box(frame), &mut out).unwrap())
+            black_box(dec.decode(black_box(&packets[i]), &mut frame).unwrap())
         })
     });
-
-    let mut dec = opus::Decoder::new(RATE, opus::Channels::Mono).unwrap();
-    let mut pcm_out = [0i16; FRAME];
-    let mut i = 0;
-    c.bench_function(&format!("opus_decode_16k_20ms/{id}"), |b| {
+    // Every other frame lost: conceal it, then decode the next one.
+    group.bench_function("lost + next, PLC", |b| {
         b.iter(|| {
-            let packet = &packets[i];
             i = (i + 1) % FRAMES;
-            black_box(dec.decode(black_box(packet), &mut pcm_out, false).unwrap())
+            black_box(dec.conceal(None, &mut frame).unwrap());
+            black_box(dec.decode(black_box(&packets[i]), &mut frame).unwrap())
         })
     });
+    group.bench_function("lost + next, FEC", |b| {
+        b.iter(|| {
+            i = (i + 1) % FRAMES;
+            black_box(dec.conceal(Some(&packets[i]), &mut frame).unwrap());
+            black_box(dec.decode(black_box(&packets[i]), &mut frame).unwrap())
+        })
+    });
+    group.finish();
+}
+
+fn opus_cost(c: &mut Criterion<ThreadCpu>) {
+    let pcm = frames();
+    encoding(c, &pcm);
+    decoding(c, &pcm);
 }
 
 criterion_group! {
     name = benches;
     config = Criterion::default().with_measurement(ThreadCpu);
-    targets = encode_decode
+    targets = opus_cost
 }
 criterion_main!(benches);

@@ -6,8 +6,13 @@
 //! 20 ms frames ([`FRAME_SAMPLES`] samples).
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
+//!
+//! - [`opus`](crate::opus): Opus encoder and decoder at 16 kHz mono, 20 ms frames, FEC and
+//!   packet-loss concealment.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod opus;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;
