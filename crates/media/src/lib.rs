@@ -7,12 +7,15 @@
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
 //!
-//! - [`opus`](crate::opus): Opus encoder and decoder at 16 kHz mono, 20 ms frames, FEC and
+//! - [`opus`]: Opus encoder and decoder at 16 kHz mono, 20 ms frames, FEC and
 //!   packet-loss concealment.
+//! - [`webrtc`]: one browser leg on str0m (ICE-lite, DTLS-SRTP, Opus,
+//!   telephone-event), exchanging 16 kHz PCM frames.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod opus;
+pub mod webrtc;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;

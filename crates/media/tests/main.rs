@@ -2,3 +2,4 @@
 
 mod frame;
 mod opus_codec;
+mod webrtc_leg;

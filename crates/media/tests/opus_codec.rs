@@ -32,7 +32,7 @@ pub fn sine_frame(freq: f64, amplitude: f64, index: usize) -> [i16; FRAME_SAMPLE
 }
 
 /// A fixed proptest seed (see crates/sip/tests/harness.rs).
-fn fixed_seed() -> proptest::test_runner::Config {
+pub fn fixed_seed() -> proptest::test_runner::Config {
     let mut config = proptest::test_runner::Config::default();
     if matches!(config.rng_seed, proptest::test_runner::RngSeed::Random) {
         config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5eed_0005);
