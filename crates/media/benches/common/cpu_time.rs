@@ -11,7 +11,7 @@ pub struct ThreadCpu;
 static WALL: WallTime = WallTime;
 
 /// Nanoseconds this thread has spent on a CPU.
-fn on_cpu_ns() -> u64 {
+pub fn on_cpu_ns() -> u64 {
     let t = clock_gettime(ClockId::ThreadCPUTime);
     t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
