@@ -490,3 +490,39 @@ fn arbitrary_datagrams_and_mangled_offers_never_panic() {
         })
         .unwrap();
 }
+
+#[test]
+fn closing_the_leg_says_goodbye_and_ends_with_a_closed_event() {
+    let mut call = Call::new();
+    call.connect();
+    let on_the_wire = call.net.len();
+    call.leg.close();
+    call.collect_leg();
+    assert!(call.net.len() > on_the_wire, "close sends RTCP BYE and DTLS close_notify");
+    let until = call.now + Duration::from_secs(1);
+    call.run_until(until);
+    assert_eq!(call.leg_events, [LegEvent::Connected, LegEvent::Closed]);
+    assert!(!call.leg.is_connected());
+    assert_eq!(call.leg.poll_timeout(), None);
+    assert!(matches!(
+        call.leg.send_frame(&[0; FRAME_SAMPLES], call.now),
+        Err(media::webrtc::WebRtcError::NotConnected)
+    ));
+}
+
+#[test]
+fn a_wrong_answer_call_leaves_a_connected_leg_connected() {
+    let mut call = Call::new();
+    call.connect();
+    let offer = {
+        let mut other = Browser::new(call.now);
+        let mut change = other.rtc.sdp_api();
+        change.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
+        change.apply().unwrap().0.to_sdp_string()
+    };
+    // An offer is no answer, and there is no offer of ours pending.
+    assert!(matches!(call.leg.accept_answer(&offer), Err(media::webrtc::WebRtcError::WrongState { .. })));
+    assert!(call.leg.is_connected());
+    call.talk(10);
+    assert!(call.leg_frames.len() >= 8);
+}

@@ -186,7 +186,9 @@ enum State {
     Negotiated(Audio),
     /// Media flows.
     Connected(Audio),
-    /// Closed by [`WebRtcLeg::close`].
+    /// [`WebRtcLeg::close`] was called; str0m sends its last datagrams.
+    Closing,
+    /// Closed: nothing more comes in or out.
     Closed,
 }
 
@@ -197,6 +199,7 @@ impl State {
             State::Offered { .. } => "waiting for an answer",
             State::Negotiated(_) => "negotiated",
             State::Connected(_) => "connected",
+            State::Closing => "closing",
             State::Closed => "closed",
         }
     }
@@ -276,7 +279,7 @@ impl WebRtcLeg {
     /// Answers the browser's offer: the SDP answer to send back. Also
     /// takes a new offer on a negotiated leg (a re-INVITE).
     pub fn accept_offer(&mut self, offer: &str) -> Result<String, WebRtcError> {
-        if matches!(self.state, State::Offered { .. } | State::Closed) {
+        if matches!(self.state, State::Offered { .. } | State::Closing | State::Closed) {
             return Err(self.wrong_state("accept_offer"));
         }
         let offer = SdpOffer::from_sdp_string(offer)?;
@@ -310,11 +313,16 @@ impl WebRtcLeg {
         Ok(offer.to_sdp_string())
     }
 
-    /// Takes the browser's answer to our offer.
+    /// Takes the browser's answer to our offer. An answer str0m refuses
+    /// ends the offer: the leg is idle again and may offer anew.
     pub fn accept_answer(&mut self, answer: &str) -> Result<(), WebRtcError> {
         let answer = SdpAnswer::from_sdp_string(answer)?;
-        let State::Offered { mid, pending } = std::mem::replace(&mut self.state, State::Idle) else {
-            return Err(self.wrong_state("accept_answer"));
+        let (mid, pending) = match std::mem::replace(&mut self.state, State::Idle) {
+            State::Offered { mid, pending } => (mid, pending),
+            other => {
+                self.state = other;
+                return Err(self.wrong_state("accept_answer"));
+            }
         };
         if let Err(err) = self.rtc.sdp_api().accept_answer(pending, answer) {
             self.drain();
@@ -404,10 +412,10 @@ impl WebRtcLeg {
     /// Closes the leg (RTCP BYE, DTLS close_notify); [`LegEvent::Closed`]
     /// follows once the last datagram is out.
     pub fn close(&mut self) {
-        if matches!(self.state, State::Closed) {
+        if matches!(self.state, State::Closing | State::Closed) {
             return;
         }
-        self.state = State::Closed;
+        self.state = State::Closing;
         // str0m's close fails only when already closed.
         let _ = self.rtc.close();
         self.drain();
@@ -480,7 +488,9 @@ impl WebRtcLeg {
                 }
             }
         }
-        if matches!(self.state, State::Closed) && !self.rtc.is_alive() && self.timeout.take().is_some() {
+        if matches!(self.state, State::Closing) && !self.rtc.is_alive() {
+            self.state = State::Closed;
+            self.timeout = None;
             self.events.push_back(LegEvent::Closed);
         }
     }
