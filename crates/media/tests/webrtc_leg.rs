@@ -526,3 +526,29 @@ fn a_wrong_answer_call_leaves_a_connected_leg_connected() {
     call.talk(10);
     assert!(call.leg_frames.len() >= 8);
 }
+
+#[test]
+fn a_sender_clock_that_jumps_back_is_followed_not_dropped() {
+    let mut call = Call::new();
+    call.connect();
+    let mut encoder = OpusEncoder::new().unwrap();
+    let mut packet = [0u8; MAX_PACKET_BYTES];
+    let pt = call.browser.opus_pt();
+    let mid = call.browser.mid.unwrap();
+    // 20 frames at RTP time 10 s on, then 20 from 0 again (a restarted
+    // sender), then a packet 40 ms late, which is dropped.
+    let times = (0..20u64).map(|i| 480_000 + i * 960).chain((0..20u64).map(|i| i * 960)).chain([17 * 960]);
+    for (i, rtp) in times.enumerate() {
+        let len = encoder.encode(&sine_frame(440.0, 8_000.0, i), &mut packet).unwrap();
+        let time = MediaTime::new(rtp, Frequency::FORTY_EIGHT_KHZ);
+        let writer = call.browser.rtc.writer(mid).unwrap();
+        writer.write(pt, call.now, time, &packet[..len]).unwrap();
+        call.browser.drain(call.now, &mut call.net);
+        let next = call.now + FRAME;
+        call.run_until(next);
+    }
+    let stats = call.leg.receive_stats();
+    assert_eq!(stats.packets_decoded, 40, "{stats:?}");
+    assert_eq!(stats.packets_late, 1, "{stats:?}");
+    assert_eq!(call.leg_frames.len(), 40);
+}

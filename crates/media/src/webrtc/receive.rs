@@ -131,15 +131,21 @@ impl Receiver {
     /// Takes one Opus packet with RTP time `time` (48 kHz, extended to 64
     /// bits by str0m).
     pub(crate) fn on_audio(&mut self, time: u64, packet: &[u8]) {
-        if let Some(expected) = self.expected {
-            if time < expected {
+        match self.expected {
+            // Late by less than a concealable gap: already played around.
+            Some(expected) if time < expected && expected - time <= MAX_CONCEALED_GAP * TICKS_PER_FRAME => {
                 self.stats.packets_late += 1;
                 return;
             }
-            let missing = (time - expected) / TICKS_PER_FRAME;
-            if (1..=MAX_CONCEALED_GAP).contains(&missing) {
-                self.conceal_gap(missing, packet);
+            Some(expected) if time > expected => {
+                let missing = (time - expected) / TICKS_PER_FRAME;
+                if (1..=MAX_CONCEALED_GAP).contains(&missing) {
+                    self.conceal_gap(missing, packet);
+                }
             }
+            // The first packet, one on time, or a jump back further than a
+            // gap (the sender restarted its clock): play from here.
+            _ => {}
         }
         match self.decoder.decode(packet, &mut self.scratch) {
             Ok(samples) => {
