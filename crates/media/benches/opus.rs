@@ -1,8 +1,9 @@
 //! Opus cost per 20 ms frame of a 16 kHz mono speech-like signal, in thread
-//! CPU time: `media::opus` (complexity 5, FEC, 24 kbit/s) beside the bare
-//! `opus` crate with the same settings (the wrapper's overhead) and at
-//! libopus's default complexity 10 (what complexity 5 saves), all in one run;
-//! then decoding, packet-loss concealment and FEC recovery.
+//! CPU time: `media::opus` (complexity 5, FEC, 20 kbit/s) beside the bare
+//! `opus` crate with the same settings (the wrapper's overhead), at
+//! libopus's default complexity 10 (what complexity 5 saves) and at other
+//! bitrates, all in one run; then decoding, packet-loss concealment and FEC
+//! recovery.
 //!
 //! Run: `cargo bench -p media --bench opus`.
 #![allow(missing_docs, reason = "criterion's macros generate undocumented items")]
@@ -24,9 +25,9 @@ fn frames() -> Frames {
     speech_like().chunks(FRAME).map(|f| f.try_into().expect("whole frames")).collect()
 }
 
-fn bare_encoder(complexity: i32) -> opus::Encoder {
+fn bare_encoder(complexity: i32, bitrate: opus::Bitrate) -> opus::Encoder {
     let mut enc = opus::Encoder::new(RATE, opus::Channels::Mono, opus::Application::Voip).unwrap();
-    enc.set_bitrate(opus::Bitrate::Bits(24_000)).unwrap();
+    enc.set_bitrate(bitrate).unwrap();
     enc.set_complexity(complexity).unwrap();
     enc.set_inband_fec(true).unwrap();
     enc.set_packet_loss_perc(10).unwrap();
@@ -45,9 +46,17 @@ fn encoding(c: &mut Criterion<ThreadCpu>, pcm: &Frames) {
             black_box(enc.encode(black_box(&pcm[i]), &mut out).unwrap())
         })
     });
-    for complexity in [5, 10] {
-        let mut enc = bare_encoder(complexity);
-        group.bench_function(format!("bare opus c{complexity}"), |b| {
+    let cases = [
+        ("bare opus c5", 5, opus::Bitrate::Bits(20_000)),
+        ("bare opus c10", 10, opus::Bitrate::Bits(20_000)),
+        ("bare opus c5 24 kbit/s", 5, opus::Bitrate::Bits(24_000)),
+        ("bare opus c5 auto bitrate", 5, opus::Bitrate::Auto),
+        ("bare opus c5 16 kbit/s (no FEC left)", 5, opus::Bitrate::Bits(16_000)),
+    ];
+
+    for (name, complexity, bitrate) in cases {
+        let mut enc = bare_encoder(complexity, bitrate);
+        group.bench_function(name, |b| {
             b.iter(|| {
                 i = (i + 1) % FRAMES;
                 black_box(enc.encode(black_box(&pcm[i]), &mut out).unwrap())
