@@ -74,7 +74,7 @@ impl From<::opus::Error> for OpusError {
 #[non_exhaustive]
 pub struct OpusConfig {
     /// Target bitrate in bits per second. The default, 20 kbit/s, still
-    /// carries FEC (at 16 kbit/s libopus leaves it out) and costs a quarter
+    /// carries FEC (at 16 kbit/s libopus leaves it out) and costs a fifth
     /// less to encode than 24 kbit/s (docs/benchmarks.md).
     pub bitrate: i32,
     /// libopus complexity, 0 (cheapest) to 10.
