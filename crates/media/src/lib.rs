@@ -10,15 +10,17 @@
 //! - [`dtmf_detect`]: in-band DTMF detection on 8 kHz audio (Goertzel).
 //! - [`dtmf`]: RFC 4733 telephone-events: payload, a receiver that reports
 //!   each digit once under loss and reordering, a sender.
-//! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 //! - [`g711_leg`]: a decoded G.711 leg: jitter buffer, decoding or
 //!   concealment, 8 ↔ 16 kHz, encoding.
+//! - [`g711`]: μ-law and A-law encode/decode (tables, no allocation).
 //! - [`goertzel`]: the energy of one frequency in a block.
 //! - [`jitter`]: the adaptive jitter buffer of a decoded leg.
 //! - [`mixer`]: a call's mix with a hearing matrix (bridge, monitor, whisper,
 //!   barge, conference), i32 sums clamped once, mix-minus, no allocation per frame.
 //! - [`offer_answer`]: RFC 3264 offer/answer for SIP legs: codecs, DTMF,
 //!   ptime, hold and resume, what was agreed.
+//! - [`opus`]: Opus encoder and decoder at 16 kHz mono, 20 ms frames, FEC and
+//!   packet-loss concealment.
 //! - [`player`]: prompts and music on hold, clip after clip, frame by frame.
 //! - [`plc`]: packet-loss concealment for G.711 legs (repeat and fade).
 //! - [`ports`]: RTP/RTCP port pairs from the configured range.
@@ -33,6 +35,8 @@
 //!   naming the line for a 488.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 //! - [`wav`]: a PCM WAV reader and a crash-safe stereo recorder.
+//! - [`webrtc`]: one browser leg on str0m (ICE-lite, DTLS-SRTP, Opus,
+//!   telephone-event), exchanging 16 kHz PCM frames.
 //!
 //! Modules are added by issue 5 as they land; see docs/architecture.md.
 #![forbid(unsafe_code)]
@@ -47,6 +51,7 @@ pub mod goertzel;
 pub mod jitter;
 pub mod mixer;
 pub mod offer_answer;
+pub mod opus;
 pub mod player;
 pub mod plc;
 pub mod ports;
@@ -57,6 +62,7 @@ pub mod rtp;
 pub mod sdp;
 pub mod tone;
 pub mod wav;
+pub mod webrtc;
 
 /// The mixer's sample rate, in Hz.
 pub const SAMPLE_RATE: u32 = 16_000;

@@ -17,6 +17,7 @@ mod mixer;
 mod mixer_matrix;
 mod netsim;
 mod offer_answer;
+mod opus_codec;
 mod player;
 mod plc;
 mod ports;
@@ -30,5 +31,6 @@ mod seed;
 mod signal;
 mod tone;
 mod wav;
+mod webrtc_leg;
 
 pub use seed::fixed_seed;
