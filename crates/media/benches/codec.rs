@@ -92,21 +92,7 @@ fn g711(c: &mut Criterion) {
     }
 }
 
-/// The crate's half-band taps (one side, offsets 1, 3, … 23), for the direct-form baseline.
-const HALF_BAND: [f32; 12] = [
-    0.317_104_6,
-    -0.102_176_644,
-    0.057_246_01,
-    -0.036_830_1,
-    0.024_828_823,
-    -0.016_882_924,
-    0.011_322_354,
-    -0.007_356_148,
-    0.004_542_039_7,
-    -0.002_594_200_7,
-    0.001_304_475,
-    -0.000_508_281_17,
-];
+use media::resample::HALF_BAND;
 
 /// The full 47-tap impulse response.
 fn full_taps() -> [f32; 47] {

@@ -22,7 +22,7 @@ use thiserror::Error;
 ///
 /// Windowed sinc `0.5 sinc(d / 2)` times a Kaiser window (β = 5, 47 taps),
 /// scaled so that the taps sum to 1 (unity gain at 0 Hz).
-const HALF_BAND: [f32; TAPS] = [
+pub const HALF_BAND: [f32; TAPS] = [
     0.317_104_6,
     -0.102_176_644,
     0.057_246_01,
@@ -38,7 +38,7 @@ const HALF_BAND: [f32; TAPS] = [
 ];
 
 /// Number of non-zero taps on one side of the centre.
-const TAPS: usize = 12;
+pub const TAPS: usize = 12;
 /// Input samples the upsampler keeps from one call to the next (it reads 2 × TAPS).
 const UP_HISTORY: usize = 2 * TAPS - 1;
 /// Input samples the downsampler keeps (it reads 4 × TAPS − 1).

@@ -437,7 +437,7 @@ impl Edge {
         use crate::transaction::Event;
         let index = (t, key);
         match event {
-            Event::Timeout(timer) => self.on_failure(index, EndCause::from_timer(timer), now),
+            Event::Timeout(_) => self.on_failure(index, EndCause::Timeout, now),
             Event::TransportError => self.on_failure(index, EndCause::TransportError, now),
             Event::Terminated => self.on_terminated(&index),
             _ => {}
@@ -561,9 +561,3 @@ const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOT
 
 /// The extensions we support.
 const SUPPORTED: &str = "timer";
-
-impl EndCause {
-    fn from_timer(_: crate::transaction::Timer) -> EndCause {
-        EndCause::Timeout
-    }
-}
