@@ -33,6 +33,8 @@
 //!   appendix A statistics, SR/RR and BYE.
 //! - [`sdp`]: SDP (RFC 4566) parsing and writing, every line kept, errors
 //!   naming the line for a 488.
+//! - [`session`]: one call's media: RTP and WebRTC legs, the hearing,
+//!   relay or mix chosen by itself, players, DTMF, the recording.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 //! - [`wav`]: a PCM WAV reader and a crash-safe stereo recorder.
 //! - [`webrtc`]: one browser leg on str0m (ICE-lite, DTLS-SRTP, Opus,
@@ -60,6 +62,7 @@ pub mod relay;
 pub mod resample;
 pub mod rtp;
 pub mod sdp;
+pub mod session;
 pub mod tone;
 pub mod wav;
 pub mod webrtc;

@@ -34,3 +34,5 @@ mod wav;
 mod webrtc_leg;
 
 pub use seed::fixed_seed;
+mod session;
+mod session_webrtc;
