@@ -36,3 +36,4 @@ mod webrtc_leg;
 pub use seed::fixed_seed;
 mod session;
 mod session_webrtc;
+mod shard;
