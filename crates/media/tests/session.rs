@@ -429,3 +429,45 @@ fn the_recording_has_the_caller_left_and_the_agent_right_and_plays_while_written
     let right = channel(1, 44_000, 56_000);
     assert!(share16(&right, 700.0) > 0.1 && share16(&right, 1_100.0) > 0.1);
 }
+
+#[test]
+fn a_leg_put_on_hold_by_its_peer_gets_nothing_and_the_call_is_mixed() {
+    let mut sim = Sim::new();
+    let caller = sim.add_peer(440.0, false);
+    let agent = sim.add_peer(700.0, false);
+    sim.media.set_hearing(Hearing::Bridge { caller, agent }, sim.now).unwrap();
+    sim.run(10);
+    let (c, a) = (sim.peer(caller), sim.peer(agent));
+    // The agent's phone holds: its re-INVITE says sendonly, we answer recvonly.
+    let held = RtpLegSpec::pcmu(Some(sim.peers[a].addr)).with_sending(false);
+    sim.media.update_rtp_leg(agent, held, sim.now).unwrap();
+    assert_eq!(sim.media.path(), MediaPath::Mix);
+    let before = sim.peers[a].got.len();
+    sim.run(20);
+    assert_eq!(sim.peers[a].got.len(), before, "nothing is sent to a peer that holds");
+    assert!(hears(&sim.peers[c].audio(sim.peers[c].got.len() - 10), 700.0), "the caller still hears the agent's side");
+    // Resumed: sendrecv again, back on the relay with the stream continuous.
+    let resumed = RtpLegSpec::pcmu(Some(sim.peers[a].addr));
+    sim.media.update_rtp_leg(agent, resumed, sim.now).unwrap();
+    assert_eq!(sim.media.path(), MediaPath::Relay);
+    sim.run(10);
+    let got = &sim.peers[a].got;
+    assert!(got.len() >= before + 9);
+    assert!(got.windows(2).all(|w| w[1].sequence == w[0].sequence.wrapping_add(1)));
+}
+
+#[test]
+fn an_offer_answer_agreement_becomes_the_legs_spec() {
+    use media::offer_answer::{LocalMedia, Negotiator};
+    use media::sdp::{Direction, SessionDescription};
+    let offer = "v=0\r\no=carrier 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n\
+                 m=audio 30000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n\
+                 a=sendonly\r\n";
+    let mut negotiator = Negotiator::new(LocalMedia::new("127.0.0.1".parse().unwrap(), 40_000), 1);
+    negotiator.handle_offer(&SessionDescription::parse(offer.as_bytes()).unwrap(), Direction::SendRecv).unwrap();
+    let spec = RtpLegSpec::from_negotiated(negotiator.negotiated().unwrap()).unwrap();
+    assert_eq!(spec.codec, media::session::RtpCodec::Pcma);
+    assert_eq!((spec.payload_type, spec.telephone_event), (8, Some(101)));
+    assert_eq!(spec.remote, Some("203.0.113.5:30000".parse().unwrap()));
+    assert!(!spec.sends, "the carrier holds us (sendonly): we only receive");
+}

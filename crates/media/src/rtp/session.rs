@@ -359,6 +359,19 @@ impl RtpSession {
         Some(len)
     }
 
+    /// Takes the peer's new address from a re-INVITE: a different one is
+    /// learnt again from its packets (symmetric RTP), the same one keeps
+    /// the latch.
+    pub fn set_remote(&mut self, remote: Option<SocketAddr>) {
+        if remote == self.config.remote {
+            return;
+        }
+        self.config.remote = remote;
+        if let State::Active(latch) = &mut self.state {
+            *latch = Latch::Learning { expected: remote, run: None };
+        }
+    }
+
     /// The sequence number of the next packet we send.
     #[must_use]
     pub fn next_sequence(&self) -> u16 {

@@ -157,6 +157,25 @@ impl CallMedia {
         self.add_leg(LegKind::Rtp(Box::new(leg)), now)
     }
 
+    /// Changes an RTP leg to what a new offer/answer agreed (a re-INVITE:
+    /// hold with `sendonly`, a new address, another codec).
+    pub fn update_rtp_leg(&mut self, leg: LegId, spec: RtpLegSpec, now: Instant) -> Result<(), SessionError> {
+        let index = self.index(leg)?;
+        let LegKind::Rtp(rtp) = &mut self.legs[index].kind else { return Err(SessionError::UnknownLeg(leg)) };
+        rtp.update(spec);
+        rtp.marker_next = true;
+        // The relay's payload type map may be stale: choose the path anew.
+        if let Some(fast) = self.fast.take() {
+            self.leave_relay(&fast, now);
+            self.path = MediaPath::Mix;
+            if self.clock.is_none() {
+                self.clock = Some(FrameClock::new(now));
+            }
+        }
+        self.update_path(now);
+        Ok(())
+    }
+
     /// Adds a WebRTC leg the shell built with its socket's address as host
     /// candidate; negotiate it with [`CallMedia::accept_webrtc_offer`] or
     /// [`CallMedia::create_webrtc_offer`].

@@ -80,7 +80,7 @@ impl CallMedia {
         let (LegKind::Rtp(a), LegKind::Rtp(b)) = (&first.kind, &second.kind) else { return None };
         let alike =
             a.spec.codec == b.spec.codec && a.spec.telephone_event.is_some() == b.spec.telephone_event.is_some();
-        let quiet = first.player.is_none() && second.player.is_none();
+        let quiet = first.player.is_none() && second.player.is_none() && a.spec.sends && b.spec.sends;
         let digits = a.is_sending_digits() || b.is_sending_digits();
         (bridged && alike && quiet && !digits).then_some((0, 1))
     }

@@ -68,10 +68,7 @@ impl RtpLeg {
         config.remote = spec.remote;
         config.rtcp_mux = spec.rtcp_mux;
         config.media_timeout = spec.media_timeout;
-        let law = match spec.codec {
-            RtpCodec::Pcmu => Law::Ulaw,
-            RtpCodec::Pcma => Law::Alaw,
-        };
+        let law = law_of(spec.codec);
         RtpLeg {
             session: RtpSession::new(config, now),
             codec: G711Leg::new(law),
@@ -84,6 +81,20 @@ impl RtpLeg {
             payload: [0; G711_FRAME],
             packet: [0; 12 + G711_FRAME],
         }
+    }
+
+    /// Takes what a new offer/answer agreed (a re-INVITE): the peer's
+    /// address, the codec, telephone-event, whether we send.
+    pub fn update(&mut self, spec: RtpLegSpec) {
+        self.session.set_remote(spec.remote);
+        if spec.codec != self.spec.codec {
+            self.codec = G711Leg::new(law_of(spec.codec));
+        }
+        if spec.telephone_event.is_some() != self.spec.telephone_event.is_some() {
+            self.dtmf_in = spec.telephone_event.map(|_| DtmfReceiver::new(ReceiverConfig::new(G711_RATE)));
+            self.dtmf_out = spec.telephone_event.map(|_| DtmfSender::new(SenderConfig::new(G711_RATE)));
+        }
+        self.spec = spec;
     }
 
     /// Takes a datagram: the header of an RTP packet of ours to decode or
@@ -133,9 +144,13 @@ impl RtpLeg {
     /// while a digit is being sent, else the frame encoded. Returns the
     /// datagram, or `None` when the leg has nowhere to send.
     pub fn send(&mut self, frame: &[i16; FRAME_SAMPLES], now: Instant) -> Option<(SocketAddr, &[u8])> {
-        let destination = self.session.destination()?;
         let timestamp = self.next_timestamp;
         self.next_timestamp = timestamp.wrapping_add(FRAME_TICKS);
+        if !self.spec.sends {
+            self.marker_next = true;
+            return None;
+        }
+        let destination = self.session.destination()?;
         if let (Some(sender), Some(pt)) = (&mut self.dtmf_out, self.spec.telephone_event)
             && let Some(packet) = sender.poll_packet(timestamp)
         {
@@ -199,5 +214,13 @@ impl RtpLeg {
             }
         }
         None
+    }
+}
+
+/// The G.711 law of a codec.
+fn law_of(codec: RtpCodec) -> Law {
+    match codec {
+        RtpCodec::Pcmu => Law::Ulaw,
+        RtpCodec::Pcma => Law::Alaw,
     }
 }

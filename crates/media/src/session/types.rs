@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::dtmf::DtmfError;
 use crate::mixer::MixerError;
+use crate::offer_answer::{Encoding, Negotiated};
 use crate::wav::WavError;
 use crate::webrtc::WebRtcError;
 
@@ -56,6 +57,9 @@ pub struct RtpLegSpec {
     pub rtcp_mux: bool,
     /// The leg ends when the peer sends nothing for this long.
     pub media_timeout: Option<Duration>,
+    /// Whether we send to the peer (not when it holds the call with
+    /// `sendonly` or `inactive`).
+    pub sends: bool,
 }
 
 impl RtpLegSpec {
@@ -69,6 +73,7 @@ impl RtpLegSpec {
             remote,
             rtcp_mux: false,
             media_timeout: None,
+            sends: true,
         }
     }
 
@@ -90,6 +95,32 @@ impl RtpLegSpec {
     pub fn with_rtcp_mux(mut self, on: bool) -> Self {
         self.rtcp_mux = on;
         self
+    }
+
+    /// Sending to the peer or not (hold).
+    #[must_use]
+    pub fn with_sending(mut self, on: bool) -> Self {
+        self.sends = on;
+        self
+    }
+
+    /// The leg an offer/answer exchange agreed on: its codec, telephone-event,
+    /// the peer's address, rtcp-mux and whether we send.
+    pub fn from_negotiated(negotiated: &Negotiated) -> Result<Self, SessionError> {
+        let codec = match negotiated.codec.encoding {
+            Encoding::Pcmu => RtpCodec::Pcmu,
+            Encoding::Pcma => RtpCodec::Pcma,
+            other => return Err(SessionError::UnsupportedCodec(other.name())),
+        };
+        Ok(RtpLegSpec {
+            codec,
+            payload_type: negotiated.codec.payload_type,
+            telephone_event: negotiated.telephone_event.as_ref().map(|te| te.payload_type),
+            remote: negotiated.remote_rtp,
+            rtcp_mux: negotiated.rtcp_mux,
+            media_timeout: None,
+            sends: negotiated.direction.sends() && negotiated.remote_rtp.is_some(),
+        })
     }
 
     /// With a media timeout.
@@ -297,6 +328,9 @@ pub enum SessionError {
     /// The recording could not be started.
     #[error("cannot start the recording: {0}")]
     Recording(#[from] WavError),
+    /// The agreed codec is not one an RTP leg carries.
+    #[error("{0} is not carried on RTP legs")]
+    UnsupportedCodec(&'static str),
     /// A recording is already being written.
     #[error("the call is already being recorded")]
     AlreadyRecording,
