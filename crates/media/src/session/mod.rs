@@ -291,7 +291,8 @@ impl CallMedia {
                 false
             }
         };
-        if in_band && let Some(tones) = DtmfDigit::from_char(digit.as_char()) {
+        if in_band {
+            let tones = DtmfDigit::try_from(digit)?;
             let millis = u32::try_from(duration.as_millis()).unwrap_or(u32::MAX);
             let mut generator = ToneGenerator::dtmf(SAMPLE_RATE, tones, millis, 0);
             let samples = usize::try_from(u64::from(SAMPLE_RATE) * duration.as_millis() as u64 / 1000).unwrap_or(0);
