@@ -159,6 +159,10 @@ impl CallTask {
             Command::AcceptWebRtcAnswer(leg, answer, reply) => {
                 let _ = reply.send(self.media.accept_webrtc_answer(leg, &answer).map_err(MediaError::from));
             }
+            Command::UpdateRtpLeg(leg, spec, reply) => {
+                let result = self.media.update_rtp_leg(leg, spec, now).map(|()| self.media.path());
+                let _ = reply.send(result.map_err(MediaError::from));
+            }
             Command::RemoveLeg(leg, reply) => {
                 let result = self.media.remove_leg(leg, now).map_err(MediaError::from);
                 self.flush();
