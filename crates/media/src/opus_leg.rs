@@ -134,6 +134,12 @@ impl OpusLeg {
         self.encoder.encode(frame, out)
     }
 
+    /// Changes the encoder's settings from the next frame on, e.g. to
+    /// [`OpusConfig::transcoding`] when the call gains a G.711 leg.
+    pub fn set_encoder_config(&mut self, config: OpusConfig) -> Result<(), OpusError> {
+        self.encoder.set_config(config)
+    }
+
     /// The jitter buffer's figures.
     pub fn jitter_stats(&self) -> JitterStats {
         self.jitter.stats()

@@ -15,7 +15,12 @@ type Pcm = [i16; FRAME_SAMPLES];
 
 /// Packets of `frames` frames made by `frame(i)`, encoded in order.
 fn packets(frames: usize, frame: impl Fn(usize) -> Pcm) -> Vec<Vec<u8>> {
-    let mut encoder = OpusEncoder::new().unwrap();
+    packets_with(OpusConfig::default(), frames, frame)
+}
+
+/// [`packets`] from an encoder with `config`.
+fn packets_with(config: OpusConfig, frames: usize, frame: impl Fn(usize) -> Pcm) -> Vec<Vec<u8>> {
+    let mut encoder = OpusEncoder::with_config(config).unwrap();
     let mut out = [0u8; MAX_PACKET_BYTES];
     (0..frames)
         .map(|i| {
@@ -91,33 +96,66 @@ fn a_700_hz_tone_arrives_after_the_buffer_delay() {
 
 /// 440 Hz for 20 frames, then 700 Hz: PLC can only go on with 440 Hz, a
 /// frame rebuilt from FEC brings the 700 Hz.
-fn step_packets() -> Vec<Vec<u8>> {
-    packets(40, |i| sine_frame(if i < 20 { 440.0 } else { 700.0 }, 8_000.0, i))
+fn step_packets(config: OpusConfig) -> Vec<Vec<u8>> {
+    packets_with(config, 40, |i| sine_frame(if i < 20 { 440.0 } else { 700.0 }, 8_000.0, i))
 }
 
-#[test]
-fn a_lost_packet_is_rebuilt_from_the_next_packets_fec() {
-    let packets = step_packets();
+/// Plays `packets` with packet 20 lost; gives the leg's counters and the
+/// 700 Hz amplitude of the lost frame as the leg filled it in and as PLC
+/// alone would have.
+fn lose_frame_20(packets: &[Vec<u8>]) -> (media::opus_leg::OpusLegStats, f64, f64) {
     let mut leg = leg();
-    let run = run_on_time(&mut leg, &packets, &[20]);
-    let stats = leg.stats();
-    assert_eq!(stats.frames_recovered_fec, 1, "{stats:?}");
-    assert_eq!(stats.frames_concealed_plc, 0, "{stats:?}");
-    assert_eq!(stats.frames_decoded, 39);
+    let run = run_on_time(&mut leg, packets, &[20]);
     let lost = run.kinds.iter().position(|k| *k == Pulled::Concealed).expect("one frame concealed");
     assert_eq!(lost, 21, "frame 20 is due one tick after it was sent");
-
-    // What PLC alone would have given for that frame.
+    assert_eq!(run.kinds[lost + 1], Pulled::Audio, "the packet that carried the FEC plays next");
     let mut plc = OpusDecoder::new().unwrap();
     let mut pcm = [0i16; FRAME_SAMPLES];
     for packet in &packets[..20] {
         plc.decode(packet, &mut pcm).unwrap();
     }
     plc.conceal(None, &mut pcm).unwrap();
-    let (fec_700, plc_700) = (tone_amplitude(&run.frames[lost], 700.0), tone_amplitude(&pcm, 700.0));
+    (leg.stats(), tone_amplitude(&run.frames[lost], 700.0), tone_amplitude(&pcm, 700.0))
+}
+
+#[test]
+fn a_lost_packet_is_rebuilt_from_the_next_packets_fec() {
+    let (stats, fec_700, plc_700) = lose_frame_20(&step_packets(OpusConfig::default()));
+    assert_eq!(stats.frames_recovered_fec, 1, "{stats:?}");
+    assert_eq!(stats.frames_concealed_plc, 0, "{stats:?}");
+    assert_eq!(stats.frames_decoded, 39);
     assert!(fec_700 > 2_000.0, "FEC brings back the 700 Hz frame: {fec_700:.0}");
     assert!(fec_700 > 4.0 * plc_700, "FEC {fec_700:.0} against PLC {plc_700:.0} at 700 Hz");
-    assert_eq!(run.kinds[lost + 1], Pulled::Audio, "the packet that carried the FEC plays next");
+}
+
+#[test]
+fn the_transcoding_config_still_carries_fec_where_20_kbit_s_at_its_complexity_would_not() {
+    let (_, fec_700, plc_700) = lose_frame_20(&step_packets(OpusConfig::transcoding()));
+    assert!(fec_700 > 2_000.0 && fec_700 > 4.0 * plc_700, "FEC {fec_700:.0} against PLC {plc_700:.0}");
+    // The reason for its bitrate: at 20 kbit/s, complexity 1 sends no FEC.
+    let mut cheap = OpusConfig::transcoding();
+    cheap.bitrate = 20_000;
+    let (_, fec_700, plc_700) = lose_frame_20(&step_packets(cheap));
+    assert!(fec_700 < 2.0 * plc_700.max(100.0), "no FEC: {fec_700:.0} against PLC {plc_700:.0}");
+}
+
+#[test]
+fn the_encoder_settings_change_mid_call() {
+    let mut leg = leg();
+    let mut out = [0u8; MAX_PACKET_BYTES];
+    let mut bytes = |leg: &mut OpusLeg| {
+        (0..50).map(|i| leg.encode(&sine_frame(440.0, 8_000.0, i), &mut out).unwrap()).sum::<usize>()
+    };
+    let default = bytes(&mut leg);
+    let mut high = OpusConfig::transcoding();
+    high.bitrate = 64_000;
+    leg.set_encoder_config(high).unwrap();
+    let more = bytes(&mut leg);
+    // VBR spends few bits on a pure tone, but still half as many again.
+    assert!(more * 10 > default * 14, "64 kbit/s sends more than 20: {more} against {default} bytes");
+    let mut bad = OpusConfig::default();
+    bad.complexity = 11;
+    assert!(leg.set_encoder_config(bad).is_err(), "complexity 11 is refused");
 }
 
 #[test]
