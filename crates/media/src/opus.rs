@@ -96,12 +96,12 @@ impl OpusConfig {
     /// The encoder of the Opus side of a transcoded call (an Opus leg
     /// bridged to a G.711 one): complexity 1 at 26 kbit/s, FEC for 10 %
     /// loss. It costs 0.4 of the default's encoding time, which takes a
-    /// transcoded call from ~150 to ~370 per core (docs/benchmarks.md,
-    /// "Transcoded calls"), with the same mediumband audio, FEC still
-    /// carried and no lower SNR on the speech-like bench signal; the price
-    /// is 6 kbit/s more on the wire. Below complexity 2 libopus needs about
-    /// 24 kbit/s to keep FEC at 10 % loss (at 20 kbit/s it silently sends
-    /// none); 26 leaves a margin.
+    /// transcoded call from about 158 to about 385 per core
+    /// (docs/benchmarks.md, "Transcoded calls"), with the same mediumband
+    /// audio, FEC still carried and no lower SNR on the speech-like bench
+    /// signal; the price is 6 kbit/s more on the wire. Below complexity 2
+    /// libopus needs about 24 kbit/s to keep FEC at 10 % loss (at 20 kbit/s
+    /// it silently sends none); 26 leaves a margin.
     #[must_use]
     pub fn transcoding() -> Self {
         OpusConfig { bitrate: 26_000, complexity: 1, ..OpusConfig::default() }

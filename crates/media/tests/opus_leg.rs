@@ -234,6 +234,34 @@ fn the_mixer_frames_are_encoded_to_packets_of_the_same_tone() {
     assert!(tone_amplitude(&pcm, 700.0) > 6_000.0);
 }
 
+#[test]
+fn a_playing_leg_allocates_nothing_per_frame() {
+    // 64 packets, one per jitter slot, so each slot always holds the same size.
+    let packets = tone(440.0, 64);
+    let mut leg = leg();
+    let t0 = Instant::now();
+    let (mut out, mut pcm) = ([0u8; MAX_PACKET_BYTES], [0i16; FRAME_SAMPLES]);
+    let mut frame = |leg: &mut OpusLeg, n: u64| {
+        let i = (n % 64) as usize;
+        let now = t0 + Duration::from_millis(20 * n);
+        if n % 10 != 7 {
+            leg.push_packet(n as u16, n as u32 * OPUS_FRAME_TICKS, n == 0, &packets[i], now);
+        }
+        let _ = leg.pull(now, &mut pcm);
+        leg.encode(&pcm, &mut out).unwrap()
+    };
+    for n in 0..128 {
+        frame(&mut leg, n);
+    }
+    let info = allocation_counter::measure(|| {
+        for n in 128..320 {
+            std::hint::black_box(frame(&mut leg, n));
+        }
+    });
+    assert_eq!(info.count_total, 0, "decode, FEC, PLC and encode allocate nothing");
+    assert!(leg.stats().frames_recovered_fec > 20, "the losses were rebuilt from FEC: {:?}", leg.stats());
+}
+
 proptest! {
     #![proptest_config(super::fixed_seed())]
 
