@@ -220,7 +220,11 @@ impl CallTask {
     fn add_webrtc_leg(&mut self, offer: Option<String>, now: Instant) -> Result<(LegInfo, String), MediaError> {
         let mut sockets = sockets::bind(&self.ports, self.config.bind, false, LegId(0))?;
         let candidate = SocketAddr::new(self.config.advertise, sockets.local.port());
-        let result = WebRtcLeg::new(&LegConfig::new(vec![candidate]), now)
+        // Every browser leg is encoded by us: the transcoding settings
+        // (docs/benchmarks.md, "Transcoded calls").
+        let mut leg_config = LegConfig::new(vec![candidate]);
+        leg_config.opus = crate::opus::OpusConfig::transcoding();
+        let result = WebRtcLeg::new(&leg_config, now)
             .map_err(crate::session::SessionError::from)
             .and_then(|leg| self.media.add_webrtc_leg(leg, now));
         let id = match result {
