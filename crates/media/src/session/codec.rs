@@ -14,7 +14,7 @@ use super::RtpCodec;
 /// A leg's decoder and encoder.
 #[derive(Debug)]
 pub(crate) enum Codec {
-    G711(G711Leg),
+    G711(Box<G711Leg>),
     Opus(Box<OpusLeg>),
 }
 
@@ -23,8 +23,8 @@ impl Codec {
     /// for them), so they use the transcoding settings.
     pub fn new(kind: RtpCodec) -> Result<Codec, OpusError> {
         Ok(match kind {
-            RtpCodec::Pcmu => Codec::G711(G711Leg::new(Law::Ulaw)),
-            RtpCodec::Pcma => Codec::G711(G711Leg::new(Law::Alaw)),
+            RtpCodec::Pcmu => Codec::G711(Box::new(G711Leg::new(Law::Ulaw))),
+            RtpCodec::Pcma => Codec::G711(Box::new(G711Leg::new(Law::Alaw))),
             RtpCodec::Opus => Codec::Opus(Box::new(OpusLeg::new(OpusConfig::transcoding())?)),
         })
     }
