@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per resource.
 
 pub mod agents;
+pub mod agent_session;
 pub mod api_keys;
 pub mod auth;
 pub mod contacts;
@@ -42,6 +43,7 @@ pub fn all() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(skills::routes())
         .merge(agents::routes())
+        .merge(agent_session::routes())
         .merge(queues::routes())
         .merge(numbers::routes())
         .merge(trunks::routes())
