@@ -1,1 +1,3 @@
 //! The calls crate's tests, one binary; each module pins one part.
+
+mod ivr;
