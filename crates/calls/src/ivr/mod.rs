@@ -298,8 +298,7 @@ impl IvrRun {
                     next
                 }
                 IvrNode::Enqueue { queue_id } => {
-                    let routing = self.routing.clone();
-                    let Routing { priority, skills, vip_tier } = routing;
+                    let Routing { priority, skills, vip_tier } = self.routing.clone();
                     let outcome = IvrOutcome::Enqueue { queue_id: *queue_id, priority, skills, vip_tier };
                     return self.finish(target, IvrExit::Enqueued, outcome);
                 }
