@@ -535,3 +535,40 @@ fn a_missing_start_node_fails_at_start() {
         [entered(id), left(id, "nope", IvrExit::Failed), IvrAction::Exit(IvrOutcome::Failed { reason })]
     );
 }
+
+#[test]
+fn a_caller_hanging_up_during_a_plain_prompt_leaves_from_that_node() {
+    let clock = Clock(Instant::now());
+    let id = IvrFlowId::new();
+    let mut run = IvrRun::start(id, menu_flow(2), clock.at(0), wednesday_noon());
+    drain(&mut run);
+    run.hangup(clock.at(1));
+    assert_eq!(
+        drain(&mut run),
+        [left(id, "welcome", IvrExit::CallerHangup), IvrAction::Exit(IvrOutcome::CallerHungUp)]
+    );
+}
+
+#[test]
+fn a_transfer_node_leaves_as_transferred_with_its_number() {
+    let f = flow(serde_json::json!({
+        "name": "out", "start": "menu",
+        "nodes": {
+            "menu": {"type": "menu", "prompt": "menu_main", "choices": {"0": "operator"},
+                     "timeout_secs": 5, "retries": 0, "on_failure": "operator"},
+            "operator": {"type": "transfer", "number": "+442079460001"}
+        }
+    }));
+    let clock = Clock(Instant::now());
+    let id = IvrFlowId::new();
+    let mut run = IvrRun::start(id, f, clock.at(0), wednesday_noon());
+    drain(&mut run);
+    run.digit('0', clock.at(1));
+    assert_eq!(
+        drain(&mut run)[2..],
+        [
+            left(id, "operator", IvrExit::Transferred),
+            IvrAction::Exit(IvrOutcome::Transfer { number: "+442079460001".into() })
+        ]
+    );
+}
