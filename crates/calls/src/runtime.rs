@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub legs: LegRouter,
     /// The platform's SIP domain (From of the legs we place).
     pub domain: String,
+    /// Where recordings and voicemail go (a folder per tenant).
+    pub recordings: std::path::PathBuf,
     seed: AtomicU64,
 }
 
@@ -119,6 +121,8 @@ pub struct Setup {
     pub prompts: PromptLibrary,
     /// The platform SIP domain.
     pub domain: String,
+    /// Where recordings and voicemail go (a folder per tenant is made).
+    pub recordings: std::path::PathBuf,
     /// (tenant domain, extension) → agent, to name the agent of a
     /// registration; kept current by whoever reloads the accounts.
     pub agents_by_aor: AgentsByAor,
@@ -143,6 +147,7 @@ impl Calls {
             prompts: setup.prompts,
             legs: LegRouter::default(),
             domain: setup.domain,
+            recordings: setup.recordings,
             seed: AtomicU64::new(uuid::Uuid::new_v4().as_u64_pair().0),
         });
         let mut acds = HashMap::new();

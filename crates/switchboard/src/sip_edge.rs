@@ -190,7 +190,8 @@ pub async fn start(setup: EdgeSetup<'_>) -> anyhow::Result<SipEdge> {
     let runner = tokio::spawn(runner.run(async {
         let _ = stopped.await;
     }));
-    let reload = tokio::spawn(reload(setup.pool.clone(), setup.domain.to_owned(), trunk_auth, handle.clone(), agents.clone()));
+    let reload =
+        tokio::spawn(reload(setup.pool.clone(), setup.domain.to_owned(), trunk_auth, handle.clone(), agents.clone()));
     tracing::info!(%udp, "SIP edge listening");
     Ok(SipEdge { stop, runner, tasks: vec![reload], udp, handle, events: Some(edge_events), agents })
 }

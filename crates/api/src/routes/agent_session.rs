@@ -3,10 +3,10 @@
 //! agent's state. Each goes to the call layer's ACD; its decisions come
 //! back as `agent_*` events.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{post, put};
-use axum::Router;
 use model::AgentId;
 use store::repo::agents;
 

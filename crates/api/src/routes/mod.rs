@@ -1,7 +1,7 @@
 //! The HTTP routes, one module per resource.
 
-pub mod agents;
 pub mod agent_session;
+pub mod agents;
 pub mod api_keys;
 pub mod auth;
 pub mod contacts;
