@@ -5,7 +5,7 @@
 //!
 //! A batch holding events that feed a projection (a call's end or late
 //! events, an agent's state) is stored in one transaction with the
-//! projections' updates ([`super::projection`]).
+//! projections' updates (`writer::projection`).
 
 use chrono::{DateTime, Utc};
 use model::event::Event;
