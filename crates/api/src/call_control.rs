@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use model::{AgentId, NotReadyReason, TenantId};
+use model::{AgentId, CallId, NotReadyReason, SupervisionMode, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -39,6 +39,9 @@ pub enum CallControlError {
     /// The agent is not known to the call layer (not yet loaded).
     #[error("the agent is not known to the call layer yet")]
     UnknownAgent,
+    /// No such live call in the tenant.
+    #[error("no such live call")]
+    UnknownCall,
     /// The call layer is not running.
     #[error("the call layer is not running")]
     Unavailable,
@@ -57,4 +60,28 @@ pub trait CallControl: Send + Sync + 'static {
         agent: AgentId,
         state: ChosenState,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// A supervisor monitors, whispers to or barges into a live call (or
+    /// switches to that mode).
+    fn supervise(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        supervisor: UserId,
+        mode: SupervisionMode,
+    ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// The supervisor leaves the call.
+    fn stop_supervising(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        supervisor: UserId,
+    ) -> CallFuture<'_, Result<(), CallControlError>>;
+}
+
+/// The body of `POST /api/v1/calls/{id}/supervision`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Supervision {
+    /// Monitor, whisper or barge.
+    pub mode: SupervisionMode,
 }

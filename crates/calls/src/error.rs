@@ -19,6 +19,18 @@ pub enum CallsError {
     /// The agent has no device registered, or no address to ring.
     #[error("the agent cannot be reached")]
     Unreachable,
+    /// The call is not connected to an agent (nothing to supervise).
+    #[error("the call is not connected to an agent")]
+    NotConnected,
+    /// Another supervisor is already on the call.
+    #[error("another supervisor is on the call")]
+    Supervised,
+    /// The supervisor is not on the call.
+    #[error("you are not supervising this call")]
+    NotSupervising,
+    /// No such live call in the tenant.
+    #[error("no such live call")]
+    UnknownCall,
     /// The SIP edge refused or has stopped.
     #[error("SIP edge: {0}")]
     Edge(#[from] sip::runner::HandleError),

@@ -9,16 +9,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use media::shard::MediaEngine;
-use model::{AgentId, EventPayload, TenantId, UnregisterReason};
+use model::{AgentId, CallId, EventPayload, SupervisionMode, TenantId, UnregisterReason, UserId};
 use sip::edge::{EdgeEvent, LegId as SipLeg};
 use sip::registrar::BindingEvent;
 use sip::runner::EdgeHandle;
 use sqlx::PgPool;
 use store::writer::EventSink;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::acd_task::AcdHandle;
-use crate::actor::{self, CallMsg};
+use crate::actor::{self, CallCommand, CallMsg};
 use crate::directory::Directory;
 use crate::error::CallsError;
 use crate::events::emit_agent;
@@ -42,6 +42,7 @@ pub(crate) struct Shared {
     pub pool: PgPool,
     pub prompts: PromptLibrary,
     pub legs: LegRouter,
+    pub live: LiveCalls,
     /// The platform's SIP domain (From of the legs we place).
     pub domain: String,
     /// Where recordings and voicemail go (a folder per tenant).
@@ -103,6 +104,30 @@ impl LegRouter {
     }
 }
 
+/// The live calls: each call's actor, for the API's commands.
+#[derive(Default)]
+pub(crate) struct LiveCalls {
+    inner: Mutex<HashMap<CallId, (TenantId, mpsc::UnboundedSender<CallMsg>)>>,
+}
+
+impl LiveCalls {
+    /// The call's actor takes commands from now on.
+    pub fn follow(&self, call: CallId, tenant: TenantId, actor: mpsc::UnboundedSender<CallMsg>) {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).insert(call, (tenant, actor));
+    }
+
+    /// The call has ended.
+    pub fn forget(&self, call: CallId) {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).remove(&call);
+    }
+
+    /// The actor of a live call of `tenant`.
+    fn actor(&self, tenant: TenantId, call: CallId) -> Option<mpsc::UnboundedSender<CallMsg>> {
+        let calls = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        calls.get(&call).filter(|(t, _)| *t == tenant).map(|(_, actor)| actor.clone())
+    }
+}
+
 /// What the call layer needs to run.
 pub struct Setup {
     /// The SIP edge's handle.
@@ -146,6 +171,7 @@ impl Calls {
             pool: setup.pool,
             prompts: setup.prompts,
             legs: LegRouter::default(),
+            live: LiveCalls::default(),
             domain: setup.domain,
             recordings: setup.recordings,
             seed: AtomicU64::new(uuid::Uuid::new_v4().as_u64_pair().0),
@@ -193,6 +219,31 @@ impl Calls {
     ) -> Result<(), CallsError> {
         let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
         acd.command(acd::Command::SetAgentState { agent, state }).await
+    }
+
+    /// A supervisor joins a live call in `mode` (monitor, whisper, barge),
+    /// or switches to it when already on the call.
+    pub async fn supervise(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        supervisor: UserId,
+        mode: SupervisionMode,
+    ) -> Result<(), CallsError> {
+        let actor = self.shared.live.actor(tenant, call).ok_or(CallsError::UnknownCall)?;
+        let (reply, answer) = oneshot::channel();
+        actor
+            .send(CallMsg::Command(CallCommand::Supervise { supervisor, mode, reply }))
+            .map_err(|_| CallsError::UnknownCall)?;
+        answer.await.map_err(|_| CallsError::UnknownCall)?
+    }
+
+    /// The supervisor leaves the call; caller and agent are bridged again.
+    pub async fn stop_supervising(&self, tenant: TenantId, call: CallId, supervisor: UserId) -> Result<(), CallsError> {
+        let actor = self.shared.live.actor(tenant, call).ok_or(CallsError::UnknownCall)?;
+        let (reply, answer) = oneshot::channel();
+        actor.send(CallMsg::Command(CallCommand::Leave { supervisor, reply })).map_err(|_| CallsError::UnknownCall)?;
+        answer.await.map_err(|_| CallsError::UnknownCall)?
     }
 
     /// Reads every edge event until the edge stops.

@@ -6,7 +6,7 @@ use anyhow::Context;
 use api::call_control::{CallControl, CallControlError, CallFuture, ChosenState};
 use calls::{Calls, CallsError};
 use media::shard::{EngineConfig, MediaEngine};
-use model::{AgentId, TenantId};
+use model::{AgentId, CallId, SupervisionMode, TenantId, UserId};
 use sqlx::PgPool;
 use store::writer::EventSink;
 
@@ -51,6 +51,7 @@ fn refusal(error: CallsError) -> CallControlError {
     match error {
         CallsError::UnknownAgent | CallsError::UnknownTenant => CallControlError::UnknownAgent,
         CallsError::AcdStopped => CallControlError::Unavailable,
+        CallsError::UnknownCall => CallControlError::UnknownCall,
         other => CallControlError::Refused(other.to_string()),
     }
 }
@@ -76,5 +77,24 @@ impl CallControl for CallLayer {
             ChosenState::DoNotDisturb => acd::ReadyState::DoNotDisturb,
         };
         Box::pin(async move { self.0.set_agent_state(tenant, agent, state).await.map_err(refusal) })
+    }
+
+    fn supervise(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        supervisor: UserId,
+        mode: SupervisionMode,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.supervise(tenant, call, supervisor, mode).await.map_err(refusal) })
+    }
+
+    fn stop_supervising(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        supervisor: UserId,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.stop_supervising(tenant, call, supervisor).await.map_err(refusal) })
     }
 }

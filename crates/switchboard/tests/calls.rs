@@ -22,7 +22,7 @@ const DID: &str = "+442079460001";
 /// The caller's number.
 const CALLER: &str = "+447700900123";
 
-fn baresip_available() -> bool {
+pub(crate) fn baresip_available() -> bool {
     let ok = Command::new("baresip").arg("-h").stdin(Stdio::null()).output().is_ok();
     if !ok {
         eprintln!("SKIPPED: the call test needs baresip (Debian package baresip-core; scripts/test installs it)");
@@ -30,9 +30,10 @@ fn baresip_available() -> bool {
     ok
 }
 
-/// Two seconds of a tone, 8 kHz mono 16-bit WAV (baresip's aufile source).
+/// Thirty seconds of a tone, 8 kHz mono 16-bit WAV (baresip's aufile
+/// source; baresip 1.0 hangs up when the file ends).
 fn tone_wav(frequency: f64) -> Vec<u8> {
-    let samples: Vec<i16> = (0..16_000)
+    let samples: Vec<i16> = (0..240_000)
         .map(|n| ((f64::from(n) * frequency * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
         .collect();
     let data_len = u32::try_from(samples.len() * 2).unwrap();
@@ -59,14 +60,14 @@ fn tone_wav(frequency: f64) -> Vec<u8> {
 }
 
 /// A baresip phone with its own folder; it dumps what it decodes.
-struct Phone {
+pub(crate) struct Phone {
     child: Child,
     control: SocketAddr,
     dir: tempfile::TempDir,
 }
 
 impl Phone {
-    fn start(account: &str, tone: f64) -> Phone {
+    pub(crate) fn start(account: &str, tone: f64) -> Phone {
         let dir = tempfile::tempdir().unwrap();
         let (sip_port, control) = (free_udp_addr().port(), crate::serve::free_addr().port());
         let rtp = 40_000 + (sip_port % 10_000) / 2 * 2;
@@ -104,7 +105,7 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
 
     /// Sends a ctrl_tcp command (a netstring of JSON); retries while the
     /// control port is not up yet (bounded).
-    fn command(&self, command: &str, params: &str) {
+    pub(crate) fn command(&self, command: &str, params: &str) {
         let json = serde_json::json!({"command": command, "params": params, "token": "t"}).to_string();
         let frame = format!("{}:{json},", json.len());
         for _ in 0..100 {
@@ -118,13 +119,39 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
         panic!("baresip's control port did not open");
     }
 
+    /// Quits and gives the decoded audio of each of its calls, oldest first.
+    pub(crate) fn quit_per_call(mut self) -> Vec<Vec<i16>> {
+        self.command("quit", "");
+        for _ in 0..200 {
+            if self.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let mut dumps: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("snd"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
+            .collect();
+        dumps.sort();
+        dumps
+            .iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).unwrap();
+                media::wav::Wav::parse(&bytes).map(|w| w.samples().collect()).unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// What baresip printed.
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
     }
 
     /// Quits (un-registering first) and gives the decoded audio of its call.
-    fn quit(mut self) -> (Vec<i16>, PathBuf) {
+    pub(crate) fn quit(mut self) -> (Vec<i16>, PathBuf) {
         self.command("quit", "");
         for _ in 0..200 {
             if self.child.try_wait().unwrap().is_some() {
@@ -140,7 +167,7 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
 }
 
 /// The samples of the `*-dec.wav` dumps baresip's sndfile module wrote.
-fn decoded_audio(folder: &Path) -> Vec<i16> {
+pub(crate) fn decoded_audio(folder: &Path) -> Vec<i16> {
     let mut samples = Vec::new();
     for entry in std::fs::read_dir(folder).unwrap().flatten() {
         let path = entry.path();
@@ -156,7 +183,7 @@ fn decoded_audio(folder: &Path) -> Vec<i16> {
 }
 
 /// The share of `frequency` in 8 kHz audio.
-fn share(audio: &[i16], frequency: f64) -> f64 {
+pub(crate) fn share(audio: &[i16], frequency: f64) -> f64 {
     let total: f64 = audio.iter().map(|&x| f64::from(x).powi(2)).sum();
     if total == 0.0 {
         return 0.0;
@@ -165,7 +192,7 @@ fn share(audio: &[i16], frequency: f64) -> f64 {
 }
 
 /// The kinds of the demo tenant's events so far.
-fn event_kinds(node: &Node, token: &str) -> Vec<String> {
+pub(crate) fn event_kinds(node: &Node, token: &str) -> Vec<String> {
     let events = request(node.addr, "GET", "/api/v1/events?limit=1000", Some(token), None).unwrap();
     assert_eq!(events.status, 200, "{}", events.body);
     events.json()["items"]
@@ -177,7 +204,7 @@ fn event_kinds(node: &Node, token: &str) -> Vec<String> {
 }
 
 /// Polls (bounded) until the events include every kind in `wanted`.
-fn wait_for_kinds(node: &Node, token: &str, wanted: &[&str]) -> Vec<String> {
+pub(crate) fn wait_for_kinds(node: &Node, token: &str, wanted: &[&str]) -> Vec<String> {
     let mut kinds = Vec::new();
     for _ in 0..400 {
         kinds = event_kinds(node, token);

@@ -4,3 +4,4 @@
 mod calls;
 mod http;
 mod serve;
+mod supervise;

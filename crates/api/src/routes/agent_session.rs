@@ -1,17 +1,21 @@
 //! `/api/v1/agent/*`: the signed-in agent logs in to take calls, changes
 //! state, logs out; `/api/v1/agents/{id}/state`: a supervisor sets an
-//! agent's state. Each goes to the call layer's ACD; its decisions come
-//! back as `agent_*` events.
+//! agent's state; `/api/v1/calls/{id}/supervision`: a supervisor
+//! monitors, whispers to or barges into a live call (their phone rings),
+//! switches mode, or leaves. Each goes to the call layer; its decisions
+//! come back as events (`agent_*`, `supervisor_joined`/`_left`: the audit
+//! of who did what to which call, and when).
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{post, put};
 use model::AgentId;
+use model::CallId;
 use store::repo::agents;
 
 use crate::auth::{AnyRole, Caller, Supervisor};
-use crate::call_control::{CallControlError, ChosenState};
+use crate::call_control::{CallControlError, ChosenState, Supervision};
 use crate::error::ApiError;
 use crate::extract::{Id, UncheckedJson};
 use crate::state::AppState;
@@ -23,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agent/logout", post(log_out))
         .route("/api/v1/agent/state", put(own_state))
         .route("/api/v1/agents/{id}/state", put(agent_state))
+        .route("/api/v1/calls/{id}/supervision", post(supervise).delete(stop_supervising))
 }
 
 impl From<CallControlError> for ApiError {
@@ -30,6 +35,7 @@ impl From<CallControlError> for ApiError {
         match error {
             CallControlError::Refused(reason) => ApiError::Conflict(reason),
             CallControlError::UnknownAgent => ApiError::Conflict(error.to_string()),
+            CallControlError::UnknownCall => ApiError::NotFound,
             CallControlError::Unavailable => ApiError::Unavailable(error.to_string()),
         }
     }
@@ -72,5 +78,26 @@ async fn agent_state(
 ) -> Result<StatusCode, ApiError> {
     agents::get(&s.pool, c.tenant_id, agent).await?.ok_or(ApiError::NotFound)?;
     s.call_control()?.set_state(c.tenant_id, agent, state).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn supervise(
+    State(s): State<AppState>,
+    Supervisor(c): Supervisor,
+    Id(call): Id<CallId>,
+    UncheckedJson(body): UncheckedJson<Supervision>,
+) -> Result<StatusCode, ApiError> {
+    let user = c.user_id().ok_or(ApiError::Forbidden)?;
+    s.call_control()?.supervise(c.tenant_id, call, user, body.mode).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn stop_supervising(
+    State(s): State<AppState>,
+    Supervisor(c): Supervisor,
+    Id(call): Id<CallId>,
+) -> Result<StatusCode, ApiError> {
+    let user = c.user_id().ok_or(ApiError::Forbidden)?;
+    s.call_control()?.stop_supervising(c.tenant_id, call, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

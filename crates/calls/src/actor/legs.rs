@@ -26,6 +26,15 @@ pub(crate) struct AgentLeg {
     negotiator: Negotiator,
 }
 
+impl AgentLeg {
+    /// What the answer to our offer agreed, as the leg's spec.
+    pub fn agreed(&mut self, answer: Option<&[u8]>) -> Option<RtpLegSpec> {
+        let sdp = SessionDescription::parse(answer?).ok()?;
+        let negotiated = self.negotiator.handle_answer(&sdp).ok()?;
+        RtpLegSpec::from_negotiated(&negotiated).ok()
+    }
+}
+
 /// The user part of a SIP URI (`sip:+4420…@host` → `+4420…`), or the URI.
 pub(crate) fn user_of(uri: &Uri) -> String {
     let text = uri.as_str();
@@ -121,12 +130,7 @@ impl Actor {
     pub(super) async fn agent_answered(&mut self, leg: SipLeg, answer: Option<Vec<u8>>) {
         let Stage::Waiting { ringing, .. } = &mut self.stage else { return };
         let Some(mut agent) = ringing.take_if(|a| a.sip == leg) else { return };
-        let agreed = answer
-            .as_deref()
-            .and_then(|bytes| SessionDescription::parse(bytes).ok())
-            .and_then(|sdp| agent.negotiator.handle_answer(&sdp).ok())
-            .and_then(|negotiated| RtpLegSpec::from_negotiated(&negotiated).ok());
-        let Some(spec) = agreed else {
+        let Some(spec) = agent.agreed(answer.as_deref()) else {
             tracing::warn!(agent = %agent.agent, "the agent's answer has no usable SDP: hung up");
             let _ = self.shared.edge.hangup(leg).await;
             self.drop_agent_leg(&agent).await;
@@ -158,10 +162,11 @@ impl Actor {
                 self.resume_music().await;
             }
             Stage::Connected { .. } => {
-                let Stage::Connected { agent, .. } = std::mem::replace(&mut self.stage, Stage::Ended) else {
+                let Stage::Connected { agent, supervisor } = std::mem::replace(&mut self.stage, Stage::Ended) else {
                     return;
                 };
                 self.drop_agent_leg(&agent).await;
+                self.drop_supervisor(supervisor).await;
                 let _ = self.shared.edge.hangup(self.caller_leg).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
                 self.events.emit(EventPayload::CallEnded { cause: model::EndCause::AgentHangup }).await;

@@ -15,6 +15,9 @@
 mod ivr_stage;
 mod legs;
 mod queue;
+mod supervise;
+
+pub(crate) use supervise::CallCommand;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -38,6 +41,8 @@ use legs::AgentLeg;
 pub(crate) enum CallMsg {
     /// An edge event of one of the call's legs.
     Sip(EdgeEvent),
+    /// A command of the API (supervisor actions).
+    Command(CallCommand),
 }
 
 /// How the call stands.
@@ -45,8 +50,8 @@ pub(crate) enum CallMsg {
 enum Stage {
     /// In the IVR or waiting in a queue (perhaps with an agent ringing).
     Waiting { queue: Option<QueueId>, since: Instant, ringing: Option<AgentLeg> },
-    /// Caller and agent talk.
-    Connected { agent: AgentLeg },
+    /// Caller and agent talk (a supervisor may listen or join).
+    Connected { agent: AgentLeg, supervisor: Option<supervise::SupervisorLeg> },
     /// Over.
     Ended,
 }
@@ -97,6 +102,7 @@ pub(crate) async fn run_inbound(
     };
     let (acd_tx, acd_rx) = mpsc::unbounded_channel();
     acd.follow(call, acd_tx);
+    shared.live.follow(call, tenant.tenant, sip_tx.clone());
     let media = shared.media.open_call(&call.to_string());
     let caller_number = legs::user_of(incoming.from.uri());
     let mut events = CallEvents::new(tenant.tenant, call, shared.sink.clone());
@@ -153,6 +159,7 @@ impl Actor {
             tokio::select! {
                 msg = self.sip_rx.recv() => match msg {
                     Some(CallMsg::Sip(event)) => self.on_sip(event).await,
+                    Some(CallMsg::Command(command)) => self.on_command(command).await,
                     None => self.finish(EndCause::Failed).await,
                 },
                 action = self.acd_rx.recv() => match action {
@@ -167,6 +174,7 @@ impl Actor {
         }
         self.acd.forget(self.call);
         self.shared.legs.forget(self.caller_leg);
+        self.shared.live.forget(self.call);
         let _ = self.media.close().await;
         tracing::debug!(failed_events = self.events.failed(), "call actor ended");
     }
@@ -174,8 +182,16 @@ impl Actor {
     async fn on_sip(&mut self, event: EdgeEvent) {
         match event {
             EdgeEvent::Ended { leg, cause } if leg == self.caller_leg => self.caller_left(cause).await,
-            EdgeEvent::Ended { leg, cause } => self.agent_leg_ended(leg, cause).await,
-            EdgeEvent::Answered { leg, answer } => self.agent_answered(leg, answer).await,
+            EdgeEvent::Ended { leg, cause } => {
+                if !self.supervisor_leg_ended(leg).await {
+                    self.agent_leg_ended(leg, cause).await;
+                }
+            }
+            EdgeEvent::Answered { leg, answer } => {
+                if !self.supervisor_answered(leg, answer.clone()).await {
+                    self.agent_answered(leg, answer).await;
+                }
+            }
             EdgeEvent::Progress { leg, status, .. } => tracing::debug!(%leg, %status, "agent leg progress"),
             other => tracing::debug!(?other, "edge event not handled by the call"),
         }
@@ -215,9 +231,10 @@ impl Actor {
                 self.events.emit(EventPayload::CallAbandoned { stage, waited_secs }).await;
                 self.events.emit(EventPayload::CallEnded { cause: EndCause::Abandoned }).await;
             }
-            Stage::Connected { agent, .. } => {
+            Stage::Connected { agent, supervisor } => {
                 let _ = self.shared.edge.hangup(agent.sip).await;
                 self.drop_agent_leg(&agent).await;
+                self.drop_supervisor(supervisor).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
                 self.events.emit(EventPayload::CallEnded { cause: EndCause::CallerHangup }).await;
             }
@@ -240,14 +257,25 @@ impl Actor {
                     self.acd.tell(acd::Command::Abandoned { call: self.call });
                 }
             }
-            Stage::Connected { agent, .. } => {
+            Stage::Connected { agent, supervisor } => {
                 let _ = self.shared.edge.hangup(agent.sip).await;
                 self.drop_agent_leg(&agent).await;
+                self.drop_supervisor(supervisor).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
             }
             Stage::Ended => {}
         }
         self.events.emit(EventPayload::CallEnded { cause }).await;
+    }
+
+    /// Hangs up a supervisor's leg when the call ends under them.
+    async fn drop_supervisor(&mut self, supervisor: Option<supervise::SupervisorLeg>) {
+        let Some(current) = supervisor else { return };
+        let _ = self.shared.edge.hangup(current.leg.sip).await;
+        self.drop_agent_leg(&current.leg).await;
+        if current.joined {
+            self.events.emit(EventPayload::SupervisorLeft { supervisor_id: current.user }).await;
+        }
     }
 
     /// Where edge events of the call's legs are sent.
@@ -272,6 +300,6 @@ impl Actor {
             tracing::warn!(%error, "the bridge could not be set up");
         }
         self.events.emit(EventPayload::Bridged { agent_id: agent.agent }).await;
-        self.stage = Stage::Connected { agent };
+        self.stage = Stage::Connected { agent, supervisor: None };
     }
 }

@@ -1,0 +1,140 @@
+//! Supervisor actions on a live call: the supervisor's device is rung
+//! (their agent profile's registered phone or softphone), and once they
+//! answer their leg joins the call's mix with the hearing of the mode —
+//! monitor (hears both, heard by none), whisper (heard by the agent only),
+//! barge (everyone hears everyone). Switching mode changes only the
+//! hearing; leaving (or hanging up) returns the call to the bridge.
+
+use media::session::{Hearing, LegId as MediaLeg};
+use model::{EventPayload, SupervisionMode, UserId};
+use sip::edge::LegId as SipLeg;
+use tokio::sync::oneshot;
+
+use super::legs::AgentLeg;
+use super::{Actor, Stage};
+use crate::error::CallsError;
+
+/// A command to a live call from the API.
+#[derive(Debug)]
+pub(crate) enum CallCommand {
+    /// Join (or switch to) `mode` as `supervisor`.
+    Supervise { supervisor: UserId, mode: SupervisionMode, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// The supervisor leaves.
+    Leave { supervisor: UserId, reply: oneshot::Sender<Result<(), CallsError>> },
+}
+
+/// A supervisor on the call: their leg and the mode asked.
+#[derive(Debug)]
+pub(crate) struct SupervisorLeg {
+    pub user: UserId,
+    pub mode: SupervisionMode,
+    pub leg: AgentLeg,
+    /// Whether they answered (their leg is in the mix).
+    pub joined: bool,
+}
+
+/// The hearing of a mode.
+fn hearing(mode: SupervisionMode, caller: MediaLeg, agent: MediaLeg, supervisor: MediaLeg) -> Hearing {
+    match mode {
+        SupervisionMode::Monitor => Hearing::Monitor { caller, agent, supervisor },
+        SupervisionMode::Whisper => Hearing::Whisper { caller, agent, supervisor },
+        SupervisionMode::Barge => Hearing::Barge { caller, agent, supervisor },
+    }
+}
+
+impl Actor {
+    /// Carries out a command of the API.
+    pub(super) async fn on_command(&mut self, command: CallCommand) {
+        match command {
+            CallCommand::Supervise { supervisor, mode, reply } => {
+                let _ = reply.send(self.supervise(supervisor, mode).await);
+            }
+            CallCommand::Leave { supervisor, reply } => {
+                let _ = reply.send(self.unsupervise(supervisor).await);
+            }
+        }
+    }
+
+    async fn supervise(&mut self, user: UserId, mode: SupervisionMode) -> Result<(), CallsError> {
+        let Stage::Connected { agent, supervisor } = &mut self.stage else { return Err(CallsError::NotConnected) };
+        let agent_media = agent.media;
+        if let Some(current) = supervisor.as_mut().filter(|s| s.user == user) {
+            // A switch of mode: the hearing only, no new call to the supervisor.
+            current.mode = mode;
+            if current.joined {
+                let supervisor_media = current.leg.media;
+                self.media.set_hearing(hearing(mode, self.caller_media, agent_media, supervisor_media)).await?;
+                self.events.emit(EventPayload::SupervisorJoined { supervisor_id: user, mode }).await;
+            }
+            return Ok(());
+        }
+        if supervisor.is_some() {
+            return Err(CallsError::Supervised);
+        }
+        let profile = self.tenant.agents.iter().find(|(_, (a, _))| a.user_id == Some(user)).map(|(id, _)| *id);
+        let profile = profile.ok_or(CallsError::UnknownAgent)?;
+        let leg = self.ring_agent(profile).await?;
+        if let Stage::Connected { supervisor, .. } = &mut self.stage {
+            *supervisor = Some(SupervisorLeg { user, mode, leg, joined: false });
+        }
+        Ok(())
+    }
+
+    async fn unsupervise(&mut self, user: UserId) -> Result<(), CallsError> {
+        let Stage::Connected { supervisor, .. } = &mut self.stage else { return Err(CallsError::NotConnected) };
+        let Some(current) = supervisor.take_if(|s| s.user == user) else { return Err(CallsError::NotSupervising) };
+        let _ = self.shared.edge.hangup(current.leg.sip).await;
+        self.supervisor_gone(current).await;
+        Ok(())
+    }
+
+    /// The supervisor's leg answered: it joins the mix.
+    pub(super) async fn supervisor_answered(&mut self, leg: SipLeg, answer: Option<Vec<u8>>) -> bool {
+        let Stage::Connected { agent, supervisor: Some(current) } = &mut self.stage else { return false };
+        if current.leg.sip != leg {
+            return false;
+        }
+        let (agent_media, mode, user) = (agent.media, current.mode, current.user);
+        let Some(spec) = current.leg.agreed(answer.as_deref()) else {
+            let _ = self.shared.edge.hangup(leg).await;
+            if let Stage::Connected { supervisor, .. } = &mut self.stage
+                && let Some(gone) = supervisor.take()
+            {
+                self.drop_agent_leg(&gone.leg).await;
+            }
+            return true;
+        };
+        current.joined = true;
+        let supervisor_media = current.leg.media;
+        if let Err(error) = self.media.update_rtp_leg(supervisor_media, spec).await {
+            tracing::warn!(%error, "the supervisor's media leg could not take the answer");
+        }
+        if let Err(error) =
+            self.media.set_hearing(hearing(mode, self.caller_media, agent_media, supervisor_media)).await
+        {
+            tracing::warn!(%error, "the supervisor could not be added to the mix");
+        }
+        self.events.emit(EventPayload::SupervisorJoined { supervisor_id: user, mode }).await;
+        true
+    }
+
+    /// The supervisor's leg ended (hung up, or never answered).
+    pub(super) async fn supervisor_leg_ended(&mut self, leg: SipLeg) -> bool {
+        let Stage::Connected { supervisor, .. } = &mut self.stage else { return false };
+        let Some(current) = supervisor.take_if(|s| s.leg.sip == leg) else { return false };
+        self.supervisor_gone(current).await;
+        true
+    }
+
+    /// Takes a supervisor out: the bridge again, their leg removed.
+    async fn supervisor_gone(&mut self, current: SupervisorLeg) {
+        self.drop_agent_leg(&current.leg).await;
+        if let Stage::Connected { agent, .. } = &self.stage {
+            let bridge = Hearing::Bridge { caller: self.caller_media, agent: agent.media };
+            let _ = self.media.set_hearing(bridge).await;
+        }
+        if current.joined {
+            self.events.emit(EventPayload::SupervisorLeft { supervisor_id: current.user }).await;
+        }
+    }
+}
