@@ -38,6 +38,7 @@ use legs::AgentLeg;
 
 /// What reaches a call's actor.
 #[derive(Debug)]
+#[expect(clippy::large_enum_variant, reason = "nearly every message is an edge event: boxing would allocate for each")]
 pub(crate) enum CallMsg {
     /// An edge event of one of the call's legs.
     Sip(EdgeEvent),
@@ -47,6 +48,7 @@ pub(crate) enum CallMsg {
 
 /// How the call stands.
 #[derive(Debug)]
+#[expect(clippy::large_enum_variant, reason = "one per call, replaced a few times in its life")]
 enum Stage {
     /// In the IVR or waiting in a queue (perhaps with an agent ringing).
     Waiting { queue: Option<QueueId>, since: Instant, ringing: Option<AgentLeg> },
