@@ -96,7 +96,7 @@ async fn a_whisper_is_heard_by_the_agent_only_and_a_switch_to_barge_lets_the_cal
     let alice = login(node.addr, "alice", "demo-agent");
     assert_eq!(request(node.addr, "POST", "/api/v1/agent/login", Some(&alice), None).unwrap().status, 204);
     let supervisor = login(node.addr, "supervisor", "demo-supervisor");
-    let caller = Phone::start(&format!("<sip:+447700900124@127.0.0.1>;regint=0;audio_codecs=pcmu"), 700.0);
+    let caller = Phone::start("<sip:+447700900124@127.0.0.1>;regint=0;audio_codecs=pcmu", 700.0);
     let supervise = |call: &str, mode: &str| {
         let body = format!(r#"{{"mode":"{mode}"}}"#);
         request(node.addr, "POST", &format!("/api/v1/calls/{call}/supervision"), Some(&supervisor), Some(&body))
