@@ -2,6 +2,7 @@
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
 mod calls;
+mod hold;
 mod http;
 mod serve;
 mod supervise;

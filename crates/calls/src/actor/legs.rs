@@ -23,10 +23,17 @@ pub(crate) struct AgentLeg {
     pub media: MediaLeg,
     /// The leg's id in the events.
     pub event_id: model::LegId,
+    /// Whether the agent holds the call (their re-INVITE said so).
+    pub on_hold: bool,
     negotiator: Negotiator,
 }
 
 impl AgentLeg {
+    /// The leg's offer/answer state (for the peer's re-INVITEs).
+    pub fn negotiator_mut(&mut self) -> &mut Negotiator {
+        &mut self.negotiator
+    }
+
     /// What the answer to our offer agreed, as the leg's spec.
     pub fn agreed(&mut self, answer: Option<&[u8]>) -> Option<RtpLegSpec> {
         let sdp = SessionDescription::parse(answer?).ok()?;
@@ -76,7 +83,7 @@ pub(crate) async fn answer_caller(
     shared: &Shared,
     media: &CallHandle,
     incoming: &IncomingCall,
-) -> Result<MediaLeg, CallsError> {
+) -> Result<(MediaLeg, Negotiator), CallsError> {
     let offer = SessionDescription::parse(incoming.offer.as_deref().unwrap_or_default())?;
     let (leg, local) = provisional_leg(media).await?;
     let mut negotiator = Negotiator::new(LocalMedia::new(local.ip(), local.port()), shared.seed());
@@ -90,7 +97,7 @@ pub(crate) async fn answer_caller(
         }
     }
     shared.edge.answer(incoming.leg, answer.to_string().into_bytes()).await?;
-    Ok(leg)
+    Ok((leg, negotiator))
 }
 
 impl Actor {
@@ -123,7 +130,7 @@ impl Actor {
             }
         };
         self.shared.legs.follow(sip, self.sip_sender());
-        Ok(AgentLeg { agent, sip, media: leg, event_id: model::LegId::new(), negotiator })
+        Ok(AgentLeg { agent, sip, media: leg, event_id: model::LegId::new(), on_hold: false, negotiator })
     }
 
     /// Takes the agent's answer: its SDP, the ACD told, the bridge made.

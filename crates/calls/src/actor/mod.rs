@@ -15,6 +15,7 @@
 mod ivr_stage;
 mod legs;
 mod queue;
+mod reoffer;
 mod supervise;
 
 pub(crate) use supervise::CallCommand;
@@ -76,6 +77,8 @@ pub(crate) struct Actor {
     caller_number: String,
     media: CallHandle,
     caller_media: MediaLeg,
+    /// The caller leg's offer/answer state (for its re-INVITEs).
+    caller_negotiator: media::offer_answer::Negotiator,
     events: CallEvents,
     routing: Routing,
     stage: Stage,
@@ -120,8 +123,8 @@ pub(crate) async fn run_inbound(
             outside_business_hours: false,
         })
         .await;
-    let caller_media = match legs::answer_caller(&shared, &media, &incoming).await {
-        Ok(leg) => leg,
+    let (caller_media, caller_negotiator) = match legs::answer_caller(&shared, &media, &incoming).await {
+        Ok(answered) => answered,
         Err(error) => {
             tracing::warn!(%error, "the caller's offer could not be answered");
             let _ = shared.edge.reject(incoming.leg, legs::status_for(&error)).await;
@@ -140,6 +143,7 @@ pub(crate) async fn run_inbound(
         caller_number,
         media,
         caller_media,
+        caller_negotiator,
         events,
         routing,
         stage: Stage::Waiting { queue: None, since: Instant::now(), ringing: None },
@@ -195,6 +199,7 @@ impl Actor {
                 }
             }
             EdgeEvent::Progress { leg, status, .. } => tracing::debug!(%leg, %status, "agent leg progress"),
+            EdgeEvent::Reoffer { leg, offer } => self.on_reoffer(leg, offer).await,
             other => tracing::debug!(?other, "edge event not handled by the call"),
         }
     }
