@@ -69,6 +69,13 @@ pub trait CallControl: Send + Sync + 'static {
         supervisor: UserId,
         mode: SupervisionMode,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// Files the disposition of the agent's last call and ends the wrap-up.
+    fn wrap_up(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        wrap_up: WrapUp,
+    ) -> CallFuture<'_, Result<(), CallControlError>>;
     /// The supervisor leaves the call.
     fn stop_supervising(
         &self,
@@ -76,6 +83,31 @@ pub trait CallControl: Send + Sync + 'static {
         call: CallId,
         supervisor: UserId,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+}
+
+/// The body of `POST /api/v1/agent/wrap-up`: the disposition of the call
+/// just ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WrapUp {
+    /// The tenant's disposition code (e.g. `resolved`, `follow_up`).
+    pub disposition: String,
+    /// Free notes.
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl model::Validate for WrapUp {
+    fn validate_into(&self, path: &str, errors: &mut model::FieldErrors) {
+        let code = if path.is_empty() { "disposition".to_owned() } else { format!("{path}.disposition") };
+        if self.disposition.trim().is_empty() || self.disposition.len() > 100 {
+            errors.push(&code, "must be 1-100 characters");
+        }
+        if self.notes.len() > 10_000 {
+            let notes = if path.is_empty() { "notes".to_owned() } else { format!("{path}.notes") };
+            errors.push(notes, "must be at most 10000 characters");
+        }
+    }
 }
 
 /// The body of `POST /api/v1/calls/{id}/supervision`.

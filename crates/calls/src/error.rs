@@ -28,6 +28,12 @@ pub enum CallsError {
     /// The supervisor is not on the call.
     #[error("you are not supervising this call")]
     NotSupervising,
+    /// The agent has no answered call to file a disposition for.
+    #[error("you have no call to wrap up")]
+    NoCallToWrapUp,
+    /// The agent's call is still going on.
+    #[error("your call is still going on")]
+    CallStillLive,
     /// No such live call in the tenant.
     #[error("no such live call")]
     UnknownCall,

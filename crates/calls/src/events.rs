@@ -34,10 +34,25 @@ impl CallEvents {
         }
     }
 
+    /// The sequence the next event of the call will have.
+    #[must_use]
+    pub fn next_seq(&self) -> u64 {
+        self.seq + 1
+    }
+
     /// How many events were refused.
     #[must_use]
     pub fn failed(&self) -> u64 {
         self.failed
+    }
+}
+
+/// Writes one event of an ended call (a disposition filed in wrap-up)
+/// with sequence `seq`.
+pub async fn emit_late(sink: &EventSink, tenant: TenantId, call: CallId, seq: u64, payload: EventPayload) {
+    let event = Event::call(tenant, call, seq, Utc::now(), payload);
+    if let Err(error) = sink.write(event).await {
+        tracing::error!(%error, %call, "late call event not written");
     }
 }
 

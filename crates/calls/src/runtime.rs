@@ -43,6 +43,8 @@ pub(crate) struct Shared {
     pub prompts: PromptLibrary,
     pub legs: LegRouter,
     pub live: LiveCalls,
+    /// Each agent's last answered call, for the disposition of its wrap-up.
+    pub wrap_ups: Mutex<HashMap<AgentId, WrapUp>>,
     /// The platform's SIP domain (From of the legs we place).
     pub domain: String,
     /// Where recordings and voicemail go (a folder per tenant).
@@ -102,6 +104,15 @@ impl LegRouter {
             state.pending.push((now, leg, event));
         }
     }
+}
+
+/// An agent's last answered call, waiting for its disposition.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WrapUp {
+    pub tenant: TenantId,
+    pub call: CallId,
+    /// The sequence of the call's next event (none while it is live).
+    pub next_seq: Option<u64>,
 }
 
 /// The live calls: each call's actor, for the API's commands.
@@ -172,6 +183,7 @@ impl Calls {
             prompts: setup.prompts,
             legs: LegRouter::default(),
             live: LiveCalls::default(),
+            wrap_ups: Mutex::new(HashMap::new()),
             domain: setup.domain,
             recordings: setup.recordings,
             seed: AtomicU64::new(uuid::Uuid::new_v4().as_u64_pair().0),
@@ -244,6 +256,30 @@ impl Calls {
         let (reply, answer) = oneshot::channel();
         actor.send(CallMsg::Command(CallCommand::Leave { supervisor, reply })).map_err(|_| CallsError::UnknownCall)?;
         answer.await.map_err(|_| CallsError::UnknownCall)?
+    }
+
+    /// Files the disposition of the agent's last call and ends their
+    /// wrap-up: `disposition_set` joins the call's CDR.
+    pub async fn wrap_up(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        code: String,
+        notes: String,
+    ) -> Result<(), CallsError> {
+        let seq = {
+            let mut wrap_ups = self.shared.wrap_ups.lock().unwrap_or_else(PoisonError::into_inner);
+            let entry = wrap_ups.get_mut(&agent).filter(|w| w.tenant == tenant).ok_or(CallsError::NoCallToWrapUp)?;
+            let seq = entry.next_seq.ok_or(CallsError::CallStillLive)?;
+            entry.next_seq = Some(seq + 1);
+            (entry.call, seq)
+        };
+        let payload = EventPayload::DispositionSet { agent_id: agent, code, notes };
+        crate::events::emit_late(&self.shared.sink, tenant, seq.0, seq.1, payload).await;
+        let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
+        // An agent whose wrap-up already ended is refused here; the disposition stands.
+        let _ = acd.command(acd::Command::EndWrapUp { agent }).await;
+        Ok(())
     }
 
     /// Reads every edge event until the edge stops.

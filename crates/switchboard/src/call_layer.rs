@@ -3,7 +3,7 @@
 //! events; plugged into the API as its [`api::call_control::CallControl`].
 
 use anyhow::Context;
-use api::call_control::{CallControl, CallControlError, CallFuture, ChosenState};
+use api::call_control::{CallControl, CallControlError, CallFuture, ChosenState, WrapUp};
 use calls::{Calls, CallsError};
 use media::shard::{EngineConfig, MediaEngine};
 use model::{AgentId, CallId, SupervisionMode, TenantId, UserId};
@@ -87,6 +87,17 @@ impl CallControl for CallLayer {
         mode: SupervisionMode,
     ) -> CallFuture<'_, Result<(), CallControlError>> {
         Box::pin(async move { self.0.supervise(tenant, call, supervisor, mode).await.map_err(refusal) })
+    }
+
+    fn wrap_up(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        wrap_up: WrapUp,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(
+            async move { self.0.wrap_up(tenant, agent, wrap_up.disposition, wrap_up.notes).await.map_err(refusal) },
+        )
     }
 
     fn stop_supervising(

@@ -291,6 +291,27 @@ async fn a_call_into_a_queue_reaches_the_logged_in_agent_with_audio_both_ways_an
     assert!(answered);
     assert_eq!(caller_number, CALLER);
 
+    // Wrap-up: the agent files the disposition; it joins the CDR row.
+    let body = r#"{"disposition":"resolved","notes":"Router reset"}"#;
+    let r = request(node.addr, "POST", "/api/v1/agent/wrap-up", Some(&token), Some(body)).unwrap();
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = request(node.addr, "POST", "/api/v1/agent/wrap-up", Some(&token), Some(r#"{"disposition":""}"#)).unwrap();
+    assert_eq!(r.status, 422, "an empty disposition is refused naming the field: {}", r.body);
+    assert!(r.body.contains("disposition"), "{}", r.body);
+    let mut disposition = None;
+    for _ in 0..200 {
+        disposition = sqlx::query_scalar::<_, Option<String>>("SELECT disposition FROM calls WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if disposition.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(disposition.as_deref(), Some("resolved"));
+
     // The last second of each dump is the bridged call (before it, the
     // caller heard the music on hold).
     let tail = |audio: Vec<i16>| audio[audio.len().saturating_sub(8_000)..].to_vec();

@@ -15,9 +15,9 @@ use model::CallId;
 use store::repo::agents;
 
 use crate::auth::{AnyRole, Caller, Supervisor};
-use crate::call_control::{CallControlError, ChosenState, Supervision};
+use crate::call_control::{CallControlError, ChosenState, Supervision, WrapUp};
 use crate::error::ApiError;
-use crate::extract::{Id, UncheckedJson};
+use crate::extract::{Id, JsonBody, UncheckedJson};
 use crate::state::AppState;
 
 /// The agent session routes.
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agent/login", post(log_in))
         .route("/api/v1/agent/logout", post(log_out))
         .route("/api/v1/agent/state", put(own_state))
+        .route("/api/v1/agent/wrap-up", post(wrap_up))
         .route("/api/v1/agents/{id}/state", put(agent_state))
         .route("/api/v1/calls/{id}/supervision", post(supervise).delete(stop_supervising))
 }
@@ -99,5 +100,15 @@ async fn stop_supervising(
 ) -> Result<StatusCode, ApiError> {
     let user = c.user_id().ok_or(ApiError::Forbidden)?;
     s.call_control()?.stop_supervising(c.tenant_id, call, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn wrap_up(
+    State(s): State<AppState>,
+    AnyRole(c): AnyRole,
+    JsonBody(body): JsonBody<WrapUp>,
+) -> Result<StatusCode, ApiError> {
+    let agent = own_agent(&s, &c).await?;
+    s.call_control()?.wrap_up(c.tenant_id, agent, body).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -174,9 +174,15 @@ impl Actor {
                 };
                 self.drop_agent_leg(&agent).await;
                 self.drop_supervisor(supervisor).await;
-                let _ = self.shared.edge.hangup(self.caller_leg).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
-                self.events.emit(EventPayload::CallEnded { cause: model::EndCause::AgentHangup }).await;
+                if self.wants_survey() {
+                    // The caller stays on to rate the call.
+                    let _ = self.media.set_hearing(media::session::Hearing::Apart).await;
+                    self.survey().await;
+                } else {
+                    let _ = self.shared.edge.hangup(self.caller_leg).await;
+                    self.events.emit(EventPayload::CallEnded { cause: model::EndCause::AgentHangup }).await;
+                }
             }
             Stage::Ended => {}
         }

@@ -17,6 +17,7 @@ mod legs;
 mod queue;
 mod reoffer;
 mod supervise;
+mod survey;
 
 pub(crate) use supervise::CallCommand;
 
@@ -81,6 +82,8 @@ pub(crate) struct Actor {
     caller_negotiator: media::offer_answer::Negotiator,
     events: CallEvents,
     routing: Routing,
+    /// The queue the call was last put in.
+    queue: Option<QueueId>,
     stage: Stage,
     sip_rx: mpsc::UnboundedReceiver<CallMsg>,
     sip_tx: mpsc::UnboundedSender<CallMsg>,
@@ -146,6 +149,7 @@ pub(crate) async fn run_inbound(
         caller_negotiator,
         events,
         routing,
+        queue: None,
         stage: Stage::Waiting { queue: None, since: Instant::now(), ringing: None },
         sip_rx,
         sip_tx,
@@ -181,6 +185,7 @@ impl Actor {
         self.acd.forget(self.call);
         self.shared.legs.forget(self.caller_leg);
         self.shared.live.forget(self.call);
+        self.close_wrap_up();
         let _ = self.media.close().await;
         tracing::debug!(failed_events = self.events.failed(), "call actor ended");
     }
@@ -275,6 +280,14 @@ impl Actor {
         self.events.emit(EventPayload::CallEnded { cause }).await;
     }
 
+    /// The call is over: its agent's wrap-up may now file the disposition.
+    fn close_wrap_up(&self) {
+        let mut wrap_ups = self.shared.wrap_ups.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for entry in wrap_ups.values_mut().filter(|w| w.call == self.call) {
+            entry.next_seq = Some(self.events.next_seq());
+        }
+    }
+
     /// Hangs up a supervisor's leg when the call ends under them.
     async fn drop_supervisor(&mut self, supervisor: Option<supervise::SupervisorLeg>) {
         let Some(current) = supervisor else { return };
@@ -307,6 +320,8 @@ impl Actor {
             tracing::warn!(%error, "the bridge could not be set up");
         }
         self.events.emit(EventPayload::Bridged { agent_id: agent.agent }).await;
+        let wrap_up = crate::runtime::WrapUp { tenant: self.tenant.tenant, call: self.call, next_seq: None };
+        self.shared.wrap_ups.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(agent.agent, wrap_up);
         self.stage = Stage::Connected { agent, supervisor: None };
     }
 }

@@ -26,6 +26,7 @@ impl Actor {
             return;
         }
         self.stage = Stage::Waiting { queue: Some(queue), since: Instant::now(), ringing: None };
+        self.queue = Some(queue);
         let position = self.acd.position(self.call).await.unwrap_or(0);
         let priority = self.routing.priority;
         self.events.emit(EventPayload::CallQueued { queue_id: queue, priority, position }).await;
@@ -88,6 +89,7 @@ impl Actor {
                         if let Stage::Waiting { queue, .. } = &mut self.stage {
                             *queue = Some(queue_id);
                         }
+                        self.queue = Some(queue_id);
                     }
                     _ => self.finish(EndCause::FlowHangup).await,
                 }
