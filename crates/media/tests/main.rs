@@ -26,6 +26,7 @@ mod relay;
 mod resample;
 mod rtcp;
 mod rtp;
+mod rtp_bench;
 mod sdp;
 mod seed;
 mod signal;
