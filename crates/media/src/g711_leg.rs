@@ -88,6 +88,16 @@ impl G711Leg {
         self.law.encode_into(&pcm8, payload);
     }
 
+    /// The 8 kHz samples of the last frame pulled, for in-band DTMF detection.
+    pub fn last_pcm8(&self) -> &[i16; G711_FRAME] {
+        &self.pcm8
+    }
+
+    /// The leg's law.
+    pub fn law(&self) -> Law {
+        self.law
+    }
+
     /// The jitter buffer's figures.
     pub fn jitter_stats(&self) -> JitterStats {
         self.jitter.stats()

@@ -185,6 +185,16 @@ impl Relay {
         self.config.ssrc
     }
 
+    /// The highest sequence number and timestamp sent so far and when,
+    /// for whoever continues the stream after the relay (the mixer).
+    #[must_use]
+    pub fn last_sent(&self) -> Option<(u16, u32, Instant)> {
+        match self.state {
+            State::Idle => None,
+            State::Forwarding { top, .. } => Some((top.sequence, top.timestamp, top.at)),
+        }
+    }
+
     /// Rewrites the header of the RTP packet in `packet`, received at
     /// `now`, for the outgoing leg. On an error the packet is left as it
     /// was and must not be sent.

@@ -374,3 +374,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_key_with_tones_is_the_event_of_the_same_code_and_flash_has_no_tones() {
+    use media::dtmf::{Digit, DtmfError};
+    use media::tone::DtmfDigit;
+    for key in DtmfDigit::ALL {
+        let event = Digit::from(key);
+        assert_eq!(event.event(), key.event_code());
+        assert_eq!(event.as_char(), key.as_char());
+        assert_eq!(DtmfDigit::try_from(event), Ok(key));
+    }
+    assert_eq!(DtmfDigit::try_from(Digit::Flash), Err(DtmfError::NoTones));
+}

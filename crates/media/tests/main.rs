@@ -35,3 +35,6 @@ mod wav;
 mod webrtc_leg;
 
 pub use seed::fixed_seed;
+mod session;
+mod session_webrtc;
+mod shard;

@@ -17,31 +17,31 @@ use str0m::{Candidate, Event, Input, Output, Rtc, RtcConfig};
 
 use crate::opus_codec::{sine_frame, tone_amplitude};
 
-const LEG_ADDR: &str = "192.0.2.10:40000";
-const BROWSER_ADDR: &str = "198.51.100.7:50000";
-const LATENCY: Duration = Duration::from_millis(10);
+pub(crate) const LEG_ADDR: &str = "192.0.2.10:40000";
+pub(crate) const BROWSER_ADDR: &str = "198.51.100.7:50000";
+pub(crate) const LATENCY: Duration = Duration::from_millis(10);
 const FRAME: Duration = Duration::from_millis(20);
 
 /// A datagram on its way, delivered at `at`.
-struct InFlight {
-    at: Instant,
-    to_leg: bool,
-    source: SocketAddr,
-    destination: SocketAddr,
-    contents: Vec<u8>,
+pub(crate) struct InFlight {
+    pub at: Instant,
+    pub to_leg: bool,
+    pub source: SocketAddr,
+    pub destination: SocketAddr,
+    pub contents: Vec<u8>,
 }
 
 /// The browser: str0m with full ICE, Opus and telephone-event at 48 kHz.
-struct Browser {
-    rtc: Rtc,
-    mid: Option<Mid>,
-    timeout: Instant,
-    media: Vec<MediaData>,
-    connected: bool,
+pub(crate) struct Browser {
+    pub rtc: Rtc,
+    pub mid: Option<Mid>,
+    pub timeout: Instant,
+    pub media: Vec<MediaData>,
+    pub connected: bool,
 }
 
 impl Browser {
-    fn new(now: Instant) -> Self {
+    pub fn new(now: Instant) -> Self {
         let mut config = RtcConfig::new().clear_codecs().enable_opus(true, false);
         config.codec_config().add_config(
             110.into(),
@@ -56,14 +56,14 @@ impl Browser {
         Browser { rtc, mid: None, timeout: now, media: Vec::new(), connected: false }
     }
 
-    fn opus_pt(&mut self) -> Pt {
+    pub fn opus_pt(&mut self) -> Pt {
         let mid = self.mid.unwrap();
         let writer = self.rtc.writer(mid).unwrap();
         writer.payload_params().find(|p| p.spec().codec == Codec::Opus).unwrap().pt()
     }
 
     /// Drains str0m, queueing datagrams for the leg.
-    fn drain(&mut self, now: Instant, net: &mut VecDeque<InFlight>) {
+    pub fn drain(&mut self, now: Instant, net: &mut VecDeque<InFlight>) {
         loop {
             match self.rtc.poll_output().expect("the browser's str0m accepts our leg's packets") {
                 Output::Timeout(at) => {

@@ -19,6 +19,8 @@ mod sender;
 pub use receiver::{DtmfEvent, DtmfReceiver, Ending, ReceiverConfig};
 pub use sender::{DtmfPacket, DtmfSender, SenderConfig};
 
+use crate::tone::DtmfDigit;
+
 /// A DTMF key (RFC 4733 §3.2 events 0-16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Digit {
@@ -102,6 +104,22 @@ impl Digit {
     }
 }
 
+impl From<DtmfDigit> for Digit {
+    /// The event of a key with tones (events 0-15 are the keys, in order).
+    fn from(key: DtmfDigit) -> Self {
+        DIGITS[usize::from(key.event_code())]
+    }
+}
+
+impl TryFrom<Digit> for DtmfDigit {
+    type Error = DtmfError;
+
+    /// The key with tones of an event: every one but the flash.
+    fn try_from(digit: Digit) -> Result<Self, DtmfError> {
+        DtmfDigit::from_event_code(digit.event()).ok_or(DtmfError::NoTones)
+    }
+}
+
 /// A payload that is not an RFC 4733 event, or a digit the sender refuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -121,6 +139,9 @@ pub enum DtmfError {
         /// The queue's size.
         max: usize,
     },
+    /// The hook flash has no tones to play in band.
+    #[error("a hook flash has no tones")]
+    NoTones,
 }
 
 /// One RFC 4733 event payload (§2.3).

@@ -359,6 +359,43 @@ impl RtpSession {
         Some(len)
     }
 
+    /// Takes the peer's new address from a re-INVITE: a different one is
+    /// learnt again from its packets (symmetric RTP), the same one keeps
+    /// the latch.
+    pub fn set_remote(&mut self, remote: Option<SocketAddr>) {
+        if remote == self.config.remote {
+            return;
+        }
+        self.config.remote = remote;
+        if let State::Active(latch) = &mut self.state {
+            *latch = Latch::Learning { expected: remote, run: None };
+        }
+    }
+
+    /// The sequence number of the next packet we send.
+    #[must_use]
+    pub fn next_sequence(&self) -> u16 {
+        self.next_sequence
+    }
+
+    /// Counts a packet the relay forwarded on this leg with `sequence`:
+    /// our own packets continue after it (a switch from the relay to the
+    /// mixer keeps the stream's numbers running), and it counts as sent.
+    pub fn record_forwarded(
+        &mut self,
+        sequence: u16,
+        payload_type: u8,
+        timestamp: u32,
+        payload_len: usize,
+        now: Instant,
+    ) {
+        let next = sequence.wrapping_add(1);
+        if next.wrapping_sub(self.next_sequence) < 0x8000 {
+            self.next_sequence = next;
+        }
+        self.record_sent(payload_type, timestamp, payload_len, now);
+    }
+
     /// Counts an RTP packet sent on this leg by someone else (the relay,
     /// which writes our SSRC into the packets it forwards).
     pub fn record_sent(&mut self, payload_type: u8, timestamp: u32, payload_len: usize, now: Instant) {

@@ -1,0 +1,290 @@
+//! The media engine's tokio shell: shard threads that own the sockets and
+//! drive each call's [`CallMedia`](crate::session::CallMedia).
+//!
+//! [`MediaEngine::start`] spawns one thread per shard (`media-shard-N`),
+//! each running a single-threaded tokio runtime. [`MediaEngine::open_call`]
+//! puts a call on the least loaded shard as one task, which owns the
+//! call's session and a UDP socket per leg (RTP and, without rtcp-mux,
+//! RTCP), taken from the engine's port range; it waits on its sockets, its
+//! commands and the session's next deadline together, and nothing else
+//! touches the call. The call layer talks to the task through the
+//! [`CallHandle`]: commands with replies, and the session's events.
+//! Dropping the handle (or [`CallHandle::close`]) ends the call, closes
+//! its legs and gives its ports back.
+//!
+//! This is a shell: it reads the clock, binds sockets and spawns. The
+//! decisions are in [`crate::session`].
+
+mod call_task;
+mod sockets;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::dtmf::Digit;
+use crate::player::Player;
+use crate::ports::{PortError, PortPool};
+use crate::rtp::LegStats;
+use crate::session::{Hearing, LegId, MediaPath, RtpLegSpec, SessionError, SessionEvent};
+
+/// How the engine is set up.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EngineConfig {
+    /// The address the legs' sockets bind to.
+    pub bind: IpAddr,
+    /// The address written into SDP (the public one behind a 1:1 NAT).
+    pub advertise: IpAddr,
+    /// The first port of the RTP range.
+    pub port_first: u16,
+    /// The last port of the RTP range.
+    pub port_last: u16,
+    /// Shard threads (one per core the media may use).
+    pub shards: usize,
+}
+
+impl EngineConfig {
+    /// Binding and advertising `bind`, ports `first..=last`, one shard.
+    #[must_use]
+    pub fn new(bind: IpAddr, first: u16, last: u16) -> Self {
+        EngineConfig { bind, advertise: bind, port_first: first, port_last: last, shards: 1 }
+    }
+
+    /// With `shards` shard threads (at least one).
+    #[must_use]
+    pub fn with_shards(mut self, shards: usize) -> Self {
+        self.shards = shards.max(1);
+        self
+    }
+
+    /// Advertising `address` in SDP instead of the bound one.
+    #[must_use]
+    pub fn with_advertise(mut self, address: IpAddr) -> Self {
+        self.advertise = address;
+        self
+    }
+}
+
+/// What the engine or a call refuses.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MediaError {
+    /// The port range is empty or every pair is in use.
+    #[error(transparent)]
+    Ports(#[from] PortError),
+    /// A socket could not be bound or a thread started.
+    #[error("media I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The session refused the change.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The call's task has ended (closed, or its engine stopped).
+    #[error("the call's media has ended")]
+    Ended,
+}
+
+/// A leg as the call layer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LegInfo {
+    /// The leg's id in its call.
+    pub id: LegId,
+    /// Where the peer sends to: the advertised address and the leg's RTP port.
+    pub local: SocketAddr,
+}
+
+/// A command to a call's task, with its reply.
+#[derive(Debug)]
+enum Command {
+    AddRtpLeg(RtpLegSpec, oneshot::Sender<Result<LegInfo, MediaError>>),
+    AddWebRtcLeg(Option<String>, oneshot::Sender<Result<(LegInfo, String), MediaError>>),
+    AcceptWebRtcAnswer(LegId, String, oneshot::Sender<Result<(), MediaError>>),
+    RemoveLeg(LegId, oneshot::Sender<Result<(), MediaError>>),
+    SetHearing(Hearing, oneshot::Sender<Result<MediaPath, MediaError>>),
+    Play(LegId, Player, oneshot::Sender<Result<(), MediaError>>),
+    StopPlaying(LegId, oneshot::Sender<Result<(), MediaError>>),
+    SendDtmf(LegId, Digit, Duration, oneshot::Sender<Result<(), MediaError>>),
+    StartRecording { path: PathBuf, left: LegId, right: LegId, reply: oneshot::Sender<Result<(), MediaError>> },
+    StopRecording(oneshot::Sender<()>),
+    Stats(LegId, oneshot::Sender<Option<LegStats>>),
+    Close(oneshot::Sender<()>),
+}
+
+/// One shard: its runtime's handle and how many calls it carries.
+#[derive(Debug)]
+struct Shard {
+    runtime: tokio::runtime::Handle,
+    calls: Arc<AtomicUsize>,
+    /// Dropped with the engine: the shard's thread ends.
+    _stop: oneshot::Sender<()>,
+}
+
+/// What every clone of the engine shares.
+#[derive(Debug)]
+struct Inner {
+    config: EngineConfig,
+    shards: Vec<Shard>,
+    ports: Arc<Mutex<PortPool>>,
+    seed: AtomicUsize,
+}
+
+/// The media engine: its shards and its port range. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct MediaEngine {
+    inner: Arc<Inner>,
+}
+
+impl MediaEngine {
+    /// Starts the shard threads.
+    pub fn start(config: EngineConfig) -> Result<MediaEngine, MediaError> {
+        let ports = Arc::new(Mutex::new(PortPool::new(config.port_first, config.port_last)?));
+        let mut shards = Vec::with_capacity(config.shards);
+        for n in 0..config.shards.max(1) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let handle = runtime.handle().clone();
+            let (stop, stopped) = oneshot::channel::<()>();
+            thread::Builder::new().name(format!("media-shard-{n}")).spawn(move || {
+                // Either the engine is dropped or the sender is: both stop.
+                let _ = runtime.block_on(stopped);
+            })?;
+            shards.push(Shard { runtime: handle, calls: Arc::new(AtomicUsize::new(0)), _stop: stop });
+        }
+        let seed = AtomicUsize::new(std::process::id() as usize);
+        Ok(MediaEngine { inner: Arc::new(Inner { config, shards, ports, seed }) })
+    }
+
+    /// The engine's configuration.
+    #[must_use]
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// Calls carried now, per shard.
+    #[must_use]
+    pub fn load(&self) -> Vec<usize> {
+        self.inner.shards.iter().map(|s| s.calls.load(Ordering::Relaxed)).collect()
+    }
+
+    /// Opens a call's media on the least loaded shard; `label` (the call
+    /// id) names its tracing span.
+    pub fn open_call(&self, label: &str) -> CallHandle {
+        let shard = self.inner.shards.iter().min_by_key(|s| s.calls.load(Ordering::Relaxed)).unwrap_or_else(|| {
+            unreachable!("the engine starts at least one shard");
+        });
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (event_tx, events) = mpsc::unbounded_channel();
+        let seed = self.inner.seed.fetch_add(0x9e37_79b9, Ordering::Relaxed) as u64 ^ nanos_now();
+        let task = call_task::CallTask::new(
+            label.to_owned(),
+            self.inner.config.clone(),
+            Arc::clone(&self.inner.ports),
+            seed,
+            command_rx,
+            event_tx,
+            Arc::clone(&shard.calls),
+        );
+        shard.calls.fetch_add(1, Ordering::Relaxed);
+        shard.runtime.spawn(task.run());
+        CallHandle { commands, events }
+    }
+}
+
+/// A seed's share of the clock: RTP wants unpredictable SSRCs.
+fn nanos_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The call layer's end of one call's media task.
+#[derive(Debug)]
+pub struct CallHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    events: mpsc::UnboundedReceiver<SessionEvent>,
+}
+
+impl CallHandle {
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, MediaError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(make(reply)).map_err(|_| MediaError::Ended)?;
+        answer.await.map_err(|_| MediaError::Ended)
+    }
+
+    /// Adds a plain RTP leg as agreed in `spec`, on a fresh port pair.
+    pub async fn add_rtp_leg(&self, spec: RtpLegSpec) -> Result<LegInfo, MediaError> {
+        self.ask(|reply| Command::AddRtpLeg(spec, reply)).await?
+    }
+
+    /// Adds a WebRTC leg on a fresh port: with the browser's offer, our
+    /// answer comes back; without, our offer (answer it with
+    /// [`CallHandle::accept_webrtc_answer`]).
+    pub async fn add_webrtc_leg(&self, offer: Option<String>) -> Result<(LegInfo, String), MediaError> {
+        self.ask(|reply| Command::AddWebRtcLeg(offer, reply)).await?
+    }
+
+    /// The browser's answer to our offer.
+    pub async fn accept_webrtc_answer(&self, leg: LegId, answer: String) -> Result<(), MediaError> {
+        self.ask(|reply| Command::AcceptWebRtcAnswer(leg, answer, reply)).await?
+    }
+
+    /// Removes a leg and gives its ports back.
+    pub async fn remove_leg(&self, leg: LegId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::RemoveLeg(leg, reply)).await?
+    }
+
+    /// Sets who hears whom; the path the session then takes comes back.
+    pub async fn set_hearing(&self, hearing: Hearing) -> Result<MediaPath, MediaError> {
+        self.ask(|reply| Command::SetHearing(hearing, reply)).await?
+    }
+
+    /// Plays to a leg instead of what it hears.
+    pub async fn play(&self, leg: LegId, player: Player) -> Result<(), MediaError> {
+        self.ask(|reply| Command::Play(leg, player, reply)).await?
+    }
+
+    /// Stops what is played to a leg.
+    pub async fn stop_playing(&self, leg: LegId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::StopPlaying(leg, reply)).await?
+    }
+
+    /// Sends a digit on a leg.
+    pub async fn send_dtmf(&self, leg: LegId, digit: Digit, duration: Duration) -> Result<(), MediaError> {
+        self.ask(|reply| Command::SendDtmf(leg, digit, duration, reply)).await?
+    }
+
+    /// Starts recording into a new WAV file at `path` (its folder is
+    /// made); [`SessionEvent::RecordingStarted`] follows.
+    pub async fn start_recording(&self, path: PathBuf, left: LegId, right: LegId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::StartRecording { path, left, right, reply }).await?
+    }
+
+    /// Ends the recording; [`SessionEvent::RecordingStopped`] follows.
+    pub async fn stop_recording(&self) -> Result<(), MediaError> {
+        self.ask(Command::StopRecording).await
+    }
+
+    /// An RTP leg's figures.
+    pub async fn stats(&self, leg: LegId) -> Result<Option<LegStats>, MediaError> {
+        self.ask(|reply| Command::Stats(leg, reply)).await
+    }
+
+    /// The next event of the call's media; `None` once it has ended.
+    pub async fn next_event(&mut self) -> Option<SessionEvent> {
+        self.events.recv().await
+    }
+
+    /// An event if one is waiting.
+    pub fn try_event(&mut self) -> Option<SessionEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Ends the call's media: legs closed (RTCP BYE), recording completed,
+    /// ports given back.
+    pub async fn close(&self) -> Result<(), MediaError> {
+        self.ask(Command::Close).await
+    }
+}
