@@ -6,7 +6,7 @@
 //! of output is `RESULT key=value …` for the script.
 //!
 //! ```text
-//! rtp-bench --backend direct|rtpengine [--calls N] [--warmup S] [--seconds S]
+//! rtp-bench --backend direct|rtpengine|switchboard [--calls N] [--warmup S] [--seconds S]
 //!           [--sockets N] [--threads N] [--gen-cpu C] [--relay-cpu C]
 //!           [--ports MIN-MAX] [--tick-us N] [--mixer]
 //! ```
@@ -31,10 +31,13 @@ mod generator;
 mod histogram;
 #[path = "rtp_bench/rtpengine.rs"]
 mod rtpengine;
+#[path = "rtp_bench/switchboard.rs"]
+mod switchboard;
 
 use backend::{Backend, Direct};
 use generator::{Endpoints, Marking, Report, Schedule};
 use rtpengine::{Rtpengine, RtpengineConfig};
+use switchboard::Switchboard;
 
 /// The run's parameters.
 #[derive(Debug, Clone)]
@@ -63,7 +66,8 @@ impl Default for Options {
             threads: 1,
             gen_cpu: None,
             relay_cpu: None,
-            ports: (30_000, 39_999),
+            // Below the ephemeral range the generator's sockets come from.
+            ports: (10_000, 29_999),
             tick: Duration::from_micros(100),
             mixer: false,
         }
@@ -135,6 +139,10 @@ async fn run(o: Options) -> io::Result<()> {
             let config = RtpengineConfig { ip, ports: o.ports, threads: o.threads, cpu: o.relay_cpu };
             measure(Rtpengine::start(&config)?, &o, marking).await
         }
+        "switchboard" => {
+            let backend = Switchboard::start(ip, o.ports, o.threads, o.relay_cpu, o.mixer)?;
+            measure(backend, &o, marking).await
+        }
         other => Err(io::Error::other(format!("no backend {other:?}{}", if o.mixer { " with --mixer" } else { "" }))),
     }
 }
@@ -184,16 +192,19 @@ fn print_report(name: &str, o: &Options, setup: Duration, (r, relay_ns, gen_ns):
     let window = o.window.as_secs_f64();
     let mode = if o.mixer { "mixer" } else { "relay" };
     let loss = if r.sent == 0 { 0.0 } else { 100.0 * (r.sent.saturating_sub(r.received)) as f64 / r.sent as f64 };
-    let pps = r.received as f64 / window;
+    // Relayed: the packets that came out; mixed: the packets that went in.
+    let carried = if o.mixer { r.offered } else { r.received };
+    let pps = carried as f64 / window;
     let share = *relay_ns as f64 / 1e9 / window;
-    let per_packet = if r.received == 0 { 0.0 } else { *relay_ns as f64 / 1e3 / r.received as f64 };
+    let per_packet = if carried == 0 { 0.0 } else { *relay_ns as f64 / 1e3 / carried as f64 };
     let per_call = if o.calls == 0 { 0.0 } else { 100.0 * share / o.calls as f64 };
     let per_core = if share > 0.0 { o.calls as f64 / share } else { 0.0 };
     let us = |ns: u64| ns as f64 / 1e3;
     let d = &r.delay;
     println!("{name} {mode}: {} calls set up in {:.2} s, {window:.1} s window", o.calls, setup.as_secs_f64());
+    let what = if o.mixer { "pulses" } else { "packets" };
     println!(
-        "  sent {} received {} loss {loss:.3} % misrouted {} foreign {} send errors {}; generator: {:.1} % of a core, late p99 {:.0} µs max {:.0} µs",
+        "  {what} sent {} received {} loss {loss:.3} % misrouted {} foreign {} send errors {}; generator: {:.1} % of a core, late p99 {:.0} µs max {:.0} µs",
         r.sent,
         r.received,
         r.misrouted,
@@ -204,12 +215,13 @@ fn print_report(name: &str, o: &Options, setup: Duration, (r, relay_ns, gen_ns):
         us(r.lateness.max())
     );
     println!(
-        "  relay {pps:.0} packets/s, CPU {:.3} s = {:.1} % of a core, {per_packet:.2} µs/packet, {per_call:.4} % of a core per call, {per_core:.0} calls per core",
+        "  {} {pps:.0} packets/s, CPU {:.3} s = {:.1} % of a core, {per_packet:.2} µs/packet, {per_call:.4} % of a core per call, {per_core:.0} calls per core",
+        if o.mixer { "mixed (in)" } else { "relayed (out)" },
         *relay_ns as f64 / 1e9,
         share * 100.0
     );
     println!(
-        "  delay µs over {} packets: p50 {:.1} p99 {:.1} p99.9 {:.1} max {:.1}",
+        "  delay µs over {} {what}: p50 {:.1} p99 {:.1} p99.9 {:.1} max {:.1}",
         d.count(),
         us(d.quantile(0.5)),
         us(d.quantile(0.99)),

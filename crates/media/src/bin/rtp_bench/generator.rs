@@ -108,7 +108,10 @@ pub struct Schedule {
 /// What a run saw. Counts are of packets sent inside the window.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// Packets sent.
+    /// Packets sent (all of them).
+    pub offered: u64,
+    /// Packets measured: all with [`Marking::Stamp`], the pulses with
+    /// [`Marking::Pulse`].
     pub sent: u64,
     /// Of those, received at the right endpoint.
     pub received: u64,
@@ -233,6 +236,7 @@ impl Run {
                         if pulse {
                             self.pulses[self.cursor as usize] = Some(send_ns);
                         }
+                        self.report.offered += 1;
                         self.report.sent += u64::from(self.marking == Marking::Stamp || pulse);
                         self.report.lateness.record(sent_at.saturating_duration_since(due).as_nanos() as u64);
                     }
