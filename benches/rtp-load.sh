@@ -14,7 +14,9 @@
 #   switchboard  media::shard in the tool's process, its threads'
 #                CPU only (once the shard is in the crate)
 # The generator runs on one thread pinned to core 0, the relay pinned to
-# core 1, all at nice -15 when run as root. Calls are raised step by step
+# core 1 (--no-pin leaves them to the scheduler: better when another busy
+# process shares the machine, as a pinned relay then shares its core with
+# it), all at nice -15 when run as root, the session's autogroup too. Calls are raised step by step
 # and a backend stops at the first step with loss over 1 % or a relay
 # using more than 95 % of a core. With --mixer, switchboard is also run
 # with a third, silent leg per call (everyone hears everyone), so every
@@ -23,7 +25,7 @@
 #
 #   benches/rtp-load.sh [--seconds N] [--warmup N] [--calls "500 1000 ..."]
 #                       [--backends "direct rtpengine switchboard"]
-#                       [--threads N] [--mixer] [--mixer-calls "250 500 ..."]
+#                       [--threads N] [--mixer] [--mixer-calls "250 500 ..."] [--no-pin]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -36,6 +38,7 @@ backends="direct rtpengine switchboard"
 threads=1
 mixer=no
 mixer_steps="250 500 1000 1500"
+pinning=yes
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
         --threads) threads=$2; shift 2 ;;
         --mixer) mixer=yes; shift ;;
         --mixer-calls) mixer_steps=$2; shift 2 ;;
+        --no-pin) pinning=no; shift ;;
         *) die "unknown argument $1 (see the header of $0)" ;;
     esac
 done
@@ -55,10 +59,22 @@ cargo build --release --locked -p media --bin rtp-bench >&2
 bin="${CARGO_TARGET_DIR:-$root/target}/release/rtp-bench"
 ulimit -n 65536 2>/dev/null || true
 nice=()
-[ "$(id -u)" -eq 0 ] && nice=(nice -n -15)
+autogroup_nice=""
+if [ "$(id -u)" -eq 0 ]; then
+    nice=(nice -n -15)
+    # With autogroups (the kernel's default for desktop sessions), nice
+    # ranks threads inside one session only: the session's own weight
+    # must be raised too, or a build in another session gets as much CPU
+    # as the generator and the relay together. Put back on exit.
+    if [ -w /proc/self/autogroup ]; then
+        autogroup_nice=$(sed -n 's/.* nice //p' /proc/self/autogroup)
+        echo -15 >/proc/self/autogroup
+        trap 'echo "$autogroup_nice" >/proc/self/autogroup' EXIT
+    fi
+fi
 cores=$(nproc)
 pin=()
-[ "$cores" -ge 2 ] && pin=(--gen-cpu 0 --relay-cpu 1)
+[ "$cores" -ge 2 ] && [ "$pinning" = yes ] && pin=(--gen-cpu 0 --relay-cpu 1)
 
 # The value of key $2 in RESULT line $1.
 field() {
@@ -67,6 +83,7 @@ field() {
 
 echo "machine: $cores cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "rtpengine: $(rtpengine --version 2>&1 | tail -n 1), --num-threads=$threads; switchboard: $threads shard(s)"
+echo "pinning: ${pin[*]:-none}; priority: ${nice[*]:-none}, autogroup $(cat /proc/self/autogroup 2>/dev/null)"
 echo "streams: G.711 μ-law, 20 ms, 172-byte packets, both directions; ${warmup} s warm-up, ${seconds} s window per step"
 results=()
 # Runs one step; prints the tool's lines and sets $line to its RESULT line.
