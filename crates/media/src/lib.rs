@@ -21,6 +21,8 @@
 //!   ptime, hold and resume, what was agreed.
 //! - [`opus`]: Opus encoder and decoder at 16 kHz mono, 20 ms frames, FEC and
 //!   packet-loss concealment.
+//! - [`opus_leg`]: a decoded Opus leg over plain RTP: jitter buffer at
+//!   48 kHz, decoding, FEC or PLC for lost frames, encoding.
 //! - [`player`]: prompts and music on hold, clip after clip, frame by frame.
 //! - [`plc`]: packet-loss concealment for G.711 legs (repeat and fade).
 //! - [`ports`]: RTP/RTCP port pairs from the configured range.
@@ -56,6 +58,7 @@ pub mod jitter;
 pub mod mixer;
 pub mod offer_answer;
 pub mod opus;
+pub mod opus_leg;
 pub mod player;
 pub mod plc;
 pub mod ports;

@@ -336,6 +336,36 @@ fn sequence_and_timestamp_wrap_are_followed() {
     assert!(played.len() > 170, "{} of 200 played", played.len());
 }
 
+#[test]
+fn after_a_lost_frame_the_next_packet_can_be_peeked_and_still_plays() {
+    let t0 = Instant::now();
+    let mut jb = JitterBuffer::new(JitterConfig::new(8_000));
+    assert_eq!(jb.peek_next(), None, "nothing before playout");
+    let mut lost_seen = false;
+    for i in 0..12u16 {
+        let now = t0 + ms(20 * u64::from(i));
+        // Packet 5 is lost; each frame plays 20 ms after its packet arrives,
+        // so packet 6 is held when frame 5 is found missing.
+        if i != 5 {
+            jb.push(i, u32::from(i) * 160, i == 0, &payload_of(i), now);
+        }
+        match jb.poll_playout(now) {
+            Playout::Lost { timestamp } => {
+                assert_eq!(timestamp, 5 * 160, "the frame of packet 5 is the one lost");
+                assert_eq!(jb.peek_next(), Some(&payload_of(6)[..]), "packet 6 follows the lost frame");
+                assert_eq!(jb.peek_next(), Some(&payload_of(6)[..]), "peeking takes nothing");
+                lost_seen = true;
+            }
+            Playout::Frame { sequence, .. } if lost_seen => {
+                assert_eq!(sequence, 6, "the peeked packet plays on the next tick");
+                return;
+            }
+            _ => {}
+        }
+    }
+    panic!("the loss and the next packet were not both seen (lost: {lost_seen})");
+}
+
 fn payload_of(seq: u16) -> Vec<u8> {
     (0..usize::from(seq % 7) + 1).map(|i| (seq as usize * 31 + i) as u8).collect()
 }

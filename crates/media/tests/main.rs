@@ -18,6 +18,7 @@ mod mixer_matrix;
 mod netsim;
 mod offer_answer;
 mod opus_codec;
+mod opus_leg;
 mod player;
 mod plc;
 mod ports;

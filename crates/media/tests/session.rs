@@ -91,11 +91,20 @@ pub struct Sim {
     pub events: Vec<SessionEvent>,
     /// Packets that went the fast path.
     pub forwarded: usize,
+    /// Datagrams for addresses no simulated peer has.
+    pub unrouted: Vec<(SocketAddr, Vec<u8>)>,
 }
 
 impl Sim {
     pub fn new() -> Sim {
-        Sim { now: Instant::now(), media: CallMedia::new(7), peers: Vec::new(), events: Vec::new(), forwarded: 0 }
+        Sim {
+            now: Instant::now(),
+            media: CallMedia::new(7),
+            peers: Vec::new(),
+            events: Vec::new(),
+            forwarded: 0,
+            unrouted: Vec::new(),
+        }
     }
 
     /// Adds a PCMU leg (with telephone-event 101 when `events`) and its peer.
@@ -161,8 +170,13 @@ impl Sim {
     /// Moves the session's datagrams to the peers and keeps its events.
     pub fn collect(&mut self) {
         while let Some(t) = self.media.poll_transmit() {
-            if !t.rtcp {
+            if t.rtcp {
+                continue;
+            }
+            if self.peers.iter().any(|p| p.addr == t.destination) {
                 self.arrive(t.destination, &t.contents);
+            } else {
+                self.unrouted.push((t.destination, t.contents));
             }
         }
         while let Some(event) = self.media.poll_event() {
@@ -503,4 +517,52 @@ proptest::proptest! {
             sim.step();
         }
     }
+}
+
+#[test]
+fn an_opus_phone_and_a_g711_trunk_are_transcoded_through_the_mix() {
+    use media::opus::{MAX_PACKET_BYTES, OpusDecoder, OpusEncoder};
+    let mut sim = Sim::new();
+    let trunk = sim.add_peer(440.0, false);
+    let phone_addr: SocketAddr = "127.0.0.1:51000".parse().unwrap();
+    let phone = sim.media.add_rtp_leg(RtpLegSpec::opus(111, Some(phone_addr)), sim.now).unwrap();
+    sim.media.set_hearing(Hearing::Bridge { caller: trunk, agent: phone }, sim.now).unwrap();
+    assert_eq!(sim.media.path(), MediaPath::Mix, "Opus and G.711 cannot be relayed");
+    let mut encoder = OpusEncoder::new().unwrap();
+    let mut decoder = OpusDecoder::new().unwrap();
+    let mut heard_by_phone = Vec::new();
+    for i in 0..60u16 {
+        // The phone sends 700 Hz as Opus, 20 ms per packet at 48 kHz RTP time.
+        let frame = crate::opus_codec::sine_frame(700.0, 8_000.0, usize::from(i));
+        let mut payload = [0u8; MAX_PACKET_BYTES];
+        let len = encoder.encode(&frame, &mut payload).unwrap();
+        let header = RtpHeader {
+            payload_type: 111,
+            marker: i == 0,
+            sequence: i,
+            timestamp: u32::from(i) * 960,
+            ssrc: 0x0905,
+            payload: &payload[..len],
+        };
+        let mut packet = vec![0u8; 12 + len];
+        write_rtp(&header, &mut packet).unwrap();
+        let n = packet.len();
+        sim.media.handle_datagram(phone, &mut packet, n, phone_addr, LOCAL.parse().unwrap(), sim.now);
+        sim.step();
+        for (destination, contents) in std::mem::take(&mut sim.unrouted) {
+            if destination == phone_addr {
+                let h = RtpHeader::parse(&contents).unwrap();
+                assert_eq!(h.payload_type, 111);
+                let mut pcm = [0i16; 320];
+                decoder.decode(h.payload, &mut pcm).unwrap();
+                heard_by_phone.extend_from_slice(&pcm);
+            }
+        }
+    }
+    let t = sim.peer(trunk);
+    let at_trunk = sim.peers[t].audio(sim.peers[t].got.len() - 20);
+    assert!(hears(&at_trunk, 700.0) && !hears(&at_trunk, 440.0), "the trunk hears the phone's Opus as μ-law");
+    let tail = &heard_by_phone[heard_by_phone.len() - 6_400..];
+    let total: f64 = tail.iter().map(|&x| f64::from(x).powi(2)).sum();
+    assert!(tone_energy(tail, 440.0, 16_000.0) / total > 0.5, "the phone hears the trunk's μ-law as Opus");
 }

@@ -6,6 +6,8 @@
 //! conceal ([`Playout::Lost`] when its packet is missing, late or lost;
 //! [`Playout::Stretch`] when the delay grows in the middle of speech), or
 //! nothing (before the first packet is due, and in pauses of the stream).
+//! [`JitterBuffer::peek_next`] shows the packet the next tick will play
+//! without taking it: the one whose FEC can rebuild a lost frame.
 //!
 //! Playout follows the timestamps: a packet is played at its media time
 //! plus the fastest transit seen plus the target delay. The target follows
@@ -367,6 +369,19 @@ impl JitterBuffer {
             *seq += 1;
         }
         Due::Missing
+    }
+
+    /// The payload held for the media time the next tick plays, if it has
+    /// arrived: after [`Playout::Lost`], the packet following the lost one,
+    /// whose in-band FEC (Opus) can rebuild it. Nothing is consumed; `None`
+    /// before playout starts.
+    #[must_use]
+    pub fn peek_next(&self) -> Option<&[u8]> {
+        let State::Playing { ts, .. } = self.state else {
+            return None;
+        };
+        let half = self.half_frame();
+        self.slots.iter().find(|s| s.filled && s.ts >= ts - half && s.ts < ts + half).map(|s| s.payload.as_slice())
     }
 
     /// The frame for the tick at `now`; call once per frame.

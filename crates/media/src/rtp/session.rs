@@ -372,6 +372,18 @@ impl RtpSession {
         }
     }
 
+    /// Sets the clock rate of a payload type a re-INVITE brought in.
+    pub fn set_payload(&mut self, payload_type: u8, clock_rate: u32) {
+        self.config.clock_rates[usize::from(payload_type & 0x7f)] = clock_rate;
+    }
+
+    /// Declares a telephone-event payload type a re-INVITE brought in.
+    pub fn set_telephone_event(&mut self, payload_type: u8, clock_rate: u32) {
+        let pt = usize::from(payload_type & 0x7f);
+        self.config.clock_rates[pt] = clock_rate;
+        self.config.events[pt] = true;
+    }
+
     /// The sequence number of the next packet we send.
     #[must_use]
     pub fn next_sequence(&self) -> u16 {

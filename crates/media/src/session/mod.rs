@@ -27,6 +27,7 @@
 //! carry on from the relay's last sequence number and timestamp, and the
 //! relay from the mixer's.
 
+mod codec;
 mod frame;
 mod path;
 mod rtp_leg;
@@ -153,7 +154,7 @@ impl CallMedia {
         // The low 32 bits are the SSRC, the next 16 the first sequence number.
         let (ssrc, sequence) = (random as u32, (random >> 32) as u16);
         let timestamp = next_random(&mut self.rng) as u32;
-        let leg = RtpLeg::new(spec, ssrc, sequence, timestamp, now);
+        let leg = RtpLeg::new(spec, ssrc, sequence, timestamp, now)?;
         self.add_leg(LegKind::Rtp(Box::new(leg)), now)
     }
 
@@ -162,7 +163,7 @@ impl CallMedia {
     pub fn update_rtp_leg(&mut self, leg: LegId, spec: RtpLegSpec, now: Instant) -> Result<(), SessionError> {
         let index = self.index(leg)?;
         let LegKind::Rtp(rtp) = &mut self.legs[index].kind else { return Err(SessionError::UnknownLeg(leg)) };
-        rtp.update(spec);
+        rtp.update(spec)?;
         rtp.marker_next = true;
         // The relay's payload type map may be stale: choose the path anew.
         if let Some(fast) = self.fast.take() {

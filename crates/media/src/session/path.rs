@@ -120,7 +120,8 @@ impl CallMedia {
         let [first, second] = &mut self.legs[..] else { return };
         let (LegKind::Rtp(a), LegKind::Rtp(b)) = (&first.kind, &second.kind) else { return };
         let relay_to = |from: &RtpLeg, to: &RtpLeg| {
-            let config = RelayConfig::new(to.session.ssrc(), to.session.next_sequence(), to.next_timestamp, 8_000);
+            let rate = super::codec::Codec::clock_rate(to.spec.codec);
+            let config = RelayConfig::new(to.session.ssrc(), to.session.next_sequence(), to.next_timestamp, rate);
             let mut relay = Relay::new(config);
             relay.map_payload_type(from.spec.payload_type, to.spec.payload_type);
             if let (Some(from_te), Some(to_te)) = (from.spec.telephone_event, to.spec.telephone_event) {
@@ -137,8 +138,9 @@ impl CallMedia {
             let Some((_, timestamp, at)) = relay.last_sent() else { continue };
             let Some(leg) = self.legs.iter_mut().find(|leg| leg.id == to) else { continue };
             let LegKind::Rtp(rtp) = &mut leg.kind else { continue };
-            let elapsed = now.saturating_duration_since(at).as_millis() as u64 * 8;
-            let step = u32::try_from(elapsed).unwrap_or(u32::MAX).max(160);
+            let rate = u64::from(super::codec::Codec::clock_rate(rtp.spec.codec));
+            let elapsed = now.saturating_duration_since(at).as_millis() as u64 * rate / 1000;
+            let step = u32::try_from(elapsed).unwrap_or(u32::MAX).max(super::codec::Codec::frame_ticks(rtp.spec.codec));
             rtp.next_timestamp = timestamp.wrapping_add(step);
             rtp.marker_next = true;
         }

@@ -9,17 +9,14 @@ use std::time::{Duration, Instant};
 use crate::FRAME_SAMPLES;
 use crate::dtmf::{Digit, DtmfError, DtmfReceiver, DtmfSender, ReceiverConfig, SenderConfig};
 use crate::dtmf_detect::{DtmfConfig, DtmfDetector, DtmfEvent as InBandEvent};
-use crate::g711::Law;
-use crate::g711_leg::{G711_FRAME, G711Leg};
+use crate::opus::{MAX_PACKET_BYTES, OpusError};
 use crate::rtp::{self, Handled, RtpSession};
 
-use super::{DtmfSource, RtpCodec, RtpLegSpec};
+use super::codec::Codec;
+use super::{DtmfSource, RtpLegSpec};
 
-/// The RTP clock of G.711 (and of its telephone-event).
-const G711_RATE: u32 = 8_000;
-
-/// Timestamp units of one 20 ms frame at 8 kHz.
-const FRAME_TICKS: u32 = G711_FRAME as u32;
+/// The rate in-band DTMF is detected at (G.711's).
+const IN_BAND_RATE: u64 = 8_000;
 
 /// The RTP header of an audio or telephone-event packet that arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +42,7 @@ pub(crate) struct HeardDigit {
 pub(crate) struct RtpLeg {
     pub session: RtpSession,
     pub spec: RtpLegSpec,
-    pub codec: G711Leg,
+    pub codec: Codec,
     dtmf_in: Option<DtmfReceiver>,
     dtmf_out: Option<DtmfSender>,
     in_band: DtmfDetector,
@@ -53,48 +50,55 @@ pub(crate) struct RtpLeg {
     pub next_timestamp: u32,
     /// Set the marker bit on the next packet we send (a new talk spurt).
     pub marker_next: bool,
-    payload: [u8; G711_FRAME],
-    packet: [u8; 12 + G711_FRAME],
+    payload: [u8; MAX_PACKET_BYTES],
+    packet: [u8; 12 + MAX_PACKET_BYTES],
 }
 
 impl RtpLeg {
     /// A leg as `spec` describes it, with our `ssrc`, first sequence
     /// number and first timestamp.
-    pub fn new(spec: RtpLegSpec, ssrc: u32, sequence: u16, timestamp: u32, now: Instant) -> RtpLeg {
-        let mut config = rtp::Config::new(ssrc, sequence).with_payload(spec.payload_type, G711_RATE);
+    pub fn new(spec: RtpLegSpec, ssrc: u32, sequence: u16, timestamp: u32, now: Instant) -> Result<RtpLeg, OpusError> {
+        let rate = Codec::clock_rate(spec.codec);
+        let mut config = rtp::Config::new(ssrc, sequence).with_payload(spec.payload_type, rate);
         if let Some(pt) = spec.telephone_event {
-            config = config.with_telephone_event(pt, G711_RATE);
+            config = config.with_telephone_event(pt, rate);
         }
         config.remote = spec.remote;
         config.rtcp_mux = spec.rtcp_mux;
         config.media_timeout = spec.media_timeout;
-        let law = law_of(spec.codec);
-        RtpLeg {
+        Ok(RtpLeg {
             session: RtpSession::new(config, now),
-            codec: G711Leg::new(law),
-            dtmf_in: spec.telephone_event.map(|_| DtmfReceiver::new(ReceiverConfig::new(G711_RATE))),
-            dtmf_out: spec.telephone_event.map(|_| DtmfSender::new(SenderConfig::new(G711_RATE))),
+            codec: Codec::new(spec.codec)?,
+            dtmf_in: spec.telephone_event.map(|_| DtmfReceiver::new(ReceiverConfig::new(rate))),
+            dtmf_out: spec.telephone_event.map(|_| DtmfSender::new(SenderConfig::new(rate))),
             in_band: DtmfDetector::new(DtmfConfig::default()),
             spec,
             next_timestamp: timestamp,
             marker_next: true,
-            payload: [0; G711_FRAME],
-            packet: [0; 12 + G711_FRAME],
-        }
+            payload: [0; MAX_PACKET_BYTES],
+            packet: [0; 12 + MAX_PACKET_BYTES],
+        })
     }
 
     /// Takes what a new offer/answer agreed (a re-INVITE): the peer's
     /// address, the codec, telephone-event, whether we send.
-    pub fn update(&mut self, spec: RtpLegSpec) {
+    pub fn update(&mut self, spec: RtpLegSpec) -> Result<(), OpusError> {
         self.session.set_remote(spec.remote);
+        let rate = Codec::clock_rate(spec.codec);
         if spec.codec != self.spec.codec {
-            self.codec = G711Leg::new(law_of(spec.codec));
+            self.codec = Codec::new(spec.codec)?;
+            self.session.set_payload(spec.payload_type, rate);
         }
-        if spec.telephone_event.is_some() != self.spec.telephone_event.is_some() {
-            self.dtmf_in = spec.telephone_event.map(|_| DtmfReceiver::new(ReceiverConfig::new(G711_RATE)));
-            self.dtmf_out = spec.telephone_event.map(|_| DtmfSender::new(SenderConfig::new(G711_RATE)));
+        if let Some(pt) = spec.telephone_event {
+            self.session.set_telephone_event(pt, rate);
+        }
+        let events_changed = spec.telephone_event.is_some() != self.spec.telephone_event.is_some();
+        if events_changed || spec.codec != self.spec.codec {
+            self.dtmf_in = spec.telephone_event.map(|_| DtmfReceiver::new(ReceiverConfig::new(rate)));
+            self.dtmf_out = spec.telephone_event.map(|_| DtmfSender::new(SenderConfig::new(rate)));
         }
         self.spec = spec;
+        Ok(())
     }
 
     /// Takes a datagram: the header of an RTP packet of ours to decode or
@@ -135,8 +139,11 @@ impl RtpLeg {
     /// audio also goes through the in-band DTMF detector.
     pub fn pull(&mut self, now: Instant, detect: bool, out: &mut [i16; FRAME_SAMPLES]) {
         self.codec.pull(now, out);
-        if detect && self.dtmf_in.is_none() {
-            self.in_band.push(self.codec.last_pcm8());
+        if detect
+            && self.dtmf_in.is_none()
+            && let Some(pcm8) = self.codec.last_pcm8()
+        {
+            self.in_band.push(pcm8);
         }
     }
 
@@ -145,7 +152,7 @@ impl RtpLeg {
     /// datagram, or `None` when the leg has nowhere to send.
     pub fn send(&mut self, frame: &[i16; FRAME_SAMPLES], now: Instant) -> Option<(SocketAddr, &[u8])> {
         let timestamp = self.next_timestamp;
-        self.next_timestamp = timestamp.wrapping_add(FRAME_TICKS);
+        self.next_timestamp = timestamp.wrapping_add(Codec::frame_ticks(self.spec.codec));
         if !self.spec.sends {
             self.marker_next = true;
             return None;
@@ -173,7 +180,8 @@ impl RtpLeg {
     /// the caller plays it in band instead.
     pub fn send_digit(&mut self, digit: Digit, duration: Duration) -> Result<bool, DtmfError> {
         let Some(sender) = &mut self.dtmf_out else { return Ok(false) };
-        let samples = u32::try_from(duration.as_millis() * u128::from(G711_RATE) / 1000).unwrap_or(u32::MAX);
+        let rate = u128::from(Codec::clock_rate(self.spec.codec));
+        let samples = u32::try_from(duration.as_millis() * rate / 1000).unwrap_or(u32::MAX);
         sender.send(digit, samples, self.next_timestamp)?;
         Ok(true)
     }
@@ -209,18 +217,10 @@ impl RtpLeg {
         }
         while let Some(event) = self.in_band.poll_event() {
             if let InBandEvent::Released { digit, start, end } = event {
-                let duration = Duration::from_micros(end.saturating_sub(start) * 1_000_000 / u64::from(G711_RATE));
+                let duration = Duration::from_micros(end.saturating_sub(start) * 1_000_000 / IN_BAND_RATE);
                 return Some(HeardDigit { digit: digit.as_char(), duration, source: DtmfSource::InBand });
             }
         }
         None
-    }
-}
-
-/// The G.711 law of a codec.
-fn law_of(codec: RtpCodec) -> Law {
-    match codec {
-        RtpCodec::Pcmu => Law::Ulaw,
-        RtpCodec::Pcma => Law::Alaw,
     }
 }

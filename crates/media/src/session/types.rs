@@ -38,6 +38,8 @@ pub enum RtpCodec {
     Pcmu,
     /// G.711 A-law.
     Pcma,
+    /// Opus (RFC 7587), decoded and encoded by the mixer.
+    Opus,
 }
 
 /// What was agreed for a plain RTP leg (from the SDP offer/answer).
@@ -83,6 +85,12 @@ impl RtpLegSpec {
         RtpLegSpec { codec: RtpCodec::Pcma, payload_type: 8, ..RtpLegSpec::pcmu(remote) }
     }
 
+    /// Opus on `payload_type` (RFC 7587, 48 kHz RTP clock).
+    #[must_use]
+    pub fn opus(payload_type: u8, remote: Option<SocketAddr>) -> Self {
+        RtpLegSpec { codec: RtpCodec::Opus, payload_type, rtcp_mux: true, ..RtpLegSpec::pcmu(remote) }
+    }
+
     /// With RFC 4733 telephone-event on `payload_type`.
     #[must_use]
     pub fn with_telephone_event(mut self, payload_type: u8) -> Self {
@@ -110,6 +118,7 @@ impl RtpLegSpec {
         let codec = match negotiated.codec.encoding {
             Encoding::Pcmu => RtpCodec::Pcmu,
             Encoding::Pcma => RtpCodec::Pcma,
+            Encoding::Opus => RtpCodec::Opus,
             other => return Err(SessionError::UnsupportedCodec(other.name())),
         };
         Ok(RtpLegSpec {
@@ -331,6 +340,9 @@ pub enum SessionError {
     /// The agreed codec is not one an RTP leg carries.
     #[error("{0} is not carried on RTP legs")]
     UnsupportedCodec(&'static str),
+    /// The Opus codec of a leg could not be made.
+    #[error(transparent)]
+    Opus(#[from] crate::opus::OpusError),
     /// A recording is already being written.
     #[error("the call is already being recorded")]
     AlreadyRecording,

@@ -159,6 +159,10 @@ impl CallTask {
             Command::AcceptWebRtcAnswer(leg, answer, reply) => {
                 let _ = reply.send(self.media.accept_webrtc_answer(leg, &answer).map_err(MediaError::from));
             }
+            Command::UpdateRtpLeg(leg, spec, reply) => {
+                let result = self.media.update_rtp_leg(leg, spec, now).map(|()| self.media.path());
+                let _ = reply.send(result.map_err(MediaError::from));
+            }
             Command::RemoveLeg(leg, reply) => {
                 let result = self.media.remove_leg(leg, now).map_err(MediaError::from);
                 self.flush();
@@ -216,7 +220,11 @@ impl CallTask {
     fn add_webrtc_leg(&mut self, offer: Option<String>, now: Instant) -> Result<(LegInfo, String), MediaError> {
         let mut sockets = sockets::bind(&self.ports, self.config.bind, false, LegId(0))?;
         let candidate = SocketAddr::new(self.config.advertise, sockets.local.port());
-        let result = WebRtcLeg::new(&LegConfig::new(vec![candidate]), now)
+        // Every browser leg is encoded by us: the transcoding settings
+        // (docs/benchmarks.md, "Transcoded calls").
+        let mut leg_config = LegConfig::new(vec![candidate]);
+        leg_config.opus = crate::opus::OpusConfig::transcoding();
+        let result = WebRtcLeg::new(&leg_config, now)
             .map_err(crate::session::SessionError::from)
             .and_then(|leg| self.media.add_webrtc_leg(leg, now));
         let id = match result {

@@ -105,6 +105,7 @@ enum Command {
     AddRtpLeg(RtpLegSpec, oneshot::Sender<Result<LegInfo, MediaError>>),
     AddWebRtcLeg(Option<String>, oneshot::Sender<Result<(LegInfo, String), MediaError>>),
     AcceptWebRtcAnswer(LegId, String, oneshot::Sender<Result<(), MediaError>>),
+    UpdateRtpLeg(LegId, RtpLegSpec, oneshot::Sender<Result<MediaPath, MediaError>>),
     RemoveLeg(LegId, oneshot::Sender<Result<(), MediaError>>),
     SetHearing(Hearing, oneshot::Sender<Result<MediaPath, MediaError>>),
     Play(LegId, Player, oneshot::Sender<Result<(), MediaError>>),
@@ -224,6 +225,12 @@ impl CallHandle {
     /// [`CallHandle::accept_webrtc_answer`]).
     pub async fn add_webrtc_leg(&self, offer: Option<String>) -> Result<(LegInfo, String), MediaError> {
         self.ask(|reply| Command::AddWebRtcLeg(offer, reply)).await?
+    }
+
+    /// Changes an RTP leg to a new agreement (the answer to our offer, a
+    /// re-INVITE); the path the session then takes comes back.
+    pub async fn update_rtp_leg(&self, leg: LegId, spec: RtpLegSpec) -> Result<MediaPath, MediaError> {
+        self.ask(|reply| Command::UpdateRtpLeg(leg, spec, reply)).await?
     }
 
     /// The browser's answer to our offer.

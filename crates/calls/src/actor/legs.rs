@@ -1,0 +1,178 @@
+//! The call's legs: answering the caller's offer with our RTP leg, ringing
+//! an agent's devices with a second one, and what happens when the agent
+//! answers, refuses or is cancelled.
+
+use media::offer_answer::{LocalMedia, Negotiator};
+use media::sdp::{Direction, SessionDescription};
+use media::session::{LegId as MediaLeg, RtpLegSpec};
+use media::shard::CallHandle;
+use model::{AgentId, EventPayload, TenantId, VipTier};
+use sip::edge::{IncomingCall, LegId as SipLeg, Originate};
+use sip::message::{Address, StatusCode, Uri};
+use sqlx::PgPool;
+
+use super::{Actor, Routing, Stage};
+use crate::error::CallsError;
+use crate::runtime::Shared;
+
+/// An agent's leg: the SIP leg rung and its media leg.
+#[derive(Debug)]
+pub(crate) struct AgentLeg {
+    pub agent: AgentId,
+    pub sip: SipLeg,
+    pub media: MediaLeg,
+    /// The leg's id in the events.
+    pub event_id: model::LegId,
+    negotiator: Negotiator,
+}
+
+/// The user part of a SIP URI (`sip:+4420…@host` → `+4420…`), or the URI.
+pub(crate) fn user_of(uri: &Uri) -> String {
+    let text = uri.as_str();
+    let rest = text.split_once(':').map_or(text, |(_, rest)| rest);
+    rest.split(['@', ';']).next().unwrap_or(rest).to_owned()
+}
+
+/// Who is calling, from the tenant's contacts: the VIP tier and contact.
+pub(crate) async fn caller_routing(pool: &PgPool, tenant: TenantId, number: &str) -> Routing {
+    match store::repo::contacts::find_by_number(pool, tenant, number).await {
+        Ok(contacts) => match contacts.into_iter().max_by_key(|c| c.data.vip_tier) {
+            Some(contact) => Routing { priority: 0, vip: contact.data.vip_tier, contact: Some(contact.id) },
+            None => Routing::default(),
+        },
+        Err(error) => {
+            tracing::warn!(%error, "the caller could not be looked up; routed as a regular caller");
+            Routing { vip: VipTier::REGULAR, ..Routing::default() }
+        }
+    }
+}
+
+/// The SIP status for a call that could not be set up.
+pub(crate) fn status_for(error: &CallsError) -> StatusCode {
+    match error {
+        CallsError::OfferAnswer(e) => StatusCode::new(e.sip_status()).unwrap_or(StatusCode::NOT_ACCEPTABLE_HERE),
+        CallsError::Sdp(_) => StatusCode::NOT_ACCEPTABLE_HERE,
+        _ => StatusCode::SERVER_INTERNAL_ERROR,
+    }
+}
+
+/// A media leg whose port the SDP needs before the agreement is known.
+async fn provisional_leg(media: &CallHandle) -> Result<(MediaLeg, std::net::SocketAddr), CallsError> {
+    let info = media.add_rtp_leg(RtpLegSpec::pcmu(None)).await?;
+    Ok((info.id, info.local))
+}
+
+/// Answers the caller's INVITE: our RTP leg, the SDP answer, the 200.
+pub(crate) async fn answer_caller(
+    shared: &Shared,
+    media: &CallHandle,
+    incoming: &IncomingCall,
+) -> Result<MediaLeg, CallsError> {
+    let offer = SessionDescription::parse(incoming.offer.as_deref().unwrap_or_default())?;
+    let (leg, local) = provisional_leg(media).await?;
+    let mut negotiator = Negotiator::new(LocalMedia::new(local.ip(), local.port()), shared.seed());
+    let answer = negotiator.handle_offer(&offer, Direction::SendRecv)?;
+    if let Some(agreed) = negotiator.negotiated() {
+        match RtpLegSpec::from_negotiated(agreed) {
+            Ok(spec) => {
+                media.update_rtp_leg(leg, spec).await?;
+            }
+            Err(error) => return Err(CallsError::Media(error.into())),
+        }
+    }
+    shared.edge.answer(incoming.leg, answer.to_string().into_bytes()).await?;
+    Ok(leg)
+}
+
+impl Actor {
+    /// Rings the agent the ACD chose on every device it has registered.
+    pub(super) async fn ring_agent(&mut self, agent: AgentId) -> Result<AgentLeg, CallsError> {
+        let (_, aor) = self.tenant.agents.get(&agent).ok_or(CallsError::UnknownAgent)?;
+        let targets = self.shared.edge.targets_for(aor).await?;
+        if targets.is_empty() {
+            return Err(CallsError::Unreachable);
+        }
+        let (leg, local) = provisional_leg(&self.media).await?;
+        let mut negotiator = Negotiator::new(LocalMedia::new(local.ip(), local.port()), self.shared.seed());
+        let offer = negotiator.create_offer(Direction::SendRecv)?;
+        let from = Address::parse(&format!("<sip:{}@{}>", self.caller_number, self.shared.domain))
+            .or_else(|| Address::parse(&format!("<sip:anonymous@{}>", self.shared.domain)))
+            .ok_or(CallsError::Unreachable)?;
+        let to = Address::parse(&format!("<{aor}>")).ok_or(CallsError::Unreachable)?;
+        let plan = Originate {
+            from,
+            to,
+            attempts: vec![targets],
+            offer: Some(offer.to_string().into_bytes()),
+            headers: vec![("X-Switchboard-Call".to_owned(), self.call.to_string())],
+        };
+        let sip = match self.shared.edge.originate(plan).await {
+            Ok(sip) => sip,
+            Err(error) => {
+                let _ = self.media.remove_leg(leg).await;
+                return Err(error.into());
+            }
+        };
+        self.shared.legs.follow(sip, self.sip_sender());
+        Ok(AgentLeg { agent, sip, media: leg, event_id: model::LegId::new(), negotiator })
+    }
+
+    /// Takes the agent's answer: its SDP, the ACD told, the bridge made.
+    pub(super) async fn agent_answered(&mut self, leg: SipLeg, answer: Option<Vec<u8>>) {
+        let Stage::Waiting { ringing, .. } = &mut self.stage else { return };
+        let Some(mut agent) = ringing.take_if(|a| a.sip == leg) else { return };
+        let agreed = answer
+            .as_deref()
+            .and_then(|bytes| SessionDescription::parse(bytes).ok())
+            .and_then(|sdp| agent.negotiator.handle_answer(&sdp).ok())
+            .and_then(|negotiated| RtpLegSpec::from_negotiated(&negotiated).ok());
+        let Some(spec) = agreed else {
+            tracing::warn!(agent = %agent.agent, "the agent's answer has no usable SDP: hung up");
+            let _ = self.shared.edge.hangup(leg).await;
+            self.drop_agent_leg(&agent).await;
+            self.acd.tell(acd::Command::Rejected { call: self.call, agent: agent.agent });
+            return;
+        };
+        if let Err(error) = self.media.update_rtp_leg(agent.media, spec).await {
+            tracing::warn!(%error, "the agent's media leg could not take the answer");
+        }
+        self.acd.tell(acd::Command::Answered { call: self.call, agent: agent.agent });
+        self.events.emit(EventPayload::AgentAnswered { agent_id: agent.agent, leg_id: agent.event_id }).await;
+        self.connect(agent).await;
+    }
+
+    /// An agent's leg ended: before the answer it is a refusal (the ACD
+    /// offers the next agent); after it, the agent hung up.
+    pub(super) async fn agent_leg_ended(&mut self, leg: SipLeg, cause: sip::edge::EndCause) {
+        let Some(agent_id) = self.agent_of(leg) else { return };
+        match &mut self.stage {
+            Stage::Waiting { ringing, .. } => {
+                let Some(agent) = ringing.take() else { return };
+                self.drop_agent_leg(&agent).await;
+                self.acd.tell(acd::Command::Rejected { call: self.call, agent: agent_id });
+                let payload = match cause {
+                    sip::edge::EndCause::Rejected(_) => EventPayload::AgentRejected { agent_id },
+                    _ => EventPayload::AgentNoAnswer { agent_id },
+                };
+                self.events.emit(payload).await;
+                self.resume_music().await;
+            }
+            Stage::Connected { .. } => {
+                let Stage::Connected { agent, .. } = std::mem::replace(&mut self.stage, Stage::Ended) else {
+                    return;
+                };
+                self.drop_agent_leg(&agent).await;
+                let _ = self.shared.edge.hangup(self.caller_leg).await;
+                self.acd.tell(acd::Command::CallEnded { call: self.call });
+                self.events.emit(EventPayload::CallEnded { cause: model::EndCause::AgentHangup }).await;
+            }
+            Stage::Ended => {}
+        }
+    }
+
+    /// Removes an agent's media leg and stops following its SIP leg.
+    pub(super) async fn drop_agent_leg(&mut self, agent: &AgentLeg) {
+        let _ = self.media.remove_leg(agent.media).await;
+        self.shared.legs.forget(agent.sip);
+    }
+}

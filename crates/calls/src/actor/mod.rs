@@ -1,0 +1,279 @@
+//! One call's actor: a tokio task that owns the call's SIP legs (through
+//! the edge's handle), its media (a `media::shard::CallHandle`), its place
+//! in the tenant's ACD and its event stream, from the carrier's INVITE to
+//! the last event.
+//!
+//! The stages: **arrived** (caller looked up in the tenant's contacts,
+//! `call_arrived`), **answered** (SDP negotiated, our RTP leg bound),
+//! **IVR** when the number's entry point is a flow, **queued** (music on
+//! hold, position announcements), **offered** (the agent's registered
+//! devices rung with a second media leg; RONA, rejections and
+//! cancellations go back to the ACD), **connected** (the two legs bridged in
+//! the media session: relayed when both are G.711), **ended** (the other
+//! leg hung up, the ACD told, `call_ended`).
+
+mod legs;
+mod queue;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use acd::Action;
+use media::player::Player;
+use media::session::{Hearing, LegId as MediaLeg, SessionEvent};
+use media::shard::CallHandle;
+use model::{AbandonStage, AgentId, CallId, ContactId, EndCause, EntryPoint, EventPayload, QueueId, VipTier};
+use sip::edge::{EdgeEvent, IncomingCall, LegId as SipLeg};
+use tokio::sync::mpsc;
+
+use crate::acd_task::AcdHandle;
+use crate::directory::TenantConfig;
+use crate::events::CallEvents;
+use crate::runtime::Shared;
+use legs::AgentLeg;
+
+/// What reaches a call's actor.
+#[derive(Debug)]
+pub(crate) enum CallMsg {
+    /// An edge event of one of the call's legs.
+    Sip(EdgeEvent),
+}
+
+/// How the call stands.
+#[derive(Debug)]
+enum Stage {
+    /// In the IVR or waiting in a queue (perhaps with an agent ringing).
+    Waiting { queue: Option<QueueId>, since: Instant, ringing: Option<AgentLeg> },
+    /// Caller and agent talk.
+    Connected { agent: AgentLeg },
+    /// Over.
+    Ended,
+}
+
+/// The routing attributes a call carries into the queue.
+#[derive(Debug, Clone, Default)]
+struct Routing {
+    priority: i32,
+    vip: VipTier,
+    contact: Option<ContactId>,
+}
+
+/// One call's actor state.
+pub(crate) struct Actor {
+    shared: Arc<Shared>,
+    tenant: Arc<TenantConfig>,
+    acd: AcdHandle,
+    call: CallId,
+    caller_leg: SipLeg,
+    caller_number: String,
+    media: CallHandle,
+    caller_media: MediaLeg,
+    events: CallEvents,
+    routing: Routing,
+    stage: Stage,
+    sip_rx: mpsc::UnboundedReceiver<CallMsg>,
+    sip_tx: mpsc::UnboundedSender<CallMsg>,
+    acd_rx: mpsc::UnboundedReceiver<Action>,
+}
+
+/// Runs a new inbound call to its end.
+pub(crate) async fn run_inbound(
+    shared: Arc<Shared>,
+    tenant: Arc<TenantConfig>,
+    acd: AcdHandle,
+    incoming: IncomingCall,
+    sip_tx: mpsc::UnboundedSender<CallMsg>,
+    sip_rx: mpsc::UnboundedReceiver<CallMsg>,
+) {
+    let call = CallId::new();
+    let span = tracing::info_span!("call", tenant = %tenant.tenant, %call, sip_call_id = %incoming.call_id);
+    let _enter = span.enter();
+    let entry = incoming.route.entry.as_deref().and_then(|id| id.parse().ok()).map(model::NumberId);
+    let Some((dialled, entry_point)) = entry.and_then(|id| tenant.numbers.get(&id).cloned()) else {
+        tracing::warn!(entry = ?incoming.route.entry, "no entry point for the dialled number: 404");
+        let _ = shared.edge.reject(incoming.leg, sip::message::StatusCode::NOT_FOUND).await;
+        return;
+    };
+    let (acd_tx, acd_rx) = mpsc::unbounded_channel();
+    acd.follow(call, acd_tx);
+    let media = shared.media.open_call(&call.to_string());
+    let caller_number = legs::user_of(incoming.from.uri());
+    let mut events = CallEvents::new(tenant.tenant, call, shared.sink.clone());
+    let routing = legs::caller_routing(&shared.pool, tenant.tenant, &caller_number).await;
+    events
+        .emit(EventPayload::CallArrived {
+            from: caller_number.clone(),
+            to: dialled,
+            number_id: entry,
+            trunk_id: incoming.route.trunk.as_deref().and_then(|t| t.parse().ok()).map(model::TrunkId),
+            contact_id: routing.contact,
+            vip_tier: routing.vip,
+            outside_business_hours: false,
+        })
+        .await;
+    let caller_media = match legs::answer_caller(&shared, &media, &incoming).await {
+        Ok(leg) => leg,
+        Err(error) => {
+            tracing::warn!(%error, "the caller's offer could not be answered");
+            let _ = shared.edge.reject(incoming.leg, legs::status_for(&error)).await;
+            events.emit(EventPayload::CallEnded { cause: EndCause::Failed }).await;
+            acd.forget(call);
+            let _ = media.close().await;
+            return;
+        }
+    };
+    let mut actor = Actor {
+        shared,
+        tenant,
+        acd,
+        call,
+        caller_leg: incoming.leg,
+        caller_number,
+        media,
+        caller_media,
+        events,
+        routing,
+        stage: Stage::Waiting { queue: None, since: Instant::now(), ringing: None },
+        sip_rx,
+        sip_tx,
+        acd_rx,
+    };
+    match entry_point {
+        EntryPoint::Queue { queue_id } => actor.enqueue(queue_id).await,
+        EntryPoint::Ivr { flow_id } => {
+            tracing::warn!(%flow_id, "IVR entry points are not run yet: the call is ended");
+            actor.finish(EndCause::Failed).await;
+        }
+    }
+    actor.serve().await;
+}
+
+impl Actor {
+    /// The actor's loop: SIP, ACD and media events until the call ends.
+    async fn serve(&mut self) {
+        while !matches!(self.stage, Stage::Ended) {
+            tokio::select! {
+                msg = self.sip_rx.recv() => match msg {
+                    Some(CallMsg::Sip(event)) => self.on_sip(event).await,
+                    None => self.finish(EndCause::Failed).await,
+                },
+                action = self.acd_rx.recv() => match action {
+                    Some(action) => self.on_acd(action).await,
+                    None => self.finish(EndCause::Failed).await,
+                },
+                event = self.media.next_event() => match event {
+                    Some(event) => self.on_media(event).await,
+                    None => self.finish(EndCause::Failed).await,
+                },
+            }
+        }
+        self.acd.forget(self.call);
+        self.shared.legs.forget(self.caller_leg);
+        let _ = self.media.close().await;
+        tracing::debug!(failed_events = self.events.failed(), "call actor ended");
+    }
+
+    async fn on_sip(&mut self, event: EdgeEvent) {
+        match event {
+            EdgeEvent::Ended { leg, cause } if leg == self.caller_leg => self.caller_left(cause).await,
+            EdgeEvent::Ended { leg, cause } => self.agent_leg_ended(leg, cause).await,
+            EdgeEvent::Answered { leg, answer } => self.agent_answered(leg, answer).await,
+            EdgeEvent::Progress { leg, status, .. } => tracing::debug!(%leg, %status, "agent leg progress"),
+            other => tracing::debug!(?other, "edge event not handled by the call"),
+        }
+    }
+
+    async fn on_media(&mut self, event: SessionEvent) {
+        match event {
+            SessionEvent::PlayFinished { leg } if leg == self.caller_media => {
+                if let Stage::Waiting { queue: Some(_), .. } = self.stage {
+                    // An announcement ended: the music goes on.
+                    let _ = self.media.play(self.caller_media, Player::looping([self.shared.prompts.music()])).await;
+                }
+            }
+            SessionEvent::RecordingStarted { path } => {
+                self.events.emit(EventPayload::RecordingStarted { path: path.display().to_string() }).await;
+            }
+            other => tracing::trace!(?other, "media event"),
+        }
+    }
+
+    /// The caller hung up: what that means depends on the stage.
+    async fn caller_left(&mut self, _cause: sip::edge::EndCause) {
+        match std::mem::replace(&mut self.stage, Stage::Ended) {
+            Stage::Waiting { queue, since, ringing } => {
+                let stage = match (&queue, &ringing) {
+                    (None, _) => AbandonStage::Ivr,
+                    (Some(_), Some(_)) => AbandonStage::Ringing,
+                    (Some(_), None) => AbandonStage::Queue,
+                };
+                if let Some(agent) = ringing {
+                    self.drop_agent_leg(&agent).await;
+                }
+                if queue.is_some() {
+                    self.acd.tell(acd::Command::Abandoned { call: self.call });
+                }
+                let waited_secs = u32::try_from(since.elapsed().as_secs()).unwrap_or(u32::MAX);
+                self.events.emit(EventPayload::CallAbandoned { stage, waited_secs }).await;
+                self.events.emit(EventPayload::CallEnded { cause: EndCause::Abandoned }).await;
+            }
+            Stage::Connected { agent, .. } => {
+                let _ = self.shared.edge.hangup(agent.sip).await;
+                self.drop_agent_leg(&agent).await;
+                self.acd.tell(acd::Command::CallEnded { call: self.call });
+                self.events.emit(EventPayload::CallEnded { cause: EndCause::CallerHangup }).await;
+            }
+            Stage::Ended => {}
+        }
+    }
+
+    /// Ends the call from our side (a failure, the flow hanging up).
+    async fn finish(&mut self, cause: EndCause) {
+        if matches!(self.stage, Stage::Ended) {
+            return;
+        }
+        let _ = self.shared.edge.hangup(self.caller_leg).await;
+        match std::mem::replace(&mut self.stage, Stage::Ended) {
+            Stage::Waiting { queue, ringing, .. } => {
+                if let Some(agent) = ringing {
+                    self.drop_agent_leg(&agent).await;
+                }
+                if queue.is_some() {
+                    self.acd.tell(acd::Command::Abandoned { call: self.call });
+                }
+            }
+            Stage::Connected { agent, .. } => {
+                let _ = self.shared.edge.hangup(agent.sip).await;
+                self.drop_agent_leg(&agent).await;
+                self.acd.tell(acd::Command::CallEnded { call: self.call });
+            }
+            Stage::Ended => {}
+        }
+        self.events.emit(EventPayload::CallEnded { cause }).await;
+    }
+
+    /// Where edge events of the call's legs are sent.
+    fn sip_sender(&self) -> mpsc::UnboundedSender<CallMsg> {
+        self.sip_tx.clone()
+    }
+
+    /// The agent a leg belongs to, in whatever stage.
+    fn agent_of(&self, leg: SipLeg) -> Option<AgentId> {
+        match &self.stage {
+            Stage::Waiting { ringing: Some(agent), .. } if agent.sip == leg => Some(agent.agent),
+            Stage::Connected { agent, .. } if agent.sip == leg => Some(agent.agent),
+            _ => None,
+        }
+    }
+
+    /// Bridges the caller with the agent who answered.
+    async fn connect(&mut self, agent: AgentLeg) {
+        let _ = self.media.stop_playing(self.caller_media).await;
+        let hearing = Hearing::Bridge { caller: self.caller_media, agent: agent.media };
+        if let Err(error) = self.media.set_hearing(hearing).await {
+            tracing::warn!(%error, "the bridge could not be set up");
+        }
+        self.events.emit(EventPayload::Bridged { agent_id: agent.agent }).await;
+        self.stage = Stage::Connected { agent };
+    }
+}

@@ -1,0 +1,261 @@
+//! The call layer's shell: the dispatcher of the SIP edge's events (a new
+//! INVITE becomes a call actor, a leg's events go to the actor that owns
+//! the leg, registrations become device events), one ACD task per tenant,
+//! and the agent commands the API forwards.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use media::shard::MediaEngine;
+use model::{AgentId, EventPayload, TenantId, UnregisterReason};
+use sip::edge::{EdgeEvent, LegId as SipLeg};
+use sip::registrar::BindingEvent;
+use sip::runner::EdgeHandle;
+use sqlx::PgPool;
+use store::writer::EventSink;
+use tokio::sync::mpsc;
+
+use crate::acd_task::AcdHandle;
+use crate::actor::{self, CallMsg};
+use crate::directory::Directory;
+use crate::error::CallsError;
+use crate::events::emit_agent;
+use crate::prompts::PromptLibrary;
+
+/// Events of a leg nobody follows yet are kept this long (an agent leg's
+/// first response racing the actor's registration of it).
+const PENDING_FOR: Duration = Duration::from_secs(5);
+
+/// At most this many such events are kept.
+const PENDING_MAX: usize = 4_096;
+
+/// What every call actor shares.
+pub(crate) struct Shared {
+    pub edge: EdgeHandle,
+    pub media: MediaEngine,
+    pub sink: EventSink,
+    pub pool: PgPool,
+    pub prompts: PromptLibrary,
+    pub legs: LegRouter,
+    /// The platform's SIP domain (From of the legs we place).
+    pub domain: String,
+    seed: AtomicU64,
+}
+
+impl Shared {
+    /// A seed for a negotiator's session id (unique per leg).
+    pub fn seed(&self) -> u64 {
+        self.seed.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed)
+    }
+}
+
+/// Which actor follows which SIP leg.
+#[derive(Default)]
+pub(crate) struct LegRouter {
+    inner: Mutex<RouterState>,
+}
+
+#[derive(Default)]
+struct RouterState {
+    actors: HashMap<SipLeg, mpsc::UnboundedSender<CallMsg>>,
+    pending: Vec<(Instant, SipLeg, EdgeEvent)>,
+}
+
+impl LegRouter {
+    /// From now on, the events of `leg` go to `actor` (with any that came first).
+    pub fn follow(&self, leg: SipLeg, actor: mpsc::UnboundedSender<CallMsg>) {
+        let mut state = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let pending = std::mem::take(&mut state.pending);
+        for (at, pending_leg, event) in pending {
+            if pending_leg == leg {
+                let _ = actor.send(CallMsg::Sip(event));
+            } else {
+                state.pending.push((at, pending_leg, event));
+            }
+        }
+        state.actors.insert(leg, actor);
+    }
+
+    /// The leg's actor is gone.
+    pub fn forget(&self, leg: SipLeg) {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).actors.remove(&leg);
+    }
+
+    /// Hands an event to the leg's actor, or keeps it a moment.
+    fn route(&self, leg: SipLeg, event: EdgeEvent) {
+        let mut state = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(actor) = state.actors.get(&leg) {
+            let _ = actor.send(CallMsg::Sip(event));
+            return;
+        }
+        let now = Instant::now();
+        state.pending.retain(|(at, _, _)| now.saturating_duration_since(*at) < PENDING_FOR);
+        if state.pending.len() < PENDING_MAX {
+            state.pending.push((now, leg, event));
+        }
+    }
+}
+
+/// What the call layer needs to run.
+pub struct Setup {
+    /// The SIP edge's handle.
+    pub edge: EdgeHandle,
+    /// The SIP edge's events (the call layer consumes all of them).
+    pub edge_events: mpsc::Receiver<EdgeEvent>,
+    /// The media engine.
+    pub media: MediaEngine,
+    /// Where events go.
+    pub sink: EventSink,
+    /// The database.
+    pub pool: PgPool,
+    /// The tenants' configuration.
+    pub directory: Directory,
+    /// The prompts and music on hold.
+    pub prompts: PromptLibrary,
+    /// The platform SIP domain.
+    pub domain: String,
+    /// (tenant domain, extension) → agent, to name the agent of a registration.
+    pub agents_by_aor: HashMap<(String, String), (TenantId, AgentId)>,
+}
+
+/// The running call layer. Cheap to clone.
+#[derive(Clone)]
+pub struct Calls {
+    shared: Arc<Shared>,
+    directory: Arc<Mutex<Directory>>,
+    acds: Arc<Mutex<HashMap<TenantId, AcdHandle>>>,
+}
+
+impl Calls {
+    /// Starts the dispatcher and one ACD per tenant.
+    pub fn start(setup: Setup) -> Calls {
+        let shared = Arc::new(Shared {
+            edge: setup.edge,
+            media: setup.media,
+            sink: setup.sink,
+            pool: setup.pool,
+            prompts: setup.prompts,
+            legs: LegRouter::default(),
+            domain: setup.domain,
+            seed: AtomicU64::new(uuid::Uuid::new_v4().as_u64_pair().0),
+        });
+        let mut acds = HashMap::new();
+        for (tenant, config) in &setup.directory.tenants {
+            let queues = config.queues.iter().map(|(id, q)| (*id, q.clone())).collect();
+            acds.insert(*tenant, AcdHandle::start(*tenant, queues, shared.sink.clone()));
+        }
+        let calls =
+            Calls { shared, directory: Arc::new(Mutex::new(setup.directory)), acds: Arc::new(Mutex::new(acds)) };
+        tokio::spawn(calls.clone().dispatch(setup.edge_events, setup.agents_by_aor));
+        calls
+    }
+
+    fn acd(&self, tenant: TenantId) -> Option<AcdHandle> {
+        self.acds.lock().unwrap_or_else(PoisonError::into_inner).get(&tenant).cloned()
+    }
+
+    /// Logs an agent in: available for calls of its queues.
+    pub async fn log_in(&self, tenant: TenantId, agent: AgentId) -> Result<(), CallsError> {
+        let config = self.directory.lock().unwrap_or_else(PoisonError::into_inner).tenant(tenant);
+        let config = config.ok_or(CallsError::UnknownTenant)?;
+        let (profile, _) = config.agents.get(&agent).ok_or(CallsError::UnknownAgent)?;
+        let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
+        acd.command(acd::Command::LogIn { agent, profile: acd::AgentProfile::from(profile) }).await?;
+        emit_agent(&self.shared.sink, tenant, EventPayload::AgentLoggedIn { agent_id: agent }).await;
+        Ok(())
+    }
+
+    /// Logs an agent out (refused while on a call).
+    pub async fn log_out(&self, tenant: TenantId, agent: AgentId) -> Result<(), CallsError> {
+        let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
+        acd.command(acd::Command::LogOut { agent }).await?;
+        emit_agent(&self.shared.sink, tenant, EventPayload::AgentLoggedOut { agent_id: agent }).await;
+        Ok(())
+    }
+
+    /// Sets an agent's state (available, not ready with a reason, DND).
+    pub async fn set_agent_state(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        state: acd::ReadyState,
+    ) -> Result<(), CallsError> {
+        let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
+        acd.command(acd::Command::SetAgentState { agent, state }).await
+    }
+
+    /// Reads every edge event until the edge stops.
+    async fn dispatch(
+        self,
+        mut events: mpsc::Receiver<EdgeEvent>,
+        agents: HashMap<(String, String), (TenantId, AgentId)>,
+    ) {
+        while let Some(event) = events.recv().await {
+            match event {
+                EdgeEvent::Incoming(incoming) => self.incoming(incoming).await,
+                EdgeEvent::Binding(binding) => self.binding(&binding, &agents).await,
+                other => {
+                    if let Some(leg) = leg_of(&other) {
+                        self.shared.legs.route(leg, other);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn incoming(&self, incoming: sip::edge::IncomingCall) {
+        let tenant = incoming.route.tenant.as_deref().and_then(|t| t.parse().ok()).map(TenantId);
+        let config = tenant.and_then(|t| self.directory.lock().unwrap_or_else(PoisonError::into_inner).tenant(t));
+        let (Some(config), Some(acd)) = (config, tenant.and_then(|t| self.acd(t))) else {
+            tracing::warn!(route = ?incoming.route, "a call for no known tenant: 404");
+            let _ = self.shared.edge.reject(incoming.leg, sip::message::StatusCode::NOT_FOUND).await;
+            return;
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.shared.legs.follow(incoming.leg, tx.clone());
+        tokio::spawn(actor::run_inbound(Arc::clone(&self.shared), config, acd, incoming, tx, rx));
+    }
+
+    /// A registration change becomes a device event of its agent.
+    async fn binding(&self, binding: &BindingEvent, agents: &HashMap<(String, String), (TenantId, AgentId)>) {
+        let key = (binding.domain().to_owned(), binding.user().to_ascii_lowercase());
+        let Some(&(tenant, agent_id)) = agents.get(&key) else { return };
+        let contact = binding.binding().contact.uri().to_string();
+        let payload = match binding {
+            BindingEvent::Added { binding: b, .. } => EventPayload::AgentDeviceRegistered {
+                agent_id,
+                contact,
+                transport: b.flow.transport.as_str().to_owned(),
+                expires_secs: u32::try_from(b.remaining_secs(std::time::Instant::now())).unwrap_or(u32::MAX),
+            },
+            BindingEvent::Removed { .. } => {
+                EventPayload::AgentDeviceUnregistered { agent_id, contact, reason: UnregisterReason::Unregistered }
+            }
+            BindingEvent::Expired { .. } => {
+                EventPayload::AgentDeviceUnregistered { agent_id, contact, reason: UnregisterReason::Expired }
+            }
+            _ => return,
+        };
+        emit_agent(&self.shared.sink, tenant, payload).await;
+    }
+}
+
+/// The leg an edge event is about.
+fn leg_of(event: &EdgeEvent) -> Option<SipLeg> {
+    match event {
+        EdgeEvent::Progress { leg, .. }
+        | EdgeEvent::Answered { leg, .. }
+        | EdgeEvent::Confirmed { leg }
+        | EdgeEvent::Reoffer { leg, .. }
+        | EdgeEvent::ReofferAnswered { leg, .. }
+        | EdgeEvent::ReofferFailed { leg, .. }
+        | EdgeEvent::Info { leg, .. }
+        | EdgeEvent::TransferRequested { leg, .. }
+        | EdgeEvent::TransferProgress { leg, .. }
+        | EdgeEvent::TransferRefused { leg, .. }
+        | EdgeEvent::Ended { leg, .. } => Some(*leg),
+        _ => None,
+    }
+}

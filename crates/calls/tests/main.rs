@@ -1,0 +1,1 @@
+//! The calls crate's tests, one binary; each module pins one part.
