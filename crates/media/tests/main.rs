@@ -37,5 +37,6 @@ mod webrtc_leg;
 
 pub use seed::fixed_seed;
 mod session;
+mod session_payload;
 mod session_webrtc;
 mod shard;

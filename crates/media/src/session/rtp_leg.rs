@@ -169,10 +169,11 @@ impl RtpLeg {
         if self.dtmf_out.as_ref().is_some_and(DtmfSender::is_active) {
             return None;
         }
-        self.codec.encode(frame, &mut self.payload);
+        // An encoder failure loses the frame.
+        let payload_len = self.codec.encode(frame, &mut self.payload)?;
         let marker = std::mem::take(&mut self.marker_next);
-        let len =
-            self.session.write_rtp(self.spec.payload_type, marker, timestamp, &self.payload, now, &mut self.packet)?;
+        let payload = &self.payload[..payload_len];
+        let len = self.session.write_rtp(self.spec.payload_type, marker, timestamp, payload, now, &mut self.packet)?;
         Some((destination, &self.packet[..len]))
     }
 
