@@ -17,6 +17,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod call_control;
 pub mod config;
 pub mod error;
 pub mod extract;

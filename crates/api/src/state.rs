@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use store::WriterStatus;
 
 use crate::auth::throttle::LoginThrottle;
+use crate::call_control::CallControl;
 use crate::config::ApiConfig;
 use crate::metrics::Metrics;
 
@@ -44,6 +45,7 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) writer: WriterStatusSource,
     pub(crate) logins: Arc<LoginThrottle>,
+    pub(crate) calls: Option<Arc<dyn CallControl>>,
 }
 
 impl AppState {
@@ -52,13 +54,24 @@ impl AppState {
         let writer = WriterStatusSource::default();
         let metrics = Arc::new(Metrics::new(writer.clone()));
         let logins = Arc::new(LoginThrottle::new(config.login_max_failures, config.login_lockout));
-        AppState { pool, config: Arc::new(config), metrics, writer, logins }
+        AppState { pool, config: Arc::new(config), metrics, writer, logins, calls: None }
     }
 
     /// Reports the event writer's status in `/readyz` and `/metrics`.
     pub fn with_writer_status(self, f: impl Fn() -> WriterStatus + Send + Sync + 'static) -> Self {
         self.writer.set(Arc::new(f));
         self
+    }
+
+    /// Plugs in the running call layer (agent log-in, states).
+    pub fn with_call_control(mut self, calls: Arc<dyn CallControl>) -> Self {
+        self.calls = Some(calls);
+        self
+    }
+
+    /// The call layer, or 503 when none runs.
+    pub(crate) fn call_control(&self) -> Result<&dyn CallControl, crate::ApiError> {
+        self.calls.as_deref().ok_or_else(|| crate::ApiError::Unavailable("the call layer is not running".into()))
     }
 
     /// The database pool.

@@ -13,6 +13,7 @@
 //! - [`events`]: a call's event stream through the durable writer.
 //! - [`prompts`]: the prompts and music on hold, loaded once.
 //! - [`error`]: what the call layer refuses.
+//! - [`ivr`]: the IVR interpreter, one call's walk through an IVR flow.
 //!
 //! Modules are added by issue 6 as they land; see docs/architecture.md.
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ mod actor;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod ivr;
 pub mod prompts;
 pub mod runtime;
 

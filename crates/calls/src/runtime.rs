@@ -24,6 +24,9 @@ use crate::error::CallsError;
 use crate::events::emit_agent;
 use crate::prompts::PromptLibrary;
 
+/// (tenant domain, extension) → the agent, shared with the reload.
+pub type AgentsByAor = Arc<std::sync::RwLock<HashMap<(String, String), (TenantId, AgentId)>>>;
+
 /// Events of a leg nobody follows yet are kept this long (an agent leg's
 /// first response racing the actor's registration of it).
 const PENDING_FOR: Duration = Duration::from_secs(5);
@@ -41,6 +44,8 @@ pub(crate) struct Shared {
     pub legs: LegRouter,
     /// The platform's SIP domain (From of the legs we place).
     pub domain: String,
+    /// Where recordings and voicemail go (a folder per tenant).
+    pub recordings: std::path::PathBuf,
     seed: AtomicU64,
 }
 
@@ -116,8 +121,11 @@ pub struct Setup {
     pub prompts: PromptLibrary,
     /// The platform SIP domain.
     pub domain: String,
-    /// (tenant domain, extension) → agent, to name the agent of a registration.
-    pub agents_by_aor: HashMap<(String, String), (TenantId, AgentId)>,
+    /// Where recordings and voicemail go (a folder per tenant is made).
+    pub recordings: std::path::PathBuf,
+    /// (tenant domain, extension) → agent, to name the agent of a
+    /// registration; kept current by whoever reloads the accounts.
+    pub agents_by_aor: AgentsByAor,
 }
 
 /// The running call layer. Cheap to clone.
@@ -139,6 +147,7 @@ impl Calls {
             prompts: setup.prompts,
             legs: LegRouter::default(),
             domain: setup.domain,
+            recordings: setup.recordings,
             seed: AtomicU64::new(uuid::Uuid::new_v4().as_u64_pair().0),
         });
         let mut acds = HashMap::new();
@@ -187,11 +196,7 @@ impl Calls {
     }
 
     /// Reads every edge event until the edge stops.
-    async fn dispatch(
-        self,
-        mut events: mpsc::Receiver<EdgeEvent>,
-        agents: HashMap<(String, String), (TenantId, AgentId)>,
-    ) {
+    async fn dispatch(self, mut events: mpsc::Receiver<EdgeEvent>, agents: AgentsByAor) {
         while let Some(event) = events.recv().await {
             match event {
                 EdgeEvent::Incoming(incoming) => self.incoming(incoming).await,
@@ -219,9 +224,10 @@ impl Calls {
     }
 
     /// A registration change becomes a device event of its agent.
-    async fn binding(&self, binding: &BindingEvent, agents: &HashMap<(String, String), (TenantId, AgentId)>) {
+    async fn binding(&self, binding: &BindingEvent, agents: &AgentsByAor) {
         let key = (binding.domain().to_owned(), binding.user().to_ascii_lowercase());
-        let Some(&(tenant, agent_id)) = agents.get(&key) else { return };
+        let agent = agents.read().unwrap_or_else(PoisonError::into_inner).get(&key).copied();
+        let Some((tenant, agent_id)) = agent else { return };
         let contact = binding.binding().contact.uri().to_string();
         let payload = match binding {
             BindingEvent::Added { binding: b, .. } => EventPayload::AgentDeviceRegistered {

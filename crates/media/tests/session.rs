@@ -319,7 +319,7 @@ fn a_player_replaces_what_the_leg_hears_and_reports_its_end() {
     let during = sim.peers[c].audio(5);
     assert!(hears(&during, 1_500.0) && !hears(&during, 700.0), "on hold the caller hears the music only");
     sim.run(20);
-    assert!(sim.events.contains(&SessionEvent::PlayFinished { leg: caller }));
+    assert!(sim.events.contains(&SessionEvent::PlayFinished { leg: caller, play: 1 }));
     assert_eq!(sim.media.path(), MediaPath::Relay, "the bridge is relayed again once the player ends");
 }
 

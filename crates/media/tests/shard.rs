@@ -102,7 +102,7 @@ async fn a_call_with_a_player_is_mixed_and_paced_by_the_frame_clock() {
     let clip: Vec<i16> = (0..16_000)
         .map(|i| (6_000.0 * (std::f64::consts::TAU * 1_000.0 * f64::from(i) / 16_000.0).sin()) as i16)
         .collect();
-    call.play(a.id, media::player::Player::once([clip.into()])).await.unwrap();
+    let play = call.play(a.id, media::player::Player::once([clip.into()])).await.unwrap();
     let got = receive(&caller, 25).await;
     let mut audio = Vec::new();
     for (_, _, payload) in &got[5..] {
@@ -114,7 +114,7 @@ async fn a_call_with_a_player_is_mixed_and_paced_by_the_frame_clock() {
     assert!(tone_energy(&audio, 1_000.0, 8_000.0) / total > 0.5, "the prompt is heard");
     let mut finished = false;
     while let Ok(Some(event)) = timeout(PATIENCE, call.next_event()).await {
-        if event == (SessionEvent::PlayFinished { leg: a.id }) {
+        if event == (SessionEvent::PlayFinished { leg: a.id, play }) {
             finished = true;
             break;
         }

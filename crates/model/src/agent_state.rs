@@ -21,6 +21,21 @@ pub enum NotReadyReason {
     Custom(String),
 }
 
+impl NotReadyReason {
+    /// The reason code stored with a state interval: the built-in reason's
+    /// snake_case name, or the tenant's own code as given.
+    pub fn code(&self) -> &str {
+        match self {
+            NotReadyReason::Break => "break",
+            NotReadyReason::Lunch => "lunch",
+            NotReadyReason::Training => "training",
+            NotReadyReason::BackOffice => "back_office",
+            NotReadyReason::Missed => "missed",
+            NotReadyReason::Custom(code) => code,
+        }
+    }
+}
+
 /// An agent's routing state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case", tag = "state")]
@@ -55,6 +70,14 @@ impl AgentState {
             AgentState::WrapUp => "wrap_up",
             AgentState::NotReady { .. } => "not_ready",
             AgentState::DoNotDisturb => "do_not_disturb",
+        }
+    }
+
+    /// The reason code of a not-ready state, if any.
+    pub fn reason_code(&self) -> Option<&str> {
+        match self {
+            AgentState::NotReady { reason } => Some(reason.code()),
+            _ => None,
         }
     }
 }

@@ -181,6 +181,11 @@ pub enum IvrExit {
     FlowHangup,
     /// The caller hung up in the IVR.
     CallerHangup,
+    /// Offered a callback in working hours and left to wait for it.
+    Callback,
+    /// The flow could not go on (a node missing at run time, a loop without
+    /// caller input): a configuration fault, not the caller's choice.
+    Failed,
 }
 
 /// Why an agent's device stopped being reachable.

@@ -16,6 +16,7 @@
 pub mod agent;
 pub mod agent_state;
 pub mod api_key;
+pub mod cdr;
 pub mod contact;
 pub mod event;
 pub mod hours;
@@ -36,6 +37,7 @@ pub mod vip;
 pub use agent::{Agent, AgentDevice};
 pub use agent_state::{AgentState, NotReadyReason};
 pub use api_key::ApiKey;
+pub use cdr::{CallOutcome, CallRecord, CdrError};
 pub use contact::Contact;
 pub use event::{
     AbandonStage, EVENT_SCHEMA_VERSION, EndCause, Event, EventPayload, IvrExit, OfferReason, SkillMatch,

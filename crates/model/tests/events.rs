@@ -110,3 +110,26 @@ fn unregister_reasons_serialise_as_unregistered_and_expired() {
     assert_eq!(serde_json::to_value(UnregisterReason::Unregistered).unwrap(), "unregistered");
     assert_eq!(serde_json::to_value(UnregisterReason::Expired).unwrap(), "expired");
 }
+
+#[test]
+fn ivr_exits_serialise_in_snake_case_including_callback_and_failed() {
+    use model::IvrExit;
+    let forms = [
+        (IvrExit::Enqueued, "enqueued"),
+        (IvrExit::Transferred, "transferred"),
+        (IvrExit::Voicemail, "voicemail"),
+        (IvrExit::FlowHangup, "flow_hangup"),
+        (IvrExit::CallerHangup, "caller_hangup"),
+        (IvrExit::Callback, "callback"),
+        (IvrExit::Failed, "failed"),
+    ];
+    for (exit, form) in forms {
+        assert_eq!(serde_json::to_value(exit).unwrap(), form);
+        assert_eq!(serde_json::from_value::<IvrExit>(form.into()).unwrap(), exit);
+    }
+    let left =
+        EventPayload::IvrLeft { flow_id: model::IvrFlowId::new(), node: "closed".into(), exit: IvrExit::Callback };
+    let json = serde_json::to_value(&left).unwrap();
+    assert_eq!(json["exit"], "callback");
+    assert_eq!(serde_json::from_value::<EventPayload>(json).unwrap(), left);
+}

@@ -1,5 +1,6 @@
 //! The model's tests: validation names fields, serde forms are stable.
 
+mod cdr;
 mod events;
 mod hours;
 mod ivr;

@@ -1,8 +1,11 @@
 //! Switchboard's persistence layer on PostgreSQL: the schema (in
 //! `migrations/`), a local throwaway or private cluster when no database is
-//! configured, and (in later modules) the durable event writer and the
-//! repositories.
+//! configured, the durable event writer, the repositories, and the
+//! projections the writer keeps: the CDR (`cdr`) and the agent state
+//! intervals (`agent_intervals`).
 
+pub mod agent_intervals;
+pub mod cdr;
 pub mod cluster;
 pub mod error;
 pub mod repo;

@@ -36,6 +36,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// The SIP edge.
     pub sip: SipConfig,
+    /// The media engine.
+    pub media: MediaConfig,
     /// Logging.
     pub log: LogConfig,
     /// The platform operator.
@@ -61,6 +63,24 @@ pub struct SipConfig {
     /// `http.tls_cert`), when set.
     #[serde(default)]
     pub tls_listen: Option<SocketAddr>,
+}
+
+/// Media engine settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaConfig {
+    /// The address RTP sockets bind to.
+    pub bind: std::net::IpAddr,
+    /// The address written into SDP.
+    pub advertise: std::net::IpAddr,
+    /// The first port of the RTP range.
+    pub port_first: u16,
+    /// The last port of the RTP range.
+    pub port_last: u16,
+    /// Shard threads.
+    pub shards: usize,
+    /// The prompts folder (16 kHz mono WAV files).
+    pub prompts_dir: PathBuf,
 }
 
 /// HTTP listener settings.
@@ -167,6 +187,11 @@ impl Config {
     /// Where the private PostgreSQL cluster lives.
     pub fn cluster_dir(&self) -> PathBuf {
         self.data_dir.join("pg")
+    }
+
+    /// Where call recordings and voicemail are written.
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.data_dir.join("recordings")
     }
 
     /// Where the event journal lives.

@@ -1,5 +1,6 @@
 //! The Switchboard binary: `serve`, `migrate`, `demo`, `user add`.
 
+mod call_layer;
 mod config;
 mod database;
 mod demo;

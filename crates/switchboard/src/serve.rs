@@ -41,9 +41,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let (sip_ws, ws_flows) = sip::ws::WsTransport::with_flows(limits);
     let sip_ws = sip_ws.with_max_flows(config.sip.ws_max_flows);
     let ws_kind = if tls.is_some() { sip::registrar::Transport::Wss } else { sip::registrar::Transport::Ws };
-    let sip_edge = crate::sip_edge::start(crate::sip_edge::EdgeSetup {
+    let mut sip_edge = crate::sip_edge::start(crate::sip_edge::EdgeSetup {
         pool: &db.pool,
-        events: events.clone(),
         domain: &config.sip.domain,
         udp_listen: config.sip.udp_listen,
         ws: (ws_flows, ws_kind, addr),
@@ -52,6 +51,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     })
     .await?;
     println!("  SIP/UDP:   {}", sip_edge.udp);
+    let calls = crate::call_layer::start(config, &db.pool, events.clone(), &mut sip_edge).await?;
+    let state = state.with_call_control(std::sync::Arc::new(calls));
     let app = api::router(state).merge(sip_ws.router());
 
     match tls {

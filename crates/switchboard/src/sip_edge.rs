@@ -3,10 +3,8 @@
 //! registrar answering agents' REGISTERs from their SIP passwords in the
 //! database, and carriers admitted by the trunks and numbers of every
 //! tenant. Accounts, trunks and numbers are read again every
-//! `RELOAD_EVERY`. Registrations become `agent_device_registered` /
-//! `agent_device_unregistered` events.
-//!
-//! Until the call layer exists, an admitted call is refused with 480.
+//! `RELOAD_EVERY`. The edge's events (calls, registrations) go to the call
+//! layer (`calls::Calls`), which `serve` starts with what this returns.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -14,16 +12,15 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use model::{AgentId, Event, EventPayload, InboundAuth, TenantId, UnregisterReason};
+use model::{AgentId, InboundAuth, TenantId};
 use sip::auth::Algorithm;
 use sip::edge::{
     Edge, EdgeConfig, EdgeEvent, InboundRoute, LocalTransport, TransportId, TrunkAuthConfig, TrunkDirectory,
 };
-use sip::registrar::{Accounts, BindingEvent, Registrar, Transport};
+use sip::registrar::{Accounts, Registrar, Transport};
 use sip::runner::{EdgeHandle, EdgeRunner};
 use sip::trunk::{Inbound, Trunk, TrunkTable};
 use sqlx::PgPool;
-use store::writer::EventSink;
 use tokio::sync::mpsc;
 
 /// How often accounts, trunks and numbers are read again.
@@ -32,8 +29,8 @@ const RELOAD_EVERY: Duration = Duration::from_secs(30);
 /// (tenant domain, extension) → the agent, as last read.
 type AgentsByAor = HashMap<(String, String), (TenantId, AgentId)>;
 
-/// The map the reload task replaces and the event task reads.
-type SharedAgents = Arc<RwLock<AgentsByAor>>;
+/// The map the reload task replaces and the call layer reads.
+pub type SharedAgents = Arc<RwLock<AgentsByAor>>;
 
 /// What the edge knows from the database at one moment.
 struct Snapshot {
@@ -93,10 +90,16 @@ pub struct SipEdge {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The UDP address it listens on.
     pub udp: SocketAddr,
+    /// The edge's handle, for the call layer.
+    pub handle: EdgeHandle,
+    /// The edge's events, for the call layer (taken once).
+    pub events: Option<mpsc::Receiver<EdgeEvent>>,
+    /// Which agent each registered AOR is, kept current by the reload.
+    pub agents: SharedAgents,
 }
 
 impl SipEdge {
-    /// Stops the edge (live calls are dropped: there are none yet).
+    /// Stops the edge (live calls are dropped).
     pub async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.runner.await;
@@ -110,8 +113,6 @@ impl SipEdge {
 pub struct EdgeSetup<'a> {
     /// The database.
     pub pool: &'a PgPool,
-    /// Where events go.
-    pub events: EventSink,
     /// The platform SIP domain (`sip.domain`).
     pub domain: &'a str,
     /// The UDP address to listen on (`sip.udp_listen`).
@@ -167,10 +168,10 @@ pub async fn start(setup: EdgeSetup<'_>) -> anyhow::Result<SipEdge> {
     let seed = uuid::Uuid::new_v4().as_u64_pair().0;
     let (start, unix) = (Instant::now(), SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
     let secret = uuid::Uuid::new_v4();
-    // MD5 is offered first: JsSIP 3.x and baresip 1.0 read only the first
-    // challenge and give up on SHA-256 instead of skipping to MD5.
-    let registrar_config =
-        sip::registrar::Config { algorithms: vec![Algorithm::Md5, Algorithm::Sha256], ..Default::default() };
+    // MD5 only: baresip 1.0 (libre) fails with "Function not implemented"
+    // on a SHA-256 challenge even when an MD5 one comes first, and JsSIP
+    // 3.x knows only MD5 (the test with two baresip phones pins this).
+    let registrar_config = sip::registrar::Config { algorithms: vec![Algorithm::Md5], ..Default::default() };
     let registrar =
         Registrar::new(registrar_config, credentials(snapshot.accounts.clone()), secret.as_bytes(), start, unix);
     let agents = Arc::new(RwLock::new(snapshot.agents.clone()));
@@ -189,10 +190,10 @@ pub async fn start(setup: EdgeSetup<'_>) -> anyhow::Result<SipEdge> {
     let runner = tokio::spawn(runner.run(async {
         let _ = stopped.await;
     }));
-    let consume = tokio::spawn(consume(edge_events, handle.clone(), agents.clone(), setup.events));
-    let reload = tokio::spawn(reload(setup.pool.clone(), setup.domain.to_owned(), trunk_auth, handle, agents));
+    let reload =
+        tokio::spawn(reload(setup.pool.clone(), setup.domain.to_owned(), trunk_auth, handle.clone(), agents.clone()));
     tracing::info!(%udp, "SIP edge listening");
-    Ok(SipEdge { stop, runner, tasks: vec![consume, reload], udp })
+    Ok(SipEdge { stop, runner, tasks: vec![reload], udp, handle, events: Some(edge_events), agents })
 }
 
 fn credentials(accounts: Accounts) -> Box<dyn sip::registrar::CredentialStore + Send> {
@@ -244,58 +245,4 @@ async fn reload(pool: PgPool, domain: String, trunk_auth: TrunkAuthConfig, handl
             return;
         }
     }
-}
-
-/// Turns the edge's events into domain events; refuses calls (no call
-/// layer yet).
-async fn consume(mut events: mpsc::Receiver<EdgeEvent>, handle: EdgeHandle, agents: SharedAgents, sink: EventSink) {
-    while let Some(event) = events.recv().await {
-        match event {
-            EdgeEvent::Binding(binding) => {
-                let agent = agents
-                    .read()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get(&(binding.domain().to_owned(), binding.user().to_ascii_lowercase()))
-                    .copied();
-                let Some((tenant, agent_id)) = agent else { continue };
-                let Some(payload) = device_payload(&binding, agent_id) else { continue };
-                let event = Event::agent(tenant, agent_seq(), chrono::Utc::now(), payload);
-                if let Err(e) = sink.write(event).await {
-                    tracing::warn!(error = %e, agent = %agent_id, "device registration event not written");
-                }
-            }
-            EdgeEvent::Incoming(call) => {
-                tracing::info!(call_id = %call.call_id, tenant = ?call.route.tenant, "call refused: no call layer yet");
-                let _ = handle.reject(call.leg, sip::message::StatusCode::TEMPORARILY_UNAVAILABLE).await;
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The event of a binding change; a refresh is not one (it changes nothing
-/// anyone reports on).
-fn device_payload(binding: &BindingEvent, agent_id: AgentId) -> Option<EventPayload> {
-    let contact = binding.binding().contact.uri().to_string();
-    match binding {
-        BindingEvent::Added { binding: b, .. } => Some(EventPayload::AgentDeviceRegistered {
-            agent_id,
-            contact,
-            transport: b.flow.transport.as_str().to_owned(),
-            expires_secs: u32::try_from(b.remaining_secs(Instant::now())).unwrap_or(u32::MAX),
-        }),
-        BindingEvent::Removed { .. } => {
-            Some(EventPayload::AgentDeviceUnregistered { agent_id, contact, reason: UnregisterReason::Unregistered })
-        }
-        BindingEvent::Expired { .. } => {
-            Some(EventPayload::AgentDeviceUnregistered { agent_id, contact, reason: UnregisterReason::Expired })
-        }
-        _ => None,
-    }
-}
-
-/// The position of an agent event in its stream: microseconds since the
-/// epoch, so it keeps growing across restarts.
-fn agent_seq() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }

@@ -1,5 +1,6 @@
 //! The binary end to end: `demo` then `serve` against a real PostgreSQL, the
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
+mod calls;
 mod http;
 mod serve;

@@ -5,26 +5,26 @@ use std::process::{Child, Command, Stdio};
 
 use crate::http::request;
 
-fn free_addr() -> SocketAddr {
+pub(crate) fn free_addr() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
 }
 
-fn free_udp_addr() -> SocketAddr {
+pub(crate) fn free_udp_addr() -> SocketAddr {
     std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
 }
 
-struct Node {
-    database_url: String,
+pub(crate) struct Node {
+    pub(crate) database_url: String,
     data_dir: tempfile::TempDir,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// The SIP edge's UDP address.
-    sip_udp: SocketAddr,
+    pub(crate) sip_udp: SocketAddr,
     /// Extra `SWITCHBOARD_*` settings.
-    env: Vec<(&'static str, String)>,
+    pub(crate) env: Vec<(&'static str, String)>,
 }
 
 impl Node {
-    async fn new() -> Node {
+    pub(crate) async fn new() -> Node {
         Node {
             database_url: store::testing::fresh_database_url().await,
             data_dir: tempfile::tempdir().unwrap(),
@@ -46,7 +46,7 @@ impl Node {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> String {
+    pub(crate) fn run(&self, args: &[&str]) -> String {
         let out = self.command(args).output().unwrap();
         assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -54,7 +54,7 @@ impl Node {
 
     /// Starts `serve` and waits until /healthz answers (bounded tries, each
     /// one a connection attempt; no fixed sleep decides the outcome).
-    fn serve(&self) -> Child {
+    pub(crate) fn serve(&self) -> Child {
         let mut child = self.command(&["serve"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
         for _ in 0..600 {
             if let Ok(r) = request(self.addr, "GET", "/healthz", None, None) {
@@ -71,12 +71,12 @@ impl Node {
     }
 }
 
-fn terminate(mut child: Child) -> std::process::ExitStatus {
+pub(crate) fn terminate(mut child: Child) -> std::process::ExitStatus {
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     child.wait().unwrap()
 }
 
-fn login(addr: SocketAddr, username: &str, password: &str) -> String {
+pub(crate) fn login(addr: SocketAddr, username: &str, password: &str) -> String {
     let body = serde_json::json!({"tenant": "demo", "username": username, "password": password}).to_string();
     let r = request(addr, "POST", "/api/v1/auth/login", None, Some(&body)).unwrap();
     assert_eq!(r.status, 200, "{}", r.body);
@@ -369,7 +369,7 @@ fn serve_with_an_unreadable_certificate_fails_naming_the_file() {
 }
 
 /// Whether sipp runs here (scripts/test installs it); says so loudly when not.
-fn sipp_available() -> bool {
+pub(crate) fn sipp_available() -> bool {
     let ok = Command::new("sipp").arg("-v").stdin(Stdio::null()).output().is_ok();
     if !ok {
         eprintln!("SKIPPED: the serve SIP test needs `sipp` (Debian package sip-tester; scripts/test installs it)");

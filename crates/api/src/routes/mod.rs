@@ -1,5 +1,6 @@
 //! The HTTP routes, one module per resource.
 
+pub mod agent_session;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
@@ -42,6 +43,7 @@ pub fn all() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(skills::routes())
         .merge(agents::routes())
+        .merge(agent_session::routes())
         .merge(queues::routes())
         .merge(numbers::routes())
         .merge(trunks::routes())

@@ -12,6 +12,7 @@
 //! the media session: relayed when both are G.711), **ended** (the other
 //! leg hung up, the ACD told, `call_ended`).
 
+mod ivr_stage;
 mod legs;
 mod queue;
 
@@ -140,10 +141,7 @@ pub(crate) async fn run_inbound(
     };
     match entry_point {
         EntryPoint::Queue { queue_id } => actor.enqueue(queue_id).await,
-        EntryPoint::Ivr { flow_id } => {
-            tracing::warn!(%flow_id, "IVR entry points are not run yet: the call is ended");
-            actor.finish(EndCause::Failed).await;
-        }
+        EntryPoint::Ivr { flow_id } => actor.run_ivr(flow_id).await,
     }
     actor.serve().await;
 }
@@ -185,7 +183,7 @@ impl Actor {
 
     async fn on_media(&mut self, event: SessionEvent) {
         match event {
-            SessionEvent::PlayFinished { leg } if leg == self.caller_media => {
+            SessionEvent::PlayFinished { leg, .. } if leg == self.caller_media => {
                 if let Stage::Waiting { queue: Some(_), .. } = self.stage {
                     // An announcement ended: the music goes on.
                     let _ = self.media.play(self.caller_media, Player::looping([self.shared.prompts.music()])).await;

@@ -55,11 +55,12 @@ impl CallMedia {
             recording.right_frame = heard;
         }
         self.scratch = heard;
-        if let Some(player) = &mut leg.player
+        if let Some((player, play)) = &mut leg.player
             && player.next_frame(&mut self.scratch) != Played::Audio
         {
+            let play = *play;
             leg.player = None;
-            self.events.push_back(SessionEvent::PlayFinished { leg: leg.id });
+            self.events.push_back(SessionEvent::PlayFinished { leg: leg.id, play });
         }
         let id = leg.id;
         match &mut leg.kind {

@@ -72,8 +72,9 @@ struct Leg {
     id: LegId,
     participant: ParticipantId,
     kind: LegKind,
-    /// Played to the leg instead of what it hears, while it lasts.
-    player: Option<Player>,
+    /// Played to the leg instead of what it hears, while it lasts, with
+    /// its play number.
+    player: Option<(Player, u64)>,
 }
 
 /// The two directions of a relayed bridge.
@@ -116,6 +117,8 @@ pub struct CallMedia {
     transmits: VecDeque<Transmit>,
     rng: u64,
     scratch: Frame,
+    /// The number of the last play started.
+    plays: u64,
 }
 
 /// SplitMix64: SSRCs, first sequence numbers and timestamps from the seed.
@@ -145,6 +148,7 @@ impl CallMedia {
             transmits: VecDeque::new(),
             rng: seed,
             scratch: [0; FRAME_SAMPLES],
+            plays: 0,
         }
     }
 
@@ -259,12 +263,15 @@ impl CallMedia {
     }
 
     /// Plays to a leg instead of what it hears (a prompt, music on hold)
-    /// until the player ends ([`SessionEvent::PlayFinished`]) or is stopped.
-    pub fn play(&mut self, leg: LegId, player: Player, now: Instant) -> Result<(), SessionError> {
+    /// until the player ends ([`SessionEvent::PlayFinished`] with the play
+    /// number returned here, so a late end of an earlier play is told
+    /// apart) or is stopped.
+    pub fn play(&mut self, leg: LegId, player: Player, now: Instant) -> Result<u64, SessionError> {
         let index = self.index(leg)?;
-        self.legs[index].player = Some(player);
+        self.plays += 1;
+        self.legs[index].player = Some((player, self.plays));
         self.update_path(now);
-        Ok(())
+        Ok(self.plays)
     }
 
     /// Stops what is played to a leg; it hears the call again.
@@ -299,7 +306,8 @@ impl CallMedia {
             let samples = usize::try_from(u64::from(SAMPLE_RATE) * duration.as_millis() as u64 / 1000).unwrap_or(0);
             let mut clip = vec![0; samples];
             generator.fill(&mut clip);
-            self.legs[index].player = Some(Player::once([clip.into()]));
+            self.plays += 1;
+            self.legs[index].player = Some((Player::once([clip.into()]), self.plays));
         }
         self.drain_leg(index);
         self.update_path(now);

@@ -240,6 +240,8 @@ pub enum SessionEvent {
     PlayFinished {
         /// The leg.
         leg: LegId,
+        /// Which play ended: the number [`super::CallMedia::play`] gave.
+        play: u64,
     },
     /// The recording file exists and is being written.
     RecordingStarted {

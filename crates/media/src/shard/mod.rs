@@ -108,7 +108,7 @@ enum Command {
     UpdateRtpLeg(LegId, RtpLegSpec, oneshot::Sender<Result<MediaPath, MediaError>>),
     RemoveLeg(LegId, oneshot::Sender<Result<(), MediaError>>),
     SetHearing(Hearing, oneshot::Sender<Result<MediaPath, MediaError>>),
-    Play(LegId, Player, oneshot::Sender<Result<(), MediaError>>),
+    Play(LegId, Player, oneshot::Sender<Result<u64, MediaError>>),
     StopPlaying(LegId, oneshot::Sender<Result<(), MediaError>>),
     SendDtmf(LegId, Digit, Duration, oneshot::Sender<Result<(), MediaError>>),
     StartRecording { path: PathBuf, left: LegId, right: LegId, reply: oneshot::Sender<Result<(), MediaError>> },
@@ -248,8 +248,9 @@ impl CallHandle {
         self.ask(|reply| Command::SetHearing(hearing, reply)).await?
     }
 
-    /// Plays to a leg instead of what it hears.
-    pub async fn play(&self, leg: LegId, player: Player) -> Result<(), MediaError> {
+    /// Plays to a leg instead of what it hears; the play's number comes
+    /// back, and [`SessionEvent::PlayFinished`] names it.
+    pub async fn play(&self, leg: LegId, player: Player) -> Result<u64, MediaError> {
         self.ask(|reply| Command::Play(leg, player, reply)).await?
     }
 

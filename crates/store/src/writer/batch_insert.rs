@@ -2,13 +2,19 @@
 //! as arrays and `UNNEST` turns them back into rows. `ON CONFLICT DO NOTHING`
 //! on the primary key `(event_id, at)` makes a retried batch harmless, and
 //! `WITH ORDINALITY ... ORDER BY` keeps the batch order in `ingest_id`.
+//!
+//! A batch holding events that feed a projection (a call's end or late
+//! events, an agent's state) is stored in one transaction with the
+//! projections' updates (`writer::projection`).
 
 use chrono::{DateTime, Utc};
 use model::event::Event;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-const INSERT_SQL: &str = "\
+use super::projection::Triggers;
+
+pub(super) const INSERT_SQL: &str = "\
 INSERT INTO events (event_id, tenant_id, at, seq, call_id, agent_id, kind, payload, v)
 SELECT e.event_id, e.tenant_id, e.at, e.seq, e.call_id, e.agent_id, e.kind, e.payload::jsonb, e.v
 FROM UNNEST($1::uuid[], $2::uuid[], $3::timestamptz[], $4::int8[], $5::uuid[], $6::uuid[],
@@ -17,18 +23,38 @@ FROM UNNEST($1::uuid[], $2::uuid[], $3::timestamptz[], $4::int8[], $5::uuid[], $
 ORDER BY e.ord
 ON CONFLICT (event_id, at) DO NOTHING";
 
+/// Binds a batch's columns as `$1`..`$9` of `query` (a `query` or a
+/// `query_as`).
+macro_rules! bind_columns {
+    ($query:expr, $columns:expr) => {{
+        let c = $columns;
+        $query
+            .bind(&c.event_id)
+            .bind(&c.tenant_id)
+            .bind(&c.at)
+            .bind(&c.seq)
+            .bind(&c.call_id)
+            .bind(&c.agent_id)
+            .bind(&c.kind)
+            .bind(&c.payload)
+            .bind(&c.v)
+    }};
+}
+pub(super) use bind_columns;
+
 /// The columns of a batch, ready to bind.
 #[derive(Debug, Default)]
 pub struct Columns {
-    event_id: Vec<Uuid>,
-    tenant_id: Vec<Uuid>,
-    at: Vec<DateTime<Utc>>,
-    seq: Vec<i64>,
-    call_id: Vec<Option<Uuid>>,
-    agent_id: Vec<Option<Uuid>>,
-    kind: Vec<&'static str>,
-    payload: Vec<String>,
-    v: Vec<i16>,
+    pub(super) event_id: Vec<Uuid>,
+    pub(super) tenant_id: Vec<Uuid>,
+    pub(super) at: Vec<DateTime<Utc>>,
+    pub(super) seq: Vec<i64>,
+    pub(super) call_id: Vec<Option<Uuid>>,
+    pub(super) agent_id: Vec<Option<Uuid>>,
+    pub(super) kind: Vec<&'static str>,
+    pub(super) payload: Vec<String>,
+    pub(super) v: Vec<i16>,
+    pub(super) triggers: Triggers,
 }
 
 /// An event that cannot be stored whatever the database does.
@@ -54,6 +80,7 @@ impl Columns {
             kind: Vec::with_capacity(n),
             payload: Vec::with_capacity(n),
             v: Vec::with_capacity(n),
+            triggers: Triggers::default(),
         }
     }
 
@@ -72,6 +99,7 @@ impl Columns {
         self.kind.push(event.kind());
         self.payload.push(payload);
         self.v.push(v);
+        self.triggers.note(event);
         Ok(())
     }
 
@@ -85,24 +113,17 @@ impl Columns {
         self.event_id.is_empty()
     }
 
-    /// Inserts the rows in one statement; returns the rows actually added
+    /// Inserts the rows in one statement (in one transaction with the
+    /// projections they feed, if any); returns the rows actually added
     /// (duplicates of stored events are skipped).
     pub async fn insert(&self, pool: &PgPool) -> Result<u64, sqlx::Error> {
         if self.is_empty() {
             return Ok(0);
         }
-        let done = sqlx::query(INSERT_SQL)
-            .bind(&self.event_id)
-            .bind(&self.tenant_id)
-            .bind(&self.at)
-            .bind(&self.seq)
-            .bind(&self.call_id)
-            .bind(&self.agent_id)
-            .bind(&self.kind)
-            .bind(&self.payload)
-            .bind(&self.v)
-            .execute(pool)
-            .await?;
+        if !self.triggers.is_empty() {
+            return super::projection::insert_and_project(pool, self).await;
+        }
+        let done = bind_columns!(sqlx::query(INSERT_SQL), self).execute(pool).await?;
         Ok(done.rows_affected())
     }
 }

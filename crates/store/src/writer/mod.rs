@@ -7,7 +7,9 @@
 //! one batch in flight per shard; shards split events by call so that a
 //! call's events are stored in order. When the database returns, the journal
 //! is replayed oldest first, before any new event goes straight to the
-//! database.
+//! database. A batch that ends a call or changes an agent's state also
+//! updates the CDR (`calls`) and the agent state intervals in the same
+//! transaction (`projection`).
 //!
 //! ```no_run
 //! # async fn demo(pool: sqlx::PgPool, event: model::Event) -> Result<(), store::writer::WriteError> {
@@ -26,6 +28,7 @@ pub mod batch_insert;
 mod config;
 mod error;
 pub mod journal;
+mod projection;
 mod replay;
 mod sink;
 mod task;

@@ -1,0 +1,288 @@
+//! Calls through `serve` end to end on 127.0.0.1: a carrier's caller (a
+//! baresip phone, admitted by the demo trunk's IP allow-list) dials a DID
+//! of the demo tenant; the call is answered, queued and offered to the
+//! agent who logged in over the API, whose phone (a second baresip,
+//! registered with its demo SIP password) rings and auto-answers; the
+//! two hear each other (each sends a tone, each decodes the other's);
+//! the caller hangs up, and the events and the CDR row are in PostgreSQL.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use model::{EntryPoint, PhoneNumber};
+
+use crate::http::request;
+use crate::serve::{Node, free_udp_addr, login, terminate};
+
+/// The DID the test adds, straight into the agent's queue.
+const DID: &str = "+442079460001";
+/// The caller's number.
+const CALLER: &str = "+447700900123";
+
+fn baresip_available() -> bool {
+    let ok = Command::new("baresip").arg("-h").stdin(Stdio::null()).output().is_ok();
+    if !ok {
+        eprintln!("SKIPPED: the call test needs baresip (Debian package baresip-core; scripts/test installs it)");
+    }
+    ok
+}
+
+/// Two seconds of a tone, 8 kHz mono 16-bit WAV (baresip's aufile source).
+fn tone_wav(frequency: f64) -> Vec<u8> {
+    let samples: Vec<i16> = (0..16_000)
+        .map(|n| ((f64::from(n) * frequency * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
+        .collect();
+    let data_len = u32::try_from(samples.len() * 2).unwrap();
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    for v in [1u16, 1] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [8000u32, 16000] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [2u16, 16] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    wav
+}
+
+/// A baresip phone with its own folder; it dumps what it decodes.
+struct Phone {
+    child: Child,
+    control: SocketAddr,
+    dir: tempfile::TempDir,
+}
+
+impl Phone {
+    fn start(account: &str, tone: f64) -> Phone {
+        let dir = tempfile::tempdir().unwrap();
+        let (sip_port, control) = (free_udp_addr().port(), crate::serve::free_addr().port());
+        let rtp = 40_000 + (sip_port % 10_000) / 2 * 2;
+        let wav = dir.path().join("tone.wav");
+        std::fs::write(&wav, tone_wav(tone)).unwrap();
+        let snd = dir.path().join("snd");
+        std::fs::create_dir(&snd).unwrap();
+        let config = format!(
+            "poll_method epoll\nsip_listen 127.0.0.1:{sip_port}\nnet_interface 127.0.0.1\ndns_server 127.0.0.1:53\n\
+audio_source aufile,{}\naudio_player aubridge,nil\naudio_alert aubridge,nil\nrtp_ports {rtp}-{}\n\
+statmode_default off\nmodule_path /usr/lib/baresip/modules\nmodule g711.so\nmodule aufile.so\nmodule aubridge.so\n\
+module sndfile.so\nsnd_path {}\nmodule_tmp uuid.so\nmodule_tmp account.so\nmodule_app menu.so\nmodule_app ctrl_tcp.so\n\
+ctrl_tcp_listen 127.0.0.1:{control}\n",
+            wav.display(),
+            rtp + 9,
+            snd.display()
+        );
+        std::fs::write(dir.path().join("config"), config).unwrap();
+        std::fs::File::create(dir.path().join("accounts"))
+            .unwrap()
+            .write_all(format!("{account}\n").as_bytes())
+            .unwrap();
+        let log = std::fs::File::create(dir.path().join("log")).unwrap();
+        let child = Command::new("baresip")
+            .arg("-f")
+            .arg(dir.path())
+            .arg("-4")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        Phone { child, control: SocketAddr::from(([127, 0, 0, 1], control)), dir }
+    }
+
+    /// Sends a ctrl_tcp command (a netstring of JSON); retries while the
+    /// control port is not up yet (bounded).
+    fn command(&self, command: &str, params: &str) {
+        let json = serde_json::json!({"command": command, "params": params, "token": "t"}).to_string();
+        let frame = format!("{}:{json},", json.len());
+        for _ in 0..100 {
+            if let Ok(mut stream) = std::net::TcpStream::connect(self.control) {
+                stream.write_all(frame.as_bytes()).unwrap();
+                std::thread::sleep(Duration::from_millis(100));
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("baresip's control port did not open");
+    }
+
+    /// What baresip printed.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+
+    /// Quits (un-registering first) and gives the decoded audio of its call.
+    fn quit(mut self) -> (Vec<i16>, PathBuf) {
+        self.command("quit", "");
+        for _ in 0..200 {
+            if self.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let snd = self.dir.path().join("snd");
+        let decoded = decoded_audio(&snd);
+        (decoded, self.dir.keep())
+    }
+}
+
+/// The samples of the `*-dec.wav` dumps baresip's sndfile module wrote.
+fn decoded_audio(folder: &Path) -> Vec<i16> {
+    let mut samples = Vec::new();
+    for entry in std::fs::read_dir(folder).unwrap().flatten() {
+        let path = entry.path();
+        if !path.to_string_lossy().ends_with("-dec.wav") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        if let Ok(wav) = media::wav::Wav::parse(&bytes) {
+            samples.extend(wav.samples());
+        }
+    }
+    samples
+}
+
+/// The share of `frequency` in 8 kHz audio.
+fn share(audio: &[i16], frequency: f64) -> f64 {
+    let total: f64 = audio.iter().map(|&x| f64::from(x).powi(2)).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    media::goertzel::tone_energy(audio, frequency, 8_000.0) / total
+}
+
+/// The kinds of the demo tenant's events so far.
+fn event_kinds(node: &Node, token: &str) -> Vec<String> {
+    let events = request(node.addr, "GET", "/api/v1/events?limit=1000", Some(token), None).unwrap();
+    assert_eq!(events.status, 200, "{}", events.body);
+    events.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["payload"]["kind"].as_str().or_else(|| e["kind"].as_str()).map(str::to_owned))
+        .collect()
+}
+
+/// Polls (bounded) until the events include every kind in `wanted`.
+fn wait_for_kinds(node: &Node, token: &str, wanted: &[&str]) -> Vec<String> {
+    let mut kinds = Vec::new();
+    for _ in 0..400 {
+        kinds = event_kinds(node, token);
+        if wanted.iter().all(|w| kinds.iter().any(|k| k == w)) {
+            return kinds;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("events {wanted:?} did not all come; got {kinds:?}");
+}
+
+/// Adds the test's DID, into alice's first queue; returns that queue.
+async fn add_did(database_url: &str) -> (model::TenantId, model::AgentId, model::QueueId) {
+    let pool = store::connect(database_url, 2).await.unwrap();
+    let tenant = store::repo::tenants::find_by_slug(&pool, "demo").await.unwrap().unwrap().id;
+    let agents = store::repo::agents::list(&pool, tenant).await.unwrap();
+    let alice = agents.iter().find(|a| a.data.extension == "alice").unwrap();
+    let queue = alice.data.queues[0].queue_id;
+    let number = PhoneNumber { e164: DID.into(), entry: EntryPoint::Queue { queue_id: queue }, label: "Test".into() };
+    store::repo::numbers::create(&pool, tenant, &number).await.unwrap();
+    pool.close().await;
+    (tenant, alice.id, queue)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_into_a_queue_reaches_the_logged_in_agent_with_audio_both_ways_and_its_cdr_is_answered() {
+    if !baresip_available() {
+        return;
+    }
+    let mut node = Node::new().await;
+    let first = 30_000 + (node.sip_udp.port() % 300) * 100;
+    node.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
+    node.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
+    node.run(&["demo"]);
+    let (tenant, alice, queue) = add_did(&node.database_url).await;
+    let server = node.serve();
+    let admin = login(node.addr, "admin", "demo-admin");
+
+    let agent = Phone::start(
+        &format!(
+            "<sip:alice@demo.switchboard.localhost>;auth_pass=alice-sip-demo;outbound=\"sip:{}\";answermode=auto;regint=60;audio_codecs=pcmu",
+            node.sip_udp
+        ),
+        440.0,
+    );
+    if std::panic::catch_unwind(|| wait_for_kinds(&node, &admin, &["agent_device_registered"])).is_err() {
+        panic!("alice's phone did not register:\n{}", agent.log());
+    }
+    let token = login(node.addr, "alice", "demo-agent");
+    let r = request(node.addr, "POST", "/api/v1/agent/login", Some(&token), None).unwrap();
+    assert_eq!(r.status, 204, "alice logs in to take calls: {}", r.body);
+
+    let caller = Phone::start(&format!("<sip:{CALLER}@127.0.0.1>;regint=0;audio_codecs=pcmu"), 700.0);
+    caller.command("dial", &format!("sip:{DID}@{}", node.sip_udp));
+    wait_for_kinds(&node, &admin, &["bridged"]);
+    // Let them talk for three seconds (a wait, not a timing assertion).
+    std::thread::sleep(Duration::from_secs(3));
+    caller.command("hangup", "");
+    let kinds = wait_for_kinds(&node, &admin, &["call_ended"]);
+    for kind in ["call_arrived", "call_queued", "offered_to_agent", "agent_ringing", "agent_answered", "bridged"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} missing from {kinds:?}");
+    }
+
+    // The CDR row, finalised from the events.
+    let pool = store::connect(&node.database_url, 1).await.unwrap();
+    let mut row = None;
+    for _ in 0..200 {
+        row = sqlx::query_as::<_, (String, Option<uuid::Uuid>, Option<uuid::Uuid>, bool, String)>(
+            "SELECT outcome, agent_id, queue_id, answered_at IS NOT NULL, caller_number FROM calls WHERE tenant_id = $1",
+        )
+        .bind(tenant.0)
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        if row.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (outcome, agent_id, queue_id, answered, caller_number) = row.expect("the call's CDR row");
+    assert_eq!(outcome, "answered");
+    assert_eq!(agent_id, Some(alice.0));
+    assert_eq!(queue_id, Some(queue.0));
+    assert!(answered);
+    assert_eq!(caller_number, CALLER);
+
+    // The last second of each dump is the bridged call (before it, the
+    // caller heard the music on hold).
+    let tail = |audio: Vec<i16>| audio[audio.len().saturating_sub(8_000)..].to_vec();
+    let (caller_heard, caller_dir) = caller.quit();
+    let (agent_heard, agent_dir) = agent.quit();
+    let (caller_heard, agent_heard) = (tail(caller_heard), tail(agent_heard));
+    assert!(
+        share(&caller_heard, 440.0) > 0.3,
+        "the caller hears the agent's 440 Hz ({} samples in {})",
+        caller_heard.len(),
+        caller_dir.display()
+    );
+    assert!(
+        share(&agent_heard, 700.0) > 0.3,
+        "the agent hears the caller's 700 Hz ({} samples in {})",
+        agent_heard.len(),
+        agent_dir.display()
+    );
+    let _ = std::fs::remove_dir_all(caller_dir);
+    let _ = std::fs::remove_dir_all(agent_dir);
+    assert!(terminate(server).success());
+}
