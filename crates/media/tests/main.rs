@@ -27,6 +27,7 @@ mod relay;
 mod resample;
 mod rtcp;
 mod rtp;
+mod rtp_bench;
 mod sdp;
 mod seed;
 mod signal;
@@ -36,5 +37,6 @@ mod webrtc_leg;
 
 pub use seed::fixed_seed;
 mod session;
+mod session_payload;
 mod session_webrtc;
 mod shard;

@@ -169,6 +169,7 @@ impl RtpLeg {
         if self.dtmf_out.as_ref().is_some_and(DtmfSender::is_active) {
             return None;
         }
+        // An encoder failure loses the frame.
         let payload_len = self.codec.encode(frame, &mut self.payload)?;
         let marker = std::mem::take(&mut self.marker_next);
         let payload = &self.payload[..payload_len];
