@@ -41,9 +41,15 @@ pub struct G711Leg {
 impl G711Leg {
     /// A leg of `law` with the default jitter buffer (20–200 ms).
     pub fn new(law: Law) -> G711Leg {
+        G711Leg::with_jitter(law, JitterConfig::new(8_000))
+    }
+
+    /// A leg of `law` whose jitter buffer has `jitter` (its clock rate is
+    /// G.711's 8 kHz whatever `jitter` says).
+    pub fn with_jitter(law: Law, jitter: JitterConfig) -> G711Leg {
         G711Leg {
             law,
-            jitter: JitterBuffer::new(JitterConfig::new(8_000)),
+            jitter: JitterBuffer::new(JitterConfig { clock_rate: 8_000, ..jitter }),
             // 8 kHz and 160 samples are within the concealer's limits.
             concealer: Concealer::new(8_000, G711_FRAME).unwrap_or_else(|_| unreachable!("160 samples at 8 kHz")),
             up: Upsampler::new(),

@@ -70,8 +70,14 @@ impl OpusLeg {
     /// A leg whose encoder has `config`, with the default jitter buffer
     /// (20–200 ms) at the 48 kHz RTP clock.
     pub fn new(config: OpusConfig) -> Result<OpusLeg, OpusError> {
+        OpusLeg::with_jitter(config, JitterConfig::new(OPUS_RTP_CLOCK))
+    }
+
+    /// A leg whose encoder has `config` and whose jitter buffer has
+    /// `jitter` (at the 48 kHz RTP clock whatever `jitter` says).
+    pub fn with_jitter(config: OpusConfig, jitter: JitterConfig) -> Result<OpusLeg, OpusError> {
         Ok(OpusLeg {
-            jitter: JitterBuffer::new(JitterConfig::new(OPUS_RTP_CLOCK)),
+            jitter: JitterBuffer::new(JitterConfig { clock_rate: OPUS_RTP_CLOCK, ..jitter }),
             decoder: OpusDecoder::new()?,
             encoder: OpusEncoder::with_config(config)?,
             scratch: [0; MAX_PACKET_SAMPLES],

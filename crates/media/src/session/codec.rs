@@ -6,10 +6,18 @@ use std::time::Instant;
 use crate::FRAME_SAMPLES;
 use crate::g711::Law;
 use crate::g711_leg::{G711_FRAME, G711Leg};
+use crate::jitter::JitterConfig;
 use crate::opus::{MAX_PACKET_BYTES, OpusConfig, OpusError};
 use crate::opus_leg::OpusLeg;
 
 use super::RtpCodec;
+
+/// The least playout delay of a mixed leg's jitter buffer beyond the
+/// fastest transit seen. The frame clock adds its own wait (0–20 ms) for
+/// the next tick, so a packet on a clean network is mixed 5–25 ms after it
+/// arrives; jitter raises the target at once (`crate::jitter`), so a
+/// worse network is paid for only where it happens.
+pub const MIN_PLAYOUT_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// A leg's decoder and encoder.
 #[derive(Debug)]
@@ -20,12 +28,14 @@ pub(crate) enum Codec {
 
 impl Codec {
     /// The codec of `kind`. Opus legs are transcoded (the mixer encodes
-    /// for them), so they use the transcoding settings.
+    /// for them), so they use the transcoding settings. The jitter buffer
+    /// starts at [`MIN_PLAYOUT_DELAY`] and grows with the jitter it sees.
     pub fn new(kind: RtpCodec) -> Result<Codec, OpusError> {
+        let jitter = JitterConfig { min_delay: MIN_PLAYOUT_DELAY, ..JitterConfig::new(Codec::clock_rate(kind)) };
         Ok(match kind {
-            RtpCodec::Pcmu => Codec::G711(Box::new(G711Leg::new(Law::Ulaw))),
-            RtpCodec::Pcma => Codec::G711(Box::new(G711Leg::new(Law::Alaw))),
-            RtpCodec::Opus => Codec::Opus(Box::new(OpusLeg::new(OpusConfig::transcoding())?)),
+            RtpCodec::Pcmu => Codec::G711(Box::new(G711Leg::with_jitter(Law::Ulaw, jitter))),
+            RtpCodec::Pcma => Codec::G711(Box::new(G711Leg::with_jitter(Law::Alaw, jitter))),
+            RtpCodec::Opus => Codec::Opus(Box::new(OpusLeg::with_jitter(OpusConfig::transcoding(), jitter)?)),
         })
     }
 

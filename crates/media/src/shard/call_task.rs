@@ -78,10 +78,16 @@ impl CallTask {
         let mut buffer = [0u8; MAX_DATAGRAM];
         let mut sleep: Pin<Box<Sleep>> = Box::pin(tokio::time::sleep_until(tokio::time::Instant::now()));
         let mut start = 0usize;
+        // The deadline the timer is set for: resetting it moves it in the
+        // timer wheel, so only a changed deadline does.
+        let mut armed = None;
         loop {
             let deadline = self.media.poll_timeout();
-            if let Some(at) = deadline {
+            if let Some(at) = deadline
+                && armed != Some(at)
+            {
                 sleep.as_mut().reset(tokio::time::Instant::from_std(at));
+                armed = Some(at);
             }
             let wake = poll_fn(|cx| {
                 if let Poll::Ready(command) = self.commands.poll_recv(cx) {
