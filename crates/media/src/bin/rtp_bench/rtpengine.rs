@@ -30,6 +30,8 @@ pub struct RtpengineConfig {
 #[derive(Debug)]
 pub struct Rtpengine {
     child: Child,
+    /// Its stderr (removed at the end when empty).
+    log: std::path::PathBuf,
     control: UdpSocket,
     cookie: u64,
 }
@@ -62,7 +64,7 @@ impl Rtpengine {
         let control = UdpSocket::bind((config.ip, 0))?;
         control.connect(ng)?;
         control.set_read_timeout(Some(Duration::from_millis(200)))?;
-        let mut daemon = Self { child, control, cookie: 0 };
+        let mut daemon = Self { child, log: log.clone(), control, cookie: 0 };
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             match daemon.command(&Value::dict(&[("command", "ping")])) {
@@ -118,6 +120,9 @@ impl Drop for Rtpengine {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::fs::metadata(&self.log).is_ok_and(|m| m.len() == 0) {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }
 
