@@ -34,6 +34,10 @@ const PENDING_FOR: Duration = Duration::from_secs(5);
 /// At most this many such events are kept.
 const PENDING_MAX: usize = 4_096;
 
+/// How often every tenant's configuration is read again (new numbers,
+/// flows, queues and agents take effect without a restart).
+const RELOAD_EVERY: Duration = Duration::from_secs(30);
+
 /// What every call actor shares.
 pub(crate) struct Shared {
     pub edge: EdgeHandle,
@@ -175,6 +179,7 @@ pub struct Calls {
 impl Calls {
     /// Starts the dispatcher and one ACD per tenant.
     pub fn start(setup: Setup) -> Calls {
+        let domain = setup.domain.clone();
         let shared = Arc::new(Shared {
             edge: setup.edge,
             media: setup.media,
@@ -196,7 +201,52 @@ impl Calls {
         let calls =
             Calls { shared, directory: Arc::new(Mutex::new(setup.directory)), acds: Arc::new(Mutex::new(acds)) };
         tokio::spawn(calls.clone().dispatch(setup.edge_events, setup.agents_by_aor));
+        tokio::spawn(calls.clone().reload(domain));
         calls
+    }
+
+    /// Reads every tenant's configuration again now and then: calls that
+    /// arrive after take the new numbers and flows; each tenant's ACD gets
+    /// its queues again (a queue's settings apply to the next decisions);
+    /// a new tenant gets its ACD.
+    async fn reload(self, domain: String) {
+        let mut tick = tokio::time::interval(RELOAD_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let directory = match Directory::load(&self.shared.pool, &domain).await {
+                Ok(directory) => directory,
+                Err(error) => {
+                    tracing::warn!(%error, "the call layer kept its configuration: reading it failed");
+                    continue;
+                }
+            };
+            self.apply(directory).await;
+        }
+    }
+
+    /// Takes a configuration read again.
+    async fn apply(&self, directory: Directory) {
+        for (tenant, config) in &directory.tenants {
+            match self.acd(*tenant) {
+                Some(acd) => {
+                    for (queue, settings) in &config.queues {
+                        let command =
+                            acd::Command::ConfigureQueue { queue: *queue, config: Box::new(settings.clone()) };
+                        if let Err(error) = acd.command(command).await {
+                            tracing::warn!(%tenant, %queue, %error, "queue settings not taken by the ACD");
+                        }
+                    }
+                }
+                None => {
+                    let queues = config.queues.iter().map(|(id, q)| (*id, q.clone())).collect();
+                    let acd = AcdHandle::start(*tenant, queues, self.shared.sink.clone());
+                    self.acds.lock().unwrap_or_else(PoisonError::into_inner).insert(*tenant, acd);
+                }
+            }
+        }
+        *self.directory.lock().unwrap_or_else(PoisonError::into_inner) = directory;
     }
 
     fn acd(&self, tenant: TenantId) -> Option<AcdHandle> {
