@@ -6,5 +6,6 @@ mod crud;
 mod events;
 mod health;
 mod isolation;
+mod live;
 mod sip_passwords;
 mod validation;
