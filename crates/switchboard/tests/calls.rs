@@ -18,11 +18,11 @@ use crate::http::request;
 use crate::serve::{Node, free_udp_addr, login, terminate};
 
 /// The DID the test adds, straight into the agent's queue.
-const DID: &str = "+442079460001";
+pub(crate) const DID: &str = "+442079460001";
 /// The caller's number.
-const CALLER: &str = "+447700900123";
+pub(crate) const CALLER: &str = "+447700900123";
 
-fn baresip_available() -> bool {
+pub(crate) fn baresip_available() -> bool {
     let ok = Command::new("baresip").arg("-h").stdin(Stdio::null()).output().is_ok();
     if !ok {
         eprintln!("SKIPPED: the call test needs baresip (Debian package baresip-core; scripts/test installs it)");
@@ -59,14 +59,14 @@ fn tone_wav(frequency: f64) -> Vec<u8> {
 }
 
 /// A baresip phone with its own folder; it dumps what it decodes.
-struct Phone {
+pub(crate) struct Phone {
     child: Child,
     control: SocketAddr,
     dir: tempfile::TempDir,
 }
 
 impl Phone {
-    fn start(account: &str, tone: f64) -> Phone {
+    pub(crate) fn start(account: &str, tone: f64) -> Phone {
         let dir = tempfile::tempdir().unwrap();
         let (sip_port, control) = (free_udp_addr().port(), crate::serve::free_addr().port());
         let rtp = 40_000 + (sip_port % 10_000) / 2 * 2;
@@ -104,7 +104,7 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
 
     /// Sends a ctrl_tcp command (a netstring of JSON); retries while the
     /// control port is not up yet (bounded).
-    fn command(&self, command: &str, params: &str) {
+    pub(crate) fn command(&self, command: &str, params: &str) {
         let json = serde_json::json!({"command": command, "params": params, "token": "t"}).to_string();
         let frame = format!("{}:{json},", json.len());
         for _ in 0..100 {
@@ -119,12 +119,12 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
     }
 
     /// What baresip printed.
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
     }
 
     /// Quits (un-registering first) and gives the decoded audio of its call.
-    fn quit(mut self) -> (Vec<i16>, PathBuf) {
+    pub(crate) fn quit(mut self) -> (Vec<i16>, PathBuf) {
         self.command("quit", "");
         for _ in 0..200 {
             if self.child.try_wait().unwrap().is_some() {
@@ -177,7 +177,7 @@ fn event_kinds(node: &Node, token: &str) -> Vec<String> {
 }
 
 /// Polls (bounded) until the events include every kind in `wanted`.
-fn wait_for_kinds(node: &Node, token: &str, wanted: &[&str]) -> Vec<String> {
+pub(crate) fn wait_for_kinds(node: &Node, token: &str, wanted: &[&str]) -> Vec<String> {
     let mut kinds = Vec::new();
     for _ in 0..400 {
         kinds = event_kinds(node, token);
@@ -190,7 +190,7 @@ fn wait_for_kinds(node: &Node, token: &str, wanted: &[&str]) -> Vec<String> {
 }
 
 /// Adds the test's DID, into alice's first queue; returns that queue.
-async fn add_did(database_url: &str) -> (model::TenantId, model::AgentId, model::QueueId) {
+pub(crate) async fn add_did(database_url: &str) -> (model::TenantId, model::AgentId, model::QueueId) {
     let pool = store::connect(database_url, 2).await.unwrap();
     let tenant = store::repo::tenants::find_by_slug(&pool, "demo").await.unwrap().unwrap().id;
     let agents = store::repo::agents::list(&pool, tenant).await.unwrap();

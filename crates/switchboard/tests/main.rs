@@ -3,4 +3,5 @@
 
 mod calls;
 mod http;
+mod live;
 mod serve;
