@@ -7,5 +7,6 @@ mod events;
 mod health;
 mod isolation;
 mod live;
+mod live_projection;
 mod sip_passwords;
 mod validation;
