@@ -1,5 +1,5 @@
 //! What the API asks of the running call layer: agents logging in and
-//! out and changing state. The binary plugs the call layer in
+//! out and changing state, and what is live (for the live feed). The binary plugs the call layer in
 //! ([`crate::AppState::with_call_control`]); without one, these routes
 //! answer 503.
 
@@ -83,6 +83,9 @@ pub trait CallControl: Send + Sync + 'static {
         call: CallId,
         supervisor: UserId,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// What the call layer knows live of a tenant: its agents' states,
+    /// its queues' figures, the calls its ACD holds (with their positions).
+    fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<crate::live::LiveSnapshot, CallControlError>>;
 }
 
 /// The body of `POST /api/v1/agent/wrap-up`: the disposition of the call

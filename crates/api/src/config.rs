@@ -44,6 +44,8 @@ pub struct ApiConfig {
     pub login_max_failures: u32,
     /// The window over which failed logins are counted.
     pub login_lockout: Duration,
+    /// Timings of the live feed.
+    pub live: crate::live::LiveConfig,
 }
 
 impl Default for ApiConfig {
@@ -55,6 +57,7 @@ impl Default for ApiConfig {
             readiness_timeout: Duration::from_secs(2),
             login_max_failures: 10,
             login_lockout: Duration::from_secs(15 * 60),
+            live: crate::live::LiveConfig::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Switchboard's HTTP API (axum): authentication with sessions and API
 //! keys, role checks, tenant-scoped CRUD for the configuration, stored
-//! events, OpenAPI, health and Prometheus metrics.
+//! events, the live feed (a role-filtered WebSocket, [`live`]), OpenAPI,
+//! health and Prometheus metrics.
 //!
 //! Every object belongs to the caller's tenant; another tenant's object is
 //! answered 404, exactly like one that does not exist. Bad requests get a
@@ -21,6 +22,7 @@ pub mod call_control;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

@@ -13,6 +13,7 @@ use utoipa::openapi::{
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
+use crate::live::{LiveAgent, LiveCall, LiveMessage, LiveSnapshot, QueueFigures};
 use crate::routes::api_keys::ApiKeyView;
 use crate::routes::auth::{LoginRequest, LoginResponse, Me};
 use crate::routes::health::Readiness;
@@ -26,7 +27,8 @@ use crate::routes::users::UserUpdate;
     components(schemas(
         ErrorBody, model::FieldError, LoginRequest, LoginResponse, Me, NewTenant, TenantView, model::User,
         model::NewUser, UserUpdate, model::ApiKey, ApiKeyView, model::Skill, model::Agent, model::Queue, QueueView,
-        Member, Members, model::PhoneNumber, model::Trunk, model::Contact, model::IvrFlow, Readiness
+        Member, Members, model::PhoneNumber, model::Trunk, model::Contact, model::IvrFlow, Readiness,
+        LiveMessage, LiveSnapshot, LiveCall, LiveAgent, QueueFigures
     )),
     modifiers(&Bearer)
 )]
@@ -239,6 +241,40 @@ fn query(name: &str, description: &str) -> ParameterBuilder {
         .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
 }
 
+/// `GET /api/v1/live`: the WebSocket and what flows on it.
+fn live() -> OperationBuilder {
+    let protocol = ParameterBuilder::new()
+        .name("Sec-WebSocket-Protocol")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "`switchboard.bearer, <token>`: the bearer token for browsers, which cannot set Authorization \
+             on a WebSocket; the server answers with `switchboard.bearer`",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)));
+    let switching = ResponseBuilder::new()
+        .description(
+            "Switching to WebSocket. Each text message is one LiveMessage (JSON, tagged by `type`): `snapshot` \
+             first; then `event` (a domain event of the tenant, once durable), `queue` (a queue's figures when they \
+             change) and `resync` (a fresh snapshot after the client fell behind and missed events). The server \
+             pings every 30 s and closes a client that did not answer the previous ping; it closes with code 4001 \
+             when the session expires. Supervisors and admins see the whole tenant; an agent sees their own agent, \
+             their calls from the offer on, and the figures of their queues.",
+        )
+        .content("application/json", json(named("LiveMessage")))
+        .build();
+    op("live", "Live feed of the tenant's calls, agents, queues and events (any role)".into(), "101", None)
+        .description(Some(
+            "A WebSocket; authenticate with the Authorization header, the `token` query parameter or the \
+             Sec-WebSocket-Protocol offer. A missing or bad token is refused with 401 before the upgrade.",
+        ))
+        .parameter(query("token", "The bearer token (browsers); kept out of the logs"))
+        .parameter(protocol)
+        .response("101", switching)
+        .response("400", error("Not a WebSocket upgrade request"))
+        .response("503", error("The live feed is not running"))
+}
+
 fn paths() -> Paths {
     let mut paths = Paths::new();
     for c in CRUD {
@@ -333,6 +369,7 @@ fn paths() -> Paths {
         }
         OperationBuilder::new().tag("operations").summary(Some(summary)).response("200", r.build())
     };
+    paths.add_path_operation("/api/v1/live", vec![HttpMethod::Get], live().build());
     paths.add_path_operation("/healthz", vec![HttpMethod::Get], plain("Liveness", None).build());
     let ready = plain("Readiness: database and event writer", Some(named("Readiness"))).response(
         "503",

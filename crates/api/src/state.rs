@@ -8,6 +8,7 @@ use store::WriterStatus;
 use crate::auth::throttle::LoginThrottle;
 use crate::call_control::CallControl;
 use crate::config::ApiConfig;
+use crate::live::LiveHub;
 use crate::metrics::Metrics;
 
 /// A function that reports the event writer's current state.
@@ -46,6 +47,7 @@ pub struct AppState {
     pub(crate) writer: WriterStatusSource,
     pub(crate) logins: Arc<LoginThrottle>,
     pub(crate) calls: Option<Arc<dyn CallControl>>,
+    pub(crate) live: Option<Arc<LiveHub>>,
 }
 
 impl AppState {
@@ -54,7 +56,7 @@ impl AppState {
         let writer = WriterStatusSource::default();
         let metrics = Arc::new(Metrics::new(writer.clone()));
         let logins = Arc::new(LoginThrottle::new(config.login_max_failures, config.login_lockout));
-        AppState { pool, config: Arc::new(config), metrics, writer, logins, calls: None }
+        AppState { pool, config: Arc::new(config), metrics, writer, logins, calls: None, live: None }
     }
 
     /// Reports the event writer's status in `/readyz` and `/metrics`.
@@ -66,6 +68,13 @@ impl AppState {
     /// Plugs in the running call layer (agent log-in, states).
     pub fn with_call_control(mut self, calls: Arc<dyn CallControl>) -> Self {
         self.calls = Some(calls);
+        self
+    }
+
+    /// Serves the live feed (`/api/v1/live`) from the event writer's bus.
+    /// Starts the live hub's task: call it inside a tokio runtime.
+    pub fn with_live_feed(mut self, bus: store::writer::EventBus) -> Self {
+        self.live = Some(LiveHub::start(bus));
         self
     }
 

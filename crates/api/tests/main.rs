@@ -6,5 +6,7 @@ mod crud;
 mod events;
 mod health;
 mod isolation;
+mod live;
+mod live_projection;
 mod sip_passwords;
 mod validation;

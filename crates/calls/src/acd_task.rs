@@ -8,7 +8,7 @@ use std::time::Instant as StdInstant;
 use acd::{AcdError, Action, Command, Engine, Instant};
 
 use crate::error::CallsError;
-use model::{CallId, EventPayload, TenantId};
+use model::{AgentId, CallId, EventPayload, QueueId, TenantId};
 use store::writer::EventSink;
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,6 +25,30 @@ pub enum AcdRequest {
     Forget(CallId),
     /// A waiting call's position (1 = next).
     Position(CallId, oneshot::Sender<Option<u32>>),
+    /// What is live: these agents (with their queues) and these queues.
+    Snapshot(Vec<(AgentId, Vec<QueueId>)>, Vec<QueueId>, oneshot::Sender<AcdSnapshot>),
+}
+
+/// An agent as the ACD sees it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentLive {
+    /// The agent.
+    pub agent: AgentId,
+    /// Its routing state (logged out when the ACD never saw it).
+    pub state: model::AgentState,
+    /// The queues it serves.
+    pub queues: Vec<QueueId>,
+}
+
+/// What a tenant's ACD knows live, for the live feed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcdSnapshot {
+    /// Agents and their states.
+    pub agents: Vec<AgentLive>,
+    /// Each known queue's figures.
+    pub queues: Vec<(QueueId, acd::QueueStats)>,
+    /// Calls waiting in a queue, with their position (1 = next).
+    pub waiting: Vec<(CallId, u32)>,
 }
 
 /// The call layer's end of a tenant's ACD task. Cheap to clone.
@@ -73,6 +97,13 @@ impl AcdHandle {
         let (reply, answer) = oneshot::channel();
         self.tx.send(AcdRequest::Position(call, reply)).ok()?;
         answer.await.ok().flatten()
+    }
+
+    /// What the ACD knows live of `agents` (with their queues) and `queues`.
+    pub async fn snapshot(&self, agents: Vec<(AgentId, Vec<QueueId>)>, queues: Vec<QueueId>) -> Option<AcdSnapshot> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(AcdRequest::Snapshot(agents, queues, reply)).ok()?;
+        answer.await.ok()
     }
 
     /// The actor of `call` is gone.
@@ -137,9 +168,33 @@ async fn run(tenant: TenantId, mut engine: Engine, mut rx: mpsc::UnboundedReceiv
             AcdRequest::Position(call, reply) => {
                 let _ = reply.send(engine.position(call));
             }
+            AcdRequest::Snapshot(agents, queues, reply) => {
+                let _ = reply.send(snapshot(&engine, &actors, agents, queues, at));
+            }
         }
         dispatch(&mut engine, &mut actors, tenant, &sink).await;
     }
+}
+
+/// The engine's view of `agents`, `queues` and the followed calls at `at`.
+fn snapshot(
+    engine: &Engine,
+    actors: &HashMap<CallId, mpsc::UnboundedSender<Action>>,
+    agents: Vec<(AgentId, Vec<QueueId>)>,
+    queues: Vec<QueueId>,
+    at: Instant,
+) -> AcdSnapshot {
+    let agents = agents
+        .into_iter()
+        .map(|(agent, queues)| AgentLive {
+            agent,
+            state: engine.agent_state(agent).unwrap_or(model::AgentState::LoggedOut),
+            queues,
+        })
+        .collect();
+    let queues = queues.into_iter().filter_map(|q| engine.queue_stats(q, at).ok().map(|s| (q, s))).collect();
+    let waiting = actors.keys().filter_map(|&call| engine.position(call).map(|p| (call, p))).collect();
+    AcdSnapshot { agents, queues, waiting }
 }
 
 /// Hands every pending action to its call's actor; agent state changes

@@ -332,6 +332,21 @@ impl Calls {
         Ok(())
     }
 
+    /// What is live in `tenant`: its agents' states, its queues' figures,
+    /// the calls waiting in its queues (for the live feed).
+    pub async fn snapshot(&self, tenant: TenantId) -> Result<crate::acd_task::AcdSnapshot, CallsError> {
+        let config = self.directory.lock().unwrap_or_else(PoisonError::into_inner).tenant(tenant);
+        let config = config.ok_or(CallsError::UnknownTenant)?;
+        let agents = config
+            .agents
+            .iter()
+            .map(|(id, (agent, _))| (*id, agent.queues.iter().map(|m| m.queue_id).collect()))
+            .collect();
+        let queues = config.queues.keys().copied().collect();
+        let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
+        acd.snapshot(agents, queues).await.ok_or(CallsError::AcdStopped)
+    }
+
     /// Reads every edge event until the edge stops.
     async fn dispatch(self, mut events: mpsc::Receiver<EdgeEvent>, agents: AgentsByAor) {
         while let Some(event) = events.recv().await {

@@ -1,6 +1,7 @@
 //! The store's tests, against a real PostgreSQL (the shared throwaway
 //! cluster, or a dedicated one where a test stops the server).
 
+mod bus;
 mod cdr;
 mod cluster;
 mod journal;

@@ -4,9 +4,10 @@
 
 use anyhow::Context;
 use api::call_control::{CallControl, CallControlError, CallFuture, ChosenState, WrapUp};
+use api::live::{AgentsByState, LiveAgent, LiveCall, LiveCallState, LiveSnapshot, QueueFigures};
 use calls::{Calls, CallsError};
 use media::shard::{EngineConfig, MediaEngine};
-use model::{AgentId, CallId, SupervisionMode, TenantId, UserId};
+use model::{AgentId, CallId, QueueId, SupervisionMode, TenantId, UserId};
 use sqlx::PgPool;
 use store::writer::EventSink;
 
@@ -107,5 +108,51 @@ impl CallControl for CallLayer {
         supervisor: UserId,
     ) -> CallFuture<'_, Result<(), CallControlError>> {
         Box::pin(async move { self.0.stop_supervising(tenant, call, supervisor).await.map_err(refusal) })
+    }
+
+    fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<LiveSnapshot, CallControlError>> {
+        Box::pin(async move { self.0.snapshot(tenant).await.map(live_snapshot).map_err(refusal) })
+    }
+}
+
+/// The ACD's view in the API's terms.
+fn live_snapshot(acd: calls::acd_task::AcdSnapshot) -> LiveSnapshot {
+    let agents = acd
+        .agents
+        .into_iter()
+        .map(|a| LiveAgent { agent_id: a.agent, state: a.state, since: None, queues: a.queues, call_id: None })
+        .collect();
+    let queues = acd.queues.into_iter().map(|(queue, stats)| figures(queue, &stats)).collect();
+    let calls = acd
+        .waiting
+        .into_iter()
+        .map(|(call, position)| LiveCall { position: Some(position), ..LiveCall::bare(call, LiveCallState::Queued) })
+        .collect();
+    LiveSnapshot { calls, agents, queues }
+}
+
+fn figures(queue_id: QueueId, s: &acd::QueueStats) -> QueueFigures {
+    let a = &s.agents;
+    QueueFigures {
+        queue_id,
+        waiting: s.waiting,
+        callbacks_waiting: s.callbacks_waiting,
+        longest_wait_secs: s.longest_wait.as_secs(),
+        agents: AgentsByState {
+            available: a.available,
+            ringing: a.reserved,
+            on_call: a.on_call,
+            wrap_up: a.wrap_up,
+            not_ready: a.not_ready,
+            do_not_disturb: a.do_not_disturb,
+            logged_out: a.logged_out,
+        },
+        offered: s.offered,
+        answered: s.answered,
+        abandoned: s.abandoned,
+        overflowed: s.overflowed,
+        service_level_percent: s.service_level,
+        average_speed_of_answer_secs: s.average_speed_of_answer.map(|d| d.as_secs()),
+        estimated_wait_secs: s.estimated_wait.map(|d| d.as_secs()),
     }
 }

@@ -28,7 +28,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
 
     let status_source = events.clone();
     let api_config = api::ApiConfig { operator_token: config.operator.token.clone(), ..api::ApiConfig::default() };
-    let state = api::AppState::new(db.pool.clone(), api_config).with_writer_status(move || status_source.status());
+    let state = api::AppState::new(db.pool.clone(), api_config)
+        .with_writer_status(move || status_source.status())
+        .with_live_feed(events.bus());
 
     let listener = TcpListener::bind(config.http.listen)
         .await

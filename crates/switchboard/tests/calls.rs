@@ -18,9 +18,9 @@ use crate::http::request;
 use crate::serve::{Node, free_udp_addr, login, terminate};
 
 /// The DID the test adds, straight into the agent's queue.
-const DID: &str = "+442079460001";
+pub(crate) const DID: &str = "+442079460001";
 /// The caller's number.
-const CALLER: &str = "+447700900123";
+pub(crate) const CALLER: &str = "+447700900123";
 
 pub(crate) fn baresip_available() -> bool {
     let ok = Command::new("baresip").arg("-h").stdin(Stdio::null()).output().is_ok();
@@ -217,7 +217,7 @@ pub(crate) fn wait_for_kinds(node: &Node, token: &str, wanted: &[&str]) -> Vec<S
 }
 
 /// Adds the test's DID, into alice's first queue; returns that queue.
-async fn add_did(database_url: &str) -> (model::TenantId, model::AgentId, model::QueueId) {
+pub(crate) async fn add_did(database_url: &str) -> (model::TenantId, model::AgentId, model::QueueId) {
     let pool = store::connect(database_url, 2).await.unwrap();
     let tenant = store::repo::tenants::find_by_slug(&pool, "demo").await.unwrap().unwrap().id;
     let agents = store::repo::agents::list(&pool, tenant).await.unwrap();

@@ -4,5 +4,6 @@
 mod calls;
 mod hold;
 mod http;
+mod live;
 mod serve;
 mod supervise;

@@ -3,6 +3,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use model::{ApiKeyId, Role, TenantId, UserId};
 use store::repo::{api_keys, sessions};
 
@@ -62,19 +63,23 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let secret = bearer(parts).ok_or(ApiError::Unauthorized)?;
-        let hash = token::hash(secret);
-        let caller = if secret.starts_with(API_KEY_PREFIX) {
-            let key = api_keys::authenticate(&state.pool, &hash).await?.ok_or(ApiError::Unauthorized)?;
-            Caller { tenant_id: key.tenant_id, role: key.role, principal: Principal::ApiKey(key.id) }
-        } else {
-            let s = sessions::find(&state.pool, &hash).await?.ok_or(ApiError::Unauthorized)?;
-            Caller {
-                tenant_id: s.tenant_id,
-                role: s.role,
-                principal: Principal::User { id: s.user_id, token_hash: hash },
-            }
-        };
-        tracing::Span::current().record("tenant_id", tracing::field::display(caller.tenant_id));
+        let (caller, _) = authenticate(state, secret).await?;
         Ok(caller)
     }
+}
+
+/// The caller a bearer secret (session token or API key) stands for, with
+/// the session's end (`None` for an API key, which lasts until revoked).
+pub(crate) async fn authenticate(state: &AppState, secret: &str) -> Result<(Caller, Option<DateTime<Utc>>), ApiError> {
+    let hash = token::hash(secret);
+    let (caller, expires) = if secret.starts_with(API_KEY_PREFIX) {
+        let key = api_keys::authenticate(&state.pool, &hash).await?.ok_or(ApiError::Unauthorized)?;
+        (Caller { tenant_id: key.tenant_id, role: key.role, principal: Principal::ApiKey(key.id) }, None)
+    } else {
+        let s = sessions::find(&state.pool, &hash).await?.ok_or(ApiError::Unauthorized)?;
+        let principal = Principal::User { id: s.user_id, token_hash: hash };
+        (Caller { tenant_id: s.tenant_id, role: s.role, principal }, Some(s.expires_at))
+    };
+    tracing::Span::current().record("tenant_id", tracing::field::display(caller.tenant_id));
+    Ok((caller, expires))
 }

@@ -8,6 +8,7 @@ mod roles;
 pub mod throttle;
 pub mod token;
 
+pub(crate) use caller::authenticate;
 pub use caller::{Caller, Principal};
 pub use operator::Operator;
 pub use roles::{Admin, AnyRole, Supervisor};

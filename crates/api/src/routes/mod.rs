@@ -50,4 +50,5 @@ pub fn all() -> Router<AppState> {
         .merge(contacts::routes())
         .merge(ivr_flows::routes())
         .merge(events::routes())
+        .merge(crate::live::socket::routes())
 }

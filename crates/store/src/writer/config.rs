@@ -27,6 +27,9 @@ pub struct WriterConfig {
     /// Longest wait for one database operation before PostgreSQL is deemed
     /// unreachable.
     pub db_timeout: Duration,
+    /// Events the event bus holds for live subscribers; one that falls
+    /// further behind loses the oldest and is told how many.
+    pub bus_capacity: usize,
 }
 
 impl WriterConfig {
@@ -41,6 +44,7 @@ impl WriterConfig {
             journal_segment_bytes: 16 << 20,
             retry_interval: Duration::from_secs(1),
             db_timeout: Duration::from_secs(5),
+            bus_capacity: 4_096,
         }
     }
 

@@ -9,7 +9,8 @@
 //! is replayed oldest first, before any new event goes straight to the
 //! database. A batch that ends a call or changes an agent's state also
 //! updates the CDR (`calls`) and the agent state intervals in the same
-//! transaction (`projection`).
+//! transaction (`projection`). Every event made durable is then published
+//! on the [`EventBus`] ([`EventSink::bus`]) for live consumers.
 //!
 //! ```no_run
 //! # async fn demo(pool: sqlx::PgPool, event: model::Event) -> Result<(), store::writer::WriteError> {
@@ -25,6 +26,7 @@
 //! for replay); `test_before_acquire(false)` saves a round trip per batch.
 
 pub mod batch_insert;
+mod bus;
 mod config;
 mod error;
 pub mod journal;
@@ -41,6 +43,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+pub use bus::{BusError, EventBus, EventSubscriber};
 pub use config::WriterConfig;
 pub use error::WriteError;
 pub use sink::EventSink;
@@ -73,7 +76,7 @@ impl WriterHandle {
 /// event is written.
 pub fn start(pool: PgPool, config: WriterConfig) -> Result<(EventSink, WriterHandle), WriteError> {
     let journal = Journal::open(&config.journal_dir, config.journal_max_bytes, config.journal_segment_bytes)?;
-    let shared = Arc::new(Shared::new(config.journal_max_bytes));
+    let shared = Arc::new(Shared::new(config.journal_max_bytes, config.bus_capacity));
     let (tx, rx) = mpsc::channel(config.channel_capacity.max(1));
     let (full_tx, full_rx) = watch::channel(false);
     let (shutdown_tx, shutdown_rx) = oneshot::channel();

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use model::event::Event;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use super::WriteError;
+use super::{EventBus, WriteError};
 use crate::WriterStatus;
 
 /// One event on its way, with the acknowledgement of the request it came in.
@@ -27,6 +27,15 @@ pub(crate) struct Ack {
     tx: Option<oneshot::Sender<Result<(), WriteError>>>,
     unconfirmed: AtomicUsize,
     error: Mutex<Option<WriteError>>,
+}
+
+impl Item {
+    /// Confirms the event as durable and publishes it on the bus.
+    pub(crate) fn confirm(self, bus: &broadcast::Sender<Arc<Event>>) {
+        self.ack.confirm();
+        // No subscriber is not an error; the bus never blocks.
+        let _ = bus.send(Arc::new(self.event));
+    }
 }
 
 impl Ack {
@@ -68,11 +77,14 @@ pub(crate) struct Shared {
     pub(crate) written_total: AtomicU64,
     pub(crate) journaled_total: AtomicU64,
     pub(crate) refused_total: AtomicU64,
+    /// Where durable events are published.
+    pub(crate) bus: broadcast::Sender<Arc<Event>>,
 }
 
 impl Shared {
-    pub(crate) fn new(journal_limit_bytes: u64) -> Self {
+    pub(crate) fn new(journal_limit_bytes: u64, bus_capacity: usize) -> Self {
         Shared {
+            bus: broadcast::Sender::new(bus_capacity.max(1)),
             database_reachable: AtomicBool::new(true),
             journal_events: AtomicU64::new(0),
             journal_bytes: AtomicU64::new(0),
@@ -174,6 +186,11 @@ impl EventSink {
         };
         permit.send(items);
         Ok(())
+    }
+
+    /// The bus of durable events, for live subscribers.
+    pub fn bus(&self) -> EventBus {
+        EventBus::new(&self.shared.bus)
     }
 
     /// A snapshot of the writer's state.

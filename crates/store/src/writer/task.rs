@@ -182,8 +182,8 @@ impl Task {
         let n = items.len() as u64;
         match self.journal.append(items.iter().map(|i| &i.event)) {
             Ok(()) => {
-                for item in &items {
-                    item.ack.confirm();
+                for item in items {
+                    item.confirm(&self.shared.bus);
                 }
                 self.shared.journaled_total.fetch_add(n, Ordering::Relaxed);
             }
@@ -231,8 +231,8 @@ impl Task {
             Ok(()) => {
                 self.shared.database_reachable.store(true, Ordering::Relaxed);
                 self.shared.written_total.fetch_add(done.items.len() as u64, Ordering::Relaxed);
-                for item in &done.items {
-                    item.ack.confirm();
+                for item in done.items {
+                    item.confirm(&self.shared.bus);
                 }
             }
             Err(InsertError::Rejected(msg)) => {
