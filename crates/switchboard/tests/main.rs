@@ -3,4 +3,5 @@
 
 mod calls;
 mod http;
+mod phones;
 mod serve;
