@@ -2,6 +2,8 @@
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
 mod calls;
+mod calls_queue;
 mod http;
 mod phones;
+mod scenario;
 mod serve;

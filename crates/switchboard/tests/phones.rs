@@ -18,9 +18,13 @@ pub(crate) fn baresip_available() -> bool {
     ok
 }
 
-/// Two seconds of a tone, 8 kHz mono 16-bit WAV (baresip's aufile source).
+/// How long a phone's tone lasts: baresip 1.0's aufile source ends the
+/// call when its file ends, so it outlasts every scenario's call.
+const TONE_SECS: u32 = 30;
+
+/// A tone of [`TONE_SECS`], 8 kHz mono 16-bit WAV (baresip's aufile source).
 pub(crate) fn tone_wav(frequency: f64) -> Vec<u8> {
-    let samples: Vec<i16> = (0..16_000)
+    let samples: Vec<i16> = (0..8_000 * TONE_SECS)
         .map(|n| ((f64::from(n) * frequency * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
         .collect();
     let data_len = u32::try_from(samples.len() * 2).unwrap();
@@ -109,6 +113,17 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
     /// What baresip printed.
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+
+    /// Waits (bounded: 20 s) until baresip has printed `needle`.
+    pub(crate) fn wait_log(&self, needle: &str) -> bool {
+        for _ in 0..400 {
+            if self.log().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     /// Quits (un-registering first) and gives the decoded audio of its call.
