@@ -2,6 +2,7 @@
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
 mod calls;
+mod calls_ivr;
 mod calls_queue;
 mod http;
 mod phones;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::process::Child;
 use std::time::Duration;
 
-use model::{AgentId, EntryPoint, PhoneNumber, Queue, QueueId, TenantId};
+use model::{AgentId, EntryPoint, IvrFlow, IvrFlowId, PhoneNumber, Queue, QueueId, TenantId};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -70,6 +70,11 @@ impl Demo {
     pub(crate) async fn add_number(&self, e164: &str, entry: EntryPoint) {
         let number = PhoneNumber { e164: e164.into(), entry, label: "Test".into() };
         store::repo::numbers::create(&self.pool, self.tenant, &number).await.unwrap();
+    }
+
+    /// Stores an IVR flow of the tenant.
+    pub(crate) async fn add_flow(&self, flow: &IvrFlow) -> IvrFlowId {
+        store::repo::ivr_flows::create(&self.pool, self.tenant, flow).await.unwrap().id
     }
 
     /// Starts `serve` on this configuration.
