@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use model::{EntryPoint, PhoneNumber};
 
-use crate::calls::{Phone, baresip_available, share, wait_for_kinds};
+use crate::calls::wait_for_kinds;
 use crate::http::request;
+use crate::phones::{Phone, baresip_available, share};
 use crate::serve::{Node, login, terminate};
 
 const DID: &str = "+442079460003";

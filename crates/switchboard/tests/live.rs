@@ -10,8 +10,9 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::calls::{CALLER, DID, Phone, add_did, baresip_available, wait_for_kinds};
+use crate::calls::{CALLER, DID, add_did, wait_for_kinds};
 use crate::http::request;
+use crate::phones::{Phone, baresip_available};
 use crate::serve::{Node, login, terminate};
 
 /// Reads the feed into a channel of JSON messages until it closes.

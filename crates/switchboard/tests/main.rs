@@ -2,8 +2,12 @@
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
 mod calls;
+mod calls_ivr;
+mod calls_queue;
 mod hold;
 mod http;
 mod live;
+mod phones;
+mod scenario;
 mod serve;
 mod supervise;

@@ -188,6 +188,14 @@ impl Actor {
         }
     }
 
+    /// Stops ringing an agent (CANCEL), then drops its legs. The ACD's own
+    /// `CancelOffer` for an abandoned call comes after the actor stops
+    /// listening, so the actor cancels the leg itself.
+    pub(super) async fn cancel_agent_leg(&mut self, agent: &AgentLeg) {
+        let _ = self.shared.edge.hangup(agent.sip).await;
+        self.drop_agent_leg(agent).await;
+    }
+
     /// Removes an agent's media leg and stops following its SIP leg.
     pub(super) async fn drop_agent_leg(&mut self, agent: &AgentLeg) {
         let _ = self.media.remove_leg(agent.media).await;

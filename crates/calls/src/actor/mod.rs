@@ -234,7 +234,7 @@ impl Actor {
                     (Some(_), None) => AbandonStage::Queue,
                 };
                 if let Some(agent) = ringing {
-                    self.drop_agent_leg(&agent).await;
+                    self.cancel_agent_leg(&agent).await;
                 }
                 if queue.is_some() {
                     self.acd.tell(acd::Command::Abandoned { call: self.call });
@@ -263,7 +263,7 @@ impl Actor {
         match std::mem::replace(&mut self.stage, Stage::Ended) {
             Stage::Waiting { queue, ringing, .. } => {
                 if let Some(agent) = ringing {
-                    self.drop_agent_leg(&agent).await;
+                    self.cancel_agent_leg(&agent).await;
                 }
                 if queue.is_some() {
                     self.acd.tell(acd::Command::Abandoned { call: self.call });

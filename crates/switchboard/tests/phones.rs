@@ -1,0 +1,194 @@
+//! The test harness's phones: baresip user agents, each in its own folder,
+//! driven over ctrl_tcp, sending a tone from a WAV and dumping what they
+//! decode, and the Goertzel measure of what they heard.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::serve::free_udp_addr;
+
+pub(crate) fn baresip_available() -> bool {
+    let ok = Command::new("baresip").arg("-h").stdin(Stdio::null()).output().is_ok();
+    if !ok {
+        eprintln!("SKIPPED: the call test needs baresip (Debian package baresip-core; scripts/test installs it)");
+    }
+    ok
+}
+
+/// How long a phone's tone lasts: baresip 1.0's aufile source ends the
+/// call when its file ends, so it outlasts every scenario's call.
+const TONE_SECS: u32 = 30;
+
+/// A tone of [`TONE_SECS`], 8 kHz mono 16-bit WAV (baresip's aufile source).
+pub(crate) fn tone_wav(frequency: f64) -> Vec<u8> {
+    let samples: Vec<i16> = (0..8_000 * TONE_SECS)
+        .map(|n| ((f64::from(n) * frequency * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
+        .collect();
+    let data_len = u32::try_from(samples.len() * 2).unwrap();
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    for v in [1u16, 1] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [8000u32, 16000] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [2u16, 16] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    wav
+}
+
+/// A baresip phone with its own folder; it dumps what it decodes.
+pub(crate) struct Phone {
+    child: Child,
+    control: SocketAddr,
+    dir: tempfile::TempDir,
+}
+
+impl Phone {
+    pub(crate) fn start(account: &str, tone: f64) -> Phone {
+        let dir = tempfile::tempdir().unwrap();
+        let (sip_port, control) = (free_udp_addr().port(), crate::serve::free_addr().port());
+        let rtp = 40_000 + (sip_port % 10_000) / 2 * 2;
+        let wav = dir.path().join("tone.wav");
+        std::fs::write(&wav, tone_wav(tone)).unwrap();
+        let snd = dir.path().join("snd");
+        std::fs::create_dir(&snd).unwrap();
+        let config = format!(
+            "poll_method epoll\nsip_listen 127.0.0.1:{sip_port}\nnet_interface 127.0.0.1\ndns_server 127.0.0.1:53\n\
+audio_source aufile,{}\naudio_player aubridge,nil\naudio_alert aubridge,nil\nrtp_ports {rtp}-{}\n\
+statmode_default off\nmodule_path /usr/lib/baresip/modules\nmodule g711.so\nmodule aufile.so\nmodule aubridge.so\n\
+module sndfile.so\nsnd_path {}\nmodule_tmp uuid.so\nmodule_tmp account.so\nmodule_app menu.so\nmodule_app ctrl_tcp.so\n\
+ctrl_tcp_listen 127.0.0.1:{control}\n",
+            wav.display(),
+            rtp + 9,
+            snd.display()
+        );
+        std::fs::write(dir.path().join("config"), config).unwrap();
+        std::fs::File::create(dir.path().join("accounts"))
+            .unwrap()
+            .write_all(format!("{account}\n").as_bytes())
+            .unwrap();
+        let log = std::fs::File::create(dir.path().join("log")).unwrap();
+        let child = Command::new("baresip")
+            .arg("-f")
+            .arg(dir.path())
+            .arg("-4")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        Phone { child, control: SocketAddr::from(([127, 0, 0, 1], control)), dir }
+    }
+
+    /// Sends a ctrl_tcp command (a netstring of JSON); retries while the
+    /// control port is not up yet (bounded).
+    pub(crate) fn command(&self, command: &str, params: &str) {
+        let json = serde_json::json!({"command": command, "params": params, "token": "t"}).to_string();
+        let frame = format!("{}:{json},", json.len());
+        for _ in 0..100 {
+            if let Ok(mut stream) = std::net::TcpStream::connect(self.control) {
+                stream.write_all(frame.as_bytes()).unwrap();
+                std::thread::sleep(Duration::from_millis(100));
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("baresip's control port did not open");
+    }
+
+    /// Quits and gives the decoded audio of each of its calls, oldest first.
+    pub(crate) fn quit_per_call(mut self) -> Vec<Vec<i16>> {
+        self.command("quit", "");
+        for _ in 0..200 {
+            if self.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let mut dumps: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("snd"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
+            .collect();
+        dumps.sort();
+        dumps
+            .iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).unwrap();
+                media::wav::Wav::parse(&bytes).map(|w| w.samples().collect()).unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// What baresip printed.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+
+    /// Waits (bounded: 20 s) until baresip has printed `needle`.
+    pub(crate) fn wait_log(&self, needle: &str) -> bool {
+        for _ in 0..400 {
+            if self.log().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    /// Quits (un-registering first) and gives the decoded audio of its call.
+    pub(crate) fn quit(mut self) -> (Vec<i16>, PathBuf) {
+        self.command("quit", "");
+        for _ in 0..200 {
+            if self.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let snd = self.dir.path().join("snd");
+        let decoded = decoded_audio(&snd);
+        (decoded, self.dir.keep())
+    }
+}
+
+/// The samples of the `*-dec.wav` dumps baresip's sndfile module wrote.
+pub(crate) fn decoded_audio(folder: &Path) -> Vec<i16> {
+    let mut samples = Vec::new();
+    for entry in std::fs::read_dir(folder).unwrap().flatten() {
+        let path = entry.path();
+        if !path.to_string_lossy().ends_with("-dec.wav") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        if let Ok(wav) = media::wav::Wav::parse(&bytes) {
+            samples.extend(wav.samples());
+        }
+    }
+    samples
+}
+
+/// The share of `frequency` in 8 kHz audio.
+pub(crate) fn share(audio: &[i16], frequency: f64) -> f64 {
+    let total: f64 = audio.iter().map(|&x| f64::from(x).powi(2)).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    media::goertzel::tone_energy(audio, frequency, 8_000.0) / total
+}
