@@ -566,17 +566,3 @@ fn an_opus_phone_and_a_g711_trunk_are_transcoded_through_the_mix() {
     let total: f64 = tail.iter().map(|&x| f64::from(x).powi(2)).sum();
     assert!(tone_energy(tail, 440.0, 16_000.0) / total > 0.5, "the phone hears the trunk's μ-law as Opus");
 }
-
-#[test]
-fn a_mixed_g711_packet_carries_exactly_one_frame_of_payload() {
-    let mut sim = Sim::new();
-    let caller = sim.add_peer(440.0, false);
-    let agent = sim.add_peer(700.0, false);
-    let supervisor = sim.add_peer(1_100.0, false);
-    sim.media.set_hearing(Hearing::Barge { caller, agent, supervisor }, sim.now).unwrap();
-    sim.run(10);
-    for peer in &sim.peers {
-        assert!(!peer.got.is_empty());
-        assert!(peer.got.iter().all(|g| g.payload.len() == 160), "20 ms of G.711 is 160 bytes");
-    }
-}

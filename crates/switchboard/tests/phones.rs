@@ -8,7 +8,34 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::serve::free_udp_addr;
+/// The first port of this test process's block of 200 (40,000–59,999,
+/// chosen by its pid), so that phones of tests running side by side do not
+/// pick the same ports between looking and binding.
+fn port_block() -> u16 {
+    static BASE: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *BASE.get_or_init(|| {
+        let mixed = u64::from(std::process::id()).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32;
+        40_000 + u16::try_from(mixed % 100).unwrap_or(0) * 200
+    })
+}
+
+/// `count` consecutive ports of the process's block that are free now for
+/// both UDP and TCP on 127.0.0.1.
+pub(crate) fn take_ports(count: u16) -> u16 {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    loop {
+        let offset = NEXT.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+        assert!(offset + count <= 200, "the test process used up its block of ports");
+        let first = port_block() + offset;
+        let free = (first..first + count).all(|port| {
+            std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok()
+                && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+        });
+        if free {
+            return first;
+        }
+    }
+}
 
 pub(crate) fn baresip_available() -> bool {
     let ok = Command::new("baresip").arg("-h").stdin(Stdio::null()).output().is_ok();
@@ -60,8 +87,9 @@ pub(crate) struct Phone {
 impl Phone {
     pub(crate) fn start(account: &str, tone: f64) -> Phone {
         let dir = tempfile::tempdir().unwrap();
-        let (sip_port, control) = (free_udp_addr().port(), crate::serve::free_addr().port());
-        let rtp = 40_000 + (sip_port % 10_000) / 2 * 2;
+        // baresip binds its SIP port for UDP and TCP, its control port for
+        // TCP, and ten RTP ports: all from this process's own block.
+        let (sip_port, control, rtp) = (take_ports(1), take_ports(1), take_ports(10));
         let wav = dir.path().join("tone.wav");
         std::fs::write(&wav, tone_wav(tone)).unwrap();
         let snd = dir.path().join("snd");
