@@ -87,7 +87,9 @@ async fn a_call_into_a_queue_reaches_the_logged_in_agent_with_audio_both_ways_an
 
     let caller = Phone::start(&format!("<sip:{CALLER}@127.0.0.1>;regint=0;audio_codecs=pcmu"), 700.0);
     caller.command("dial", &format!("sip:{DID}@{}", node.sip_udp));
-    wait_for_kinds(&node, &admin, &["bridged"]);
+    if std::panic::catch_unwind(|| wait_for_kinds(&node, &admin, &["bridged"])).is_err() {
+        panic!("the call was not bridged; the caller's phone said:\n{}\nthe agent's:\n{}", caller.log(), agent.log());
+    }
     // Let them talk for three seconds (a wait, not a timing assertion).
     std::thread::sleep(Duration::from_secs(3));
     caller.command("hangup", "");

@@ -87,9 +87,11 @@ pub(crate) struct Phone {
 impl Phone {
     pub(crate) fn start(account: &str, tone: f64) -> Phone {
         let dir = tempfile::tempdir().unwrap();
-        // baresip binds its SIP port for UDP and TCP, its control port for
-        // TCP, and ten RTP ports: all from this process's own block.
-        let (sip_port, control, rtp) = (take_ports(1), take_ports(1), take_ports(10));
+        // baresip binds its SIP port for UDP and TCP, SIP over TLS on the
+        // port above, its control port for TCP, and RTP/RTCP pairs in its
+        // range: a stripe of 30 ports of this process's own block.
+        let stripe = take_ports(30);
+        let (sip_port, control, rtp) = (stripe, stripe + 5, stripe + 10);
         let wav = dir.path().join("tone.wav");
         std::fs::write(&wav, tone_wav(tone)).unwrap();
         let snd = dir.path().join("snd");
