@@ -51,7 +51,7 @@ pub fn eventually_blocking(what: &str, limit: Duration, mut check: impl FnMut() 
 pub struct Switch {
     port: u16,
     target: std::net::SocketAddr,
-    serving: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    serving: std::sync::Mutex<Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>>,
 }
 
 impl Switch {
@@ -69,10 +69,14 @@ impl Switch {
         self.port
     }
 
-    /// Drops every forwarded connection and stops listening.
-    pub fn cut(&self) {
-        if let Some(task) = self.serving.lock().expect("switch lock").take() {
-            task.abort();
+    /// Drops every forwarded connection and stops listening; returns once
+    /// they are all closed (an abort alone takes effect later, and a write
+    /// could still get through on a connection not yet dropped).
+    pub async fn cut(&self) {
+        let serving = self.serving.lock().expect("switch lock").take();
+        if let Some((stop, task)) = serving {
+            let _ = stop.send(());
+            let _ = task.await;
         }
     }
 
@@ -85,19 +89,26 @@ impl Switch {
 
     fn serve(&self, listener: tokio::net::TcpListener) {
         let target = self.target;
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            // Dropping the set (when this task is aborted) aborts every
-            // connection.
             let mut connections = tokio::task::JoinSet::new();
-            while let Ok((mut down, _)) = listener.accept().await {
-                connections.spawn(async move {
-                    if let Ok(mut up) = tokio::net::TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut down, &mut up).await;
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((mut down, _)) = accepted else { break };
+                        connections.spawn(async move {
+                            if let Ok(mut up) = tokio::net::TcpStream::connect(target).await {
+                                let _ = tokio::io::copy_bidirectional(&mut down, &mut up).await;
+                            }
+                        });
                     }
-                });
+                    _ = &mut stopped => break,
+                }
             }
+            // Every connection aborted and gone before the cut returns.
+            connections.shutdown().await;
         });
-        *self.serving.lock().expect("switch lock") = Some(task);
+        *self.serving.lock().expect("switch lock") = Some((stop, task));
     }
 }
 

@@ -152,7 +152,7 @@ async fn writer_journals_through_an_outage_then_goes_back_online() {
     sink.write_batch(a.clone()).await.expect("write a");
     assert_eq!(sink.status().journaled_total, 0);
 
-    switch.cut();
+    switch.cut().await;
     sink.write_batch(b.clone()).await.expect("write b in the outage");
     sink.write_batch(c.clone()).await.expect("write c in the outage");
     let status = sink.status();

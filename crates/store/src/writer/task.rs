@@ -182,10 +182,13 @@ impl Task {
         let n = items.len() as u64;
         match self.journal.append(items.iter().map(|i| &i.event)) {
             Ok(()) => {
+                // The figures first: a producer woken by its acknowledgement
+                // reads them at once.
+                self.shared.journaled_total.fetch_add(n, Ordering::Relaxed);
+                self.shared.journal_events.store(self.journal.events(), Ordering::Relaxed);
                 for item in items {
                     item.confirm(&self.shared.bus);
                 }
-                self.shared.journaled_total.fetch_add(n, Ordering::Relaxed);
             }
             Err(JournalError::Full { needed, limit }) => {
                 tracing::warn!(events = n, needed, limit, "journal full: refusing events");
