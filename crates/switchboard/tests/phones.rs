@@ -8,14 +8,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The first port of this test process's block of 200 (40,000–59,999,
-/// chosen by its pid), so that phones of tests running side by side do not
-/// pick the same ports between looking and binding.
+/// The ports of a test process's block (its first is chosen by pid).
+const BLOCK: u16 = 400;
+
+/// The first port of this test process's block (40,000–59,999, clear of
+/// the media ranges the tests give `serve`, 30,000–39,999), so that phones
+/// of tests running side by side do not pick the same ports between
+/// looking and binding.
 fn port_block() -> u16 {
     static BASE: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
     *BASE.get_or_init(|| {
         let mixed = u64::from(std::process::id()).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32;
-        40_000 + u16::try_from(mixed % 100).unwrap_or(0) * 200
+        40_000 + u16::try_from(mixed % u64::from(20_000 / BLOCK)).unwrap_or(0) * BLOCK
     })
 }
 
@@ -25,7 +29,7 @@ pub(crate) fn take_ports(count: u16) -> u16 {
     static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
     loop {
         let offset = NEXT.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
-        assert!(offset + count <= 200, "the test process used up its block of ports");
+        assert!(offset + count <= BLOCK, "the test process used up its block of ports");
         let first = port_block() + offset;
         let free = (first..first + count).all(|port| {
             std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok()
