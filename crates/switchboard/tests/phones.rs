@@ -11,15 +11,16 @@ use std::time::Duration;
 /// The ports of a test process's block (its first is chosen by pid).
 const BLOCK: u16 = 400;
 
-/// The first port of this test process's block (40,000–59,999, clear of
-/// the media ranges the tests give `serve`, 30,000–39,999), so that phones
-/// of tests running side by side do not pick the same ports between
-/// looking and binding.
+/// The first port of this test process's block (12,000–27,999: below
+/// Linux's ephemeral ports, 32,768 up, which the tests' own HTTP and
+/// database connections take by the hundred, and clear of the media ranges
+/// the tests give `serve`, 30,000–39,999), so that phones of tests running
+/// side by side do not pick the same ports between looking and binding.
 fn port_block() -> u16 {
     static BASE: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
     *BASE.get_or_init(|| {
         let mixed = u64::from(std::process::id()).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32;
-        40_000 + u16::try_from(mixed % u64::from(20_000 / BLOCK)).unwrap_or(0) * BLOCK
+        12_000 + u16::try_from(mixed % u64::from(16_000 / BLOCK)).unwrap_or(0) * BLOCK
     })
 }
 
