@@ -62,7 +62,7 @@ async fn the_supervisors_feed_shows_the_call_and_the_agents_state_as_they_change
         return;
     }
     let mut node = Node::new().await;
-    let first = 30_000 + (node.sip_udp.port() % 100) * 100;
+    let first = 28_000 + (node.sip_udp.port() % 47) * 100;
     node.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
     node.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
     node.run(&["demo"]);

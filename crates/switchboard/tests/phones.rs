@@ -14,7 +14,7 @@ const BLOCK: u16 = 400;
 /// The first port of this test process's block (12,000–27,999: below
 /// Linux's ephemeral ports, 32,768 up, which the tests' own HTTP and
 /// database connections take by the hundred, and clear of the media ranges
-/// the tests give `serve`, 30,000–39,999), so that phones of tests running
+/// the tests give `serve`, 28,000–32,699), so that phones of tests running
 /// side by side do not pick the same ports between looking and binding.
 fn port_block() -> u16 {
     static BASE: std::sync::OnceLock<u16> = std::sync::OnceLock::new();

@@ -28,7 +28,7 @@ impl Demo {
     /// A fresh database with the demo tenant, media ports of its own.
     pub(crate) async fn seed() -> Demo {
         let mut node = Node::new().await;
-        let first = 30_000 + (node.sip_udp.port() % 100) * 100;
+        let first = 28_000 + (node.sip_udp.port() % 47) * 100;
         node.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
         node.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
         node.run(&["demo"]);
