@@ -226,12 +226,17 @@ impl Calls {
         }
     }
 
-    /// Takes a configuration read again.
+    /// Takes a configuration read again; only queues whose settings
+    /// changed are configured again.
     async fn apply(&self, directory: Directory) {
+        let before = self.directory.lock().unwrap_or_else(PoisonError::into_inner).clone();
         for (tenant, config) in &directory.tenants {
             match self.acd(*tenant) {
                 Some(acd) => {
-                    for (queue, settings) in &config.queues {
+                    let old = before.tenant(*tenant);
+                    let changed =
+                        config.queues.iter().filter(|(id, q)| old.as_ref().and_then(|o| o.queues.get(*id)) != Some(*q));
+                    for (queue, settings) in changed {
                         let command =
                             acd::Command::ConfigureQueue { queue: *queue, config: Box::new(settings.clone()) };
                         if let Err(error) = acd.command(command).await {

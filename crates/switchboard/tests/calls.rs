@@ -62,10 +62,7 @@ async fn a_call_into_a_queue_reaches_the_logged_in_agent_with_audio_both_ways_an
     if !baresip_available() {
         return;
     }
-    let mut node = Node::new().await;
-    let first = 28_000 + (node.sip_udp.port() % 47) * 100;
-    node.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
-    node.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
+    let node = Node::new().await.with_own_media_range();
     node.run(&["demo"]);
     let (tenant, alice, queue) = add_did(&node.database_url).await;
     let server = node.serve();

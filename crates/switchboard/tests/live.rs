@@ -61,10 +61,7 @@ async fn the_supervisors_feed_shows_the_call_and_the_agents_state_as_they_change
     if !baresip_available() {
         return;
     }
-    let mut node = Node::new().await;
-    let first = 28_000 + (node.sip_udp.port() % 47) * 100;
-    node.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
-    node.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
+    let node = Node::new().await.with_own_media_range();
     node.run(&["demo"]);
     let (_, alice, queue) = add_did(&node.database_url).await;
     let (alice, queue) = (alice.0.to_string(), queue.0.to_string());

@@ -27,10 +27,7 @@ pub(crate) struct Demo {
 impl Demo {
     /// A fresh database with the demo tenant, media ports of its own.
     pub(crate) async fn seed() -> Demo {
-        let mut node = Node::new().await;
-        let first = 28_000 + (node.sip_udp.port() % 47) * 100;
-        node.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
-        node.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
+        let node = Node::new().await.with_own_media_range();
         node.run(&["demo"]);
         let pool = store::connect(&node.database_url, 2).await.unwrap();
         let tenant = store::repo::tenants::find_by_slug(&pool, "demo").await.unwrap().unwrap().id;

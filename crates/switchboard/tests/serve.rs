@@ -34,6 +34,16 @@ impl Node {
         }
     }
 
+    /// Gives `serve` a range of 100 RTP ports of its own (below the
+    /// ephemeral ports other tests' peers take), so parallel calls' media
+    /// seldom meet.
+    pub(crate) fn with_own_media_range(mut self) -> Node {
+        let first = 28_000 + (self.sip_udp.port() % 47) * 100;
+        self.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
+        self.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
+        self
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
         cmd.args(args)

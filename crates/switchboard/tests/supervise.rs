@@ -77,10 +77,7 @@ async fn a_whisper_is_heard_by_the_agent_only_and_a_switch_to_barge_lets_the_cal
     if !baresip_available() {
         return;
     }
-    let mut node = Node::new().await;
-    let first = 28_000 + (node.sip_udp.port() % 47) * 100;
-    node.env.push(("SWITCHBOARD_MEDIA__PORT_FIRST", first.to_string()));
-    node.env.push(("SWITCHBOARD_MEDIA__PORT_LAST", (first + 99).to_string()));
+    let node = Node::new().await.with_own_media_range();
     node.run(&["demo"]);
     set_up(&node.database_url).await;
     let server = node.serve();

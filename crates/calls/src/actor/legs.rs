@@ -188,9 +188,10 @@ impl Actor {
         }
     }
 
-    /// Stops ringing an agent (CANCEL), then drops its legs. The ACD's own
-    /// `CancelOffer` for an abandoned call comes after the actor stops
-    /// listening, so the actor cancels the leg itself.
+    /// Hangs up an agent's (or a supervisor's) leg — CANCEL while it rings,
+    /// BYE once answered — then drops its legs. The ACD's own `CancelOffer`
+    /// for an abandoned call comes after the actor stops listening, so the
+    /// actor cancels a ringing leg itself.
     pub(super) async fn cancel_agent_leg(&mut self, agent: &AgentLeg) {
         let _ = self.shared.edge.hangup(agent.sip).await;
         self.drop_agent_leg(agent).await;

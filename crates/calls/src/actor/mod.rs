@@ -244,8 +244,7 @@ impl Actor {
                 self.events.emit(EventPayload::CallEnded { cause: EndCause::Abandoned }).await;
             }
             Stage::Connected { agent, supervisor } => {
-                let _ = self.shared.edge.hangup(agent.sip).await;
-                self.drop_agent_leg(&agent).await;
+                self.cancel_agent_leg(&agent).await;
                 self.drop_supervisor(supervisor).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
                 self.events.emit(EventPayload::CallEnded { cause: EndCause::CallerHangup }).await;
@@ -270,8 +269,7 @@ impl Actor {
                 }
             }
             Stage::Connected { agent, supervisor } => {
-                let _ = self.shared.edge.hangup(agent.sip).await;
-                self.drop_agent_leg(&agent).await;
+                self.cancel_agent_leg(&agent).await;
                 self.drop_supervisor(supervisor).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
             }
@@ -291,8 +289,7 @@ impl Actor {
     /// Hangs up a supervisor's leg when the call ends under them.
     async fn drop_supervisor(&mut self, supervisor: Option<supervise::SupervisorLeg>) {
         let Some(current) = supervisor else { return };
-        let _ = self.shared.edge.hangup(current.leg.sip).await;
-        self.drop_agent_leg(&current.leg).await;
+        self.cancel_agent_leg(&current.leg).await;
         if current.joined {
             self.events.emit(EventPayload::SupervisorLeft { supervisor_id: current.user }).await;
         }

@@ -64,8 +64,7 @@ impl Actor {
             Action::CancelOffer { agent, .. } => {
                 let Stage::Waiting { ringing, .. } = &mut self.stage else { return };
                 let Some(leg) = ringing.take_if(|leg| leg.agent == agent) else { return };
-                let _ = self.shared.edge.hangup(leg.sip).await;
-                self.drop_agent_leg(&leg).await;
+                self.cancel_agent_leg(&leg).await;
                 self.events.emit(EventPayload::AgentNoAnswer { agent_id: agent }).await;
             }
             Action::Announce { position, ewt, .. } => {
