@@ -133,6 +133,16 @@ pub enum Command {
         /// The new base priority.
         priority: i32,
     },
+    /// A call transferred to a named agent: offered to them at once (the
+    /// call joins `call.queue`, where it waits for anyone should the agent
+    /// not answer). Refused, changing nothing, when the agent is not
+    /// available or may not take the call's VIP tier.
+    TransferToAgent {
+        /// The call, as it would be enqueued.
+        call: NewCall,
+        /// The agent.
+        agent: AgentId,
+    },
     /// Tell the engine who last served a caller (history from the store, for sticky routing).
     RememberCaller {
         /// The caller key.

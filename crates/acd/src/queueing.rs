@@ -77,6 +77,15 @@ impl Engine {
         if self.calls.contains_key(&nc.call) {
             return Err(AcdError::DuplicateCall(nc.call));
         }
+        let call = nc.call;
+        self.insert_call(nc, q);
+        self.place(call, q);
+        Ok(())
+    }
+
+    /// Records a new call of queue `q`, waiting but not yet filed in the
+    /// queue's set.
+    pub(crate) fn insert_call(&mut self, nc: NewCall, q: usize) {
         self.seq += 1;
         let now = self.now;
         self.calls.insert(
@@ -99,8 +108,6 @@ impl Engine {
                 announce_at: now,
             },
         );
-        self.place(nc.call, q);
-        Ok(())
     }
 
     /// Files a call (not in any queue's set) into queue `q`, or overflows it.

@@ -1,7 +1,10 @@
-//! Supervisor commands on waiting calls: move, assign, change priority.
+//! Supervisor commands on waiting calls: move, assign, change priority;
+//! and a call transferred to a named agent.
 //! (Setting an agent's state is the same command agents use.)
 
 use model::{AgentId, CallId, QueueId};
+
+use crate::command::NewCall;
 
 use crate::call::{CallState, rank};
 use crate::engine::Engine;
@@ -52,6 +55,30 @@ impl Engine {
         if waiting {
             slot.waiting.insert(c.key);
         }
+        Ok(())
+    }
+
+    pub(crate) fn transfer_to_agent(&mut self, nc: NewCall, agent: AgentId) -> Result<(), AcdError> {
+        let a = self.agent_idx(agent)?;
+        let q = self.queue_idx(nc.queue)?;
+        if self.calls.contains_key(&nc.call) {
+            return Err(AcdError::DuplicateCall(nc.call));
+        }
+        if !self.is_available(a) {
+            return Err(AcdError::AgentNotAvailable(agent));
+        }
+        if !self.agents[a].tier.covers(nc.vip) {
+            return Err(AcdError::NotEligible { call: nc.call, agent });
+        }
+        let call = nc.call;
+        self.insert_call(nc, q);
+        let c = self.calls.get_mut(&call).expect("inserted");
+        c.key = (rank(c.priority, self.queues[q].config.priority_aging_per_min, self.now), c.key.1, call);
+        let key = c.key;
+        self.queues[q].stats.offered += 1;
+        self.queues[q].waiting.insert(key);
+        let detail = "transferred to this agent".to_string();
+        self.offer(call, Decision { agents: vec![a], step: 0, detail, back_office: false, ring_all: false });
         Ok(())
     }
 }

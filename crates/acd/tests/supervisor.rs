@@ -59,3 +59,45 @@ fn supervisor_sets_an_agent_state_and_routing_follows() {
     h.set_state(a, ReadyState::Available);
     assert_eq!(h.offered_to(call), Some(a));
 }
+
+#[test]
+fn a_call_transferred_to_a_named_agent_is_offered_to_them_ahead_of_longer_idle_agents() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let idle_longest = h.agent(q);
+    h.at(10.0);
+    let named = h.agent(q);
+    let call = model::CallId::new();
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    h.cmd(Command::TransferToAgent { call: new, agent: named }).unwrap();
+    assert_eq!(h.offers(), vec![(call, named)], "only the named agent is offered the call");
+    assert_ne!(named, idle_longest);
+}
+
+#[test]
+fn a_transfer_to_a_busy_agent_is_refused_and_the_call_is_not_taken_in() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let named = h.agent(q);
+    let first = h.call(q);
+    assert_eq!(h.offered_to(first), Some(named));
+    let call = model::CallId::new();
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    let refused = h.cmd(Command::TransferToAgent { call: new.clone(), agent: named });
+    assert!(matches!(refused, Err(acd::AcdError::AgentNotAvailable(a)) if a == named));
+    h.cmd(Command::Enqueue(new)).expect("the refused call was not recorded: it may be enqueued afterwards");
+}
+
+#[test]
+fn a_transferred_call_the_named_agent_does_not_answer_waits_for_anyone_in_the_queue() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let named = h.agent(q);
+    let call = model::CallId::new();
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    h.cmd(Command::TransferToAgent { call: new, agent: named }).unwrap();
+    assert_eq!(h.offered_to(call), Some(named));
+    h.cmd(Command::Rejected { call, agent: named }).unwrap();
+    let other = h.agent(q);
+    assert_eq!(h.offered_to(call), Some(other), "after the refusal the call goes to the next free agent");
+}
