@@ -135,8 +135,10 @@ pub enum Command {
     },
     /// A call transferred to a named agent: offered to them at once (the
     /// call joins `call.queue`, where it waits for anyone should the agent
-    /// not answer). Refused, changing nothing, when the agent is not
-    /// available or may not take the call's VIP tier.
+    /// not answer). A call connected to another agent leaves them (they go
+    /// to wrap-up, as after `CallEnded`). Refused, changing nothing, when
+    /// the named agent is not available or may not take the call's VIP
+    /// tier, or the call is waiting or offered.
     TransferToAgent {
         /// The call, as it would be enqueued.
         call: NewCall,

@@ -61,9 +61,11 @@ impl Engine {
     pub(crate) fn transfer_to_agent(&mut self, nc: NewCall, agent: AgentId) -> Result<(), AcdError> {
         let a = self.agent_idx(agent)?;
         let q = self.queue_idx(nc.queue)?;
-        if self.calls.contains_key(&nc.call) {
-            return Err(AcdError::DuplicateCall(nc.call));
-        }
+        let connected = match self.calls.get(&nc.call).map(|c| &c.state) {
+            None => false,
+            Some(CallState::Connected { .. }) => true,
+            Some(_) => return Err(AcdError::DuplicateCall(nc.call)),
+        };
         if !self.is_available(a) {
             return Err(AcdError::AgentNotAvailable(agent));
         }
@@ -71,6 +73,10 @@ impl Engine {
             return Err(AcdError::NotEligible { call: nc.call, agent });
         }
         let call = nc.call;
+        if connected {
+            // The agent transferring goes to wrap-up.
+            self.call_ended(call)?;
+        }
         self.insert_call(nc, q);
         let c = self.calls.get_mut(&call).expect("inserted");
         c.key = (rank(c.priority, self.queues[q].config.priority_aging_per_min, self.now), c.key.1, call);

@@ -101,3 +101,34 @@ fn a_transferred_call_the_named_agent_does_not_answer_waits_for_anyone_in_the_qu
     let other = h.agent(q);
     assert_eq!(h.offered_to(call), Some(other), "after the refusal the call goes to the next free agent");
 }
+
+#[test]
+fn a_connected_call_transferred_to_a_free_agent_sends_the_first_agent_to_wrap_up() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |c| c.wrap_up_secs = 30);
+    let first = h.agent(q);
+    let call = h.call(q);
+    assert_eq!(h.offered_to(call), Some(first));
+    h.answer(call, first);
+    let named = h.agent(q);
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    h.cmd(Command::TransferToAgent { call: new, agent: named }).unwrap();
+    assert_eq!(h.offered_to(call), Some(named));
+    let next = h.call(q);
+    assert_eq!(h.offered_to(next), None, "the first agent is in wrap-up, the named one reserved");
+}
+
+#[test]
+fn a_connected_call_whose_transfer_is_refused_stays_with_its_agent() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let first = h.agent(q);
+    let named = h.agent(q);
+    h.set_state(named, ReadyState::DoNotDisturb);
+    let call = h.call(q);
+    assert_eq!(h.offered_to(call), Some(first));
+    h.answer(call, first);
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    assert!(h.cmd(Command::TransferToAgent { call: new, agent: named }).is_err());
+    h.end(call);
+}
