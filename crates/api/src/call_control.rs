@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use model::{AgentId, CallId, NotReadyReason, SupervisionMode, TenantId, UserId};
+use model::{AgentId, CallId, NotReadyReason, SupervisionMode, TenantId, TransferTarget, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -83,6 +83,15 @@ pub trait CallControl: Send + Sync + 'static {
         call: CallId,
         supervisor: UserId,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// A blind transfer of a connected call to a queue, an agent or a
+    /// number, asked by the call's agent or a supervisor.
+    fn transfer(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+        target: TransferTarget,
+    ) -> CallFuture<'_, Result<(), CallControlError>>;
     /// What the call layer knows live of a tenant: its agents' states,
     /// its queues' figures, the calls its ACD holds (with their positions).
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<crate::live::LiveSnapshot, CallControlError>>;
@@ -119,4 +128,22 @@ impl model::Validate for WrapUp {
 pub struct Supervision {
     /// Monitor, whisper or barge.
     pub mode: SupervisionMode,
+}
+
+/// Who asks for a transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferBy {
+    /// The agent on the call (refused for anyone else's call).
+    Agent(AgentId),
+    /// A supervisor or admin of the tenant.
+    Supervisor(UserId),
+}
+
+/// The body of `POST /api/v1/calls/{id}/transfer`: a blind transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// Where the call goes: `{"type": "queue", "queue_id": …}`,
+    /// `{"type": "agent", "agent_id": …}` or `{"type": "number", "number": "+…"}`.
+    pub target: TransferTarget,
 }

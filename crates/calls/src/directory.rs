@@ -1,6 +1,7 @@
 //! What the call layer knows of each tenant's configuration, read from the
 //! database at start-up and again on reload: numbers and their entry
-//! points, IVR flows, queues, agents with the AOR their devices register.
+//! points, IVR flows, queues, agents with the AOR their devices register,
+//! and the trunks outbound calls go through.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +22,33 @@ pub struct TenantConfig {
     pub queues: HashMap<QueueId, Queue>,
     /// Agents by id, with their AOR (`sip:ext@tenant-domain`).
     pub agents: HashMap<AgentId, (Agent, String)>,
+    /// The trunks that carry the tenant's outbound calls, in failover
+    /// order (lowest priority first).
+    pub trunks: Vec<sip::trunk::Outbound>,
+}
+
+impl TenantConfig {
+    /// The number outbound calls present when nothing says otherwise: the
+    /// tenant's first number (by E.164), or `anonymous`.
+    #[must_use]
+    pub fn caller_id(&self) -> String {
+        self.numbers.values().map(|(e164, _)| e164.as_str()).min().unwrap_or("anonymous").to_owned()
+    }
+}
+
+/// Where a tenant's trunk sends outbound calls, as the SIP edge takes it.
+#[must_use]
+pub fn outbound_of(trunk: &model::Trunk) -> sip::trunk::Outbound {
+    let transport = match trunk.transport {
+        model::SipTransport::Udp => sip::registrar::Transport::Udp,
+        model::SipTransport::Tcp => sip::registrar::Transport::Tcp,
+        model::SipTransport::Tls => sip::registrar::Transport::Tls,
+    };
+    let auth = trunk.outbound_credentials.as_ref().map(|c| sip::trunk::OutboundAuth {
+        username: c.username.clone(),
+        secret: sip::auth::ClientSecret::Password(c.password.clone()),
+    });
+    sip::trunk::Outbound { host: trunk.host.clone(), port: trunk.port, transport, auth, priority: trunk.priority }
 }
 
 /// Every tenant's configuration.
@@ -50,6 +78,10 @@ impl Directory {
                 let aor = model::agent_aor(&record.data.extension, &domain);
                 config.agents.insert(record.id, (record.data, aor));
             }
+            let mut trunks: Vec<_> =
+                store::repo::trunks::list(pool, tenant.id).await?.iter().map(|r| outbound_of(&r.data)).collect();
+            trunks.sort_by_key(|t| t.priority);
+            config.trunks = trunks;
             tenants.insert(tenant.id, Arc::new(config));
         }
         Ok(Directory { tenants })

@@ -37,6 +37,21 @@ pub enum CallsError {
     /// No such live call in the tenant.
     #[error("no such live call")]
     UnknownCall,
+    /// The call is another agent's.
+    #[error("the call is not yours")]
+    NotYourCall,
+    /// No such queue in the tenant.
+    #[error("unknown queue")]
+    UnknownQueue,
+    /// The tenant has no trunk to dial out through.
+    #[error("the tenant has no trunk for outbound calls")]
+    NoTrunk,
+    /// A number to dial is not an E.164 number or digits.
+    #[error("not a number to dial: {0:?}")]
+    BadNumber(String),
+    /// The call layer refused for the reason given.
+    #[error("{0}")]
+    Refused(String),
     /// The SIP edge refused or has stopped.
     #[error("SIP edge: {0}")]
     Edge(#[from] sip::runner::HandleError),

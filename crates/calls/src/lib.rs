@@ -29,4 +29,4 @@ pub mod prompts;
 pub mod runtime;
 
 pub use error::CallsError;
-pub use runtime::{Calls, Setup};
+pub use runtime::{Calls, Setup, Transferor};

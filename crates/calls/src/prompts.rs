@@ -20,6 +20,7 @@ pub struct PromptLibrary {
     clips: Arc<HashMap<String, Clip>>,
     stand_in: Clip,
     music: Clip,
+    ringback: Clip,
 }
 
 impl PromptLibrary {
@@ -43,7 +44,7 @@ impl PromptLibrary {
             }
         }
         let music = clips.get("music").cloned().unwrap_or_else(music_stand_in);
-        PromptLibrary { clips: Arc::new(clips), stand_in: beep(), music }
+        PromptLibrary { clips: Arc::new(clips), stand_in: beep(), music, ringback: ringback() }
     }
 
     /// The clip of a prompt, or the stand-in beep.
@@ -62,6 +63,13 @@ impl PromptLibrary {
     #[must_use]
     pub fn music(&self) -> Clip {
         self.music.clone()
+    }
+
+    /// One cycle of ringback (2 s on, 4 s off), for a caller waiting for
+    /// a number outside to answer; play it looping.
+    #[must_use]
+    pub fn ringback(&self) -> Clip {
+        self.ringback.clone()
     }
 }
 
@@ -85,5 +93,11 @@ fn music_stand_in() -> Clip {
     let mut samples = vec![0i16; 2 * media::SAMPLE_RATE as usize];
     let chime = [(523.25, 0.08), (659.25, 0.06)];
     ToneGenerator::new(media::SAMPLE_RATE, &chime, Cadence::Repeat { on_ms: 400, off_ms: 600 }).fill(&mut samples);
+    samples.into()
+}
+
+fn ringback() -> Clip {
+    let mut samples = vec![0i16; 6 * media::SAMPLE_RATE as usize];
+    ToneGenerator::ringback(media::SAMPLE_RATE).fill(&mut samples);
     samples.into()
 }

@@ -143,6 +143,15 @@ impl LiveCalls {
     }
 }
 
+/// Who asks for a call's transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transferor {
+    /// The agent on the call (refused for anyone else's call).
+    Agent(AgentId),
+    /// A supervisor or admin of the tenant.
+    Supervisor(UserId),
+}
+
 /// What the call layer needs to run.
 pub struct Setup {
     /// The SIP edge's handle.
@@ -310,6 +319,23 @@ impl Calls {
         let actor = self.shared.live.actor(tenant, call).ok_or(CallsError::UnknownCall)?;
         let (reply, answer) = oneshot::channel();
         actor.send(CallMsg::Command(CallCommand::Leave { supervisor, reply })).map_err(|_| CallsError::UnknownCall)?;
+        answer.await.map_err(|_| CallsError::UnknownCall)?
+    }
+
+    /// A blind transfer of a connected call to a queue, an agent or a
+    /// number, asked by its agent or a supervisor.
+    pub async fn transfer(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: Transferor,
+        target: model::TransferTarget,
+    ) -> Result<(), CallsError> {
+        let actor = self.shared.live.actor(tenant, call).ok_or(CallsError::UnknownCall)?;
+        let (reply, answer) = oneshot::channel();
+        actor
+            .send(CallMsg::Command(CallCommand::Transfer { by, target, reply }))
+            .map_err(|_| CallsError::UnknownCall)?;
         answer.await.map_err(|_| CallsError::UnknownCall)?
     }
 

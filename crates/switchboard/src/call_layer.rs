@@ -3,11 +3,11 @@
 //! events; plugged into the API as its [`api::call_control::CallControl`].
 
 use anyhow::Context;
-use api::call_control::{CallControl, CallControlError, CallFuture, ChosenState, WrapUp};
+use api::call_control::{CallControl, CallControlError, CallFuture, ChosenState, TransferBy, WrapUp};
 use api::live::{AgentsByState, LiveAgent, LiveCall, LiveCallState, LiveSnapshot, QueueFigures};
 use calls::{Calls, CallsError};
 use media::shard::{EngineConfig, MediaEngine};
-use model::{AgentId, CallId, QueueId, SupervisionMode, TenantId, UserId};
+use model::{AgentId, CallId, QueueId, SupervisionMode, TenantId, TransferTarget, UserId};
 use sqlx::PgPool;
 use store::writer::EventSink;
 
@@ -108,6 +108,20 @@ impl CallControl for CallLayer {
         supervisor: UserId,
     ) -> CallFuture<'_, Result<(), CallControlError>> {
         Box::pin(async move { self.0.stop_supervising(tenant, call, supervisor).await.map_err(refusal) })
+    }
+
+    fn transfer(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+        target: TransferTarget,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let by = match by {
+            TransferBy::Agent(agent) => calls::Transferor::Agent(agent),
+            TransferBy::Supervisor(user) => calls::Transferor::Supervisor(user),
+        };
+        Box::pin(async move { self.0.transfer(tenant, call, by, target).await.map_err(refusal) })
     }
 
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<LiveSnapshot, CallControlError>> {

@@ -86,6 +86,7 @@ pub(crate) fn tone_wav(frequency: f64) -> Vec<u8> {
 pub(crate) struct Phone {
     child: Child,
     control: SocketAddr,
+    sip_port: u16,
     dir: tempfile::TempDir,
 }
 
@@ -126,7 +127,12 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
             .stderr(log)
             .spawn()
             .unwrap();
-        Phone { child, control: SocketAddr::from(([127, 0, 0, 1], control)), dir }
+        Phone { child, control: SocketAddr::from(([127, 0, 0, 1], control)), sip_port, dir }
+    }
+
+    /// The port it takes SIP on (UDP and TCP, 127.0.0.1).
+    pub(crate) fn sip_port(&self) -> u16 {
+        self.sip_port
     }
 
     /// Sends a ctrl_tcp command (a netstring of JSON); retries while the

@@ -74,6 +74,15 @@ impl Demo {
         store::repo::ivr_flows::create(&self.pool, self.tenant, flow).await.unwrap().id
     }
 
+    /// Points the demo trunk's outbound calls at `port` on 127.0.0.1,
+    /// where a test's phone plays the far end of the carrier.
+    pub(crate) async fn point_trunk_at(&self, port: u16) {
+        let trunks = store::repo::trunks::list(&self.pool, self.tenant).await.unwrap();
+        let mut trunk = trunks.into_iter().next().expect("the demo trunk");
+        trunk.data.port = port;
+        store::repo::trunks::update(&self.pool, self.tenant, trunk.id, &trunk.data).await.unwrap().unwrap();
+    }
+
     /// Starts `serve` on this configuration.
     pub(crate) fn serve(self) -> Calls {
         let server = self.node.serve();
@@ -113,6 +122,16 @@ pub(crate) struct Cdr {
 }
 
 impl Calls {
+    /// The database.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The demo tenant.
+    pub(crate) fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
     /// A demo agent by extension.
     pub(crate) fn agent(&self, extension: &str) -> AgentId {
         self.agents[extension]
@@ -153,6 +172,38 @@ impl Calls {
         let caller = Phone::start(&format!("<sip:{number}@127.0.0.1>;regint=0;audio_codecs=pcmu"), tone);
         caller.command("dial", &format!("sip:{did}@{}", self.node.sip_udp));
         caller
+    }
+
+    /// A phone of the carrier's side that answers calls to `number` (a
+    /// customer called through the trunk), and calls from that number.
+    pub(crate) fn customer(number: &str, tone: f64) -> Phone {
+        Phone::start(&format!("<sip:{number}@127.0.0.1>;regint=0;audio_codecs=pcmu;answermode=auto"), tone)
+    }
+
+    /// `phone` dials `did` through the demo trunk.
+    pub(crate) fn dial_from(&self, phone: &Phone, did: &str) {
+        phone.command("dial", &format!("sip:{did}@{}", self.node.sip_udp));
+    }
+
+    /// An API request signed in as `username` (a demo user or agent).
+    pub(crate) fn api(&self, username: &str, method: &str, path: &str, body: Option<&Value>) -> crate::http::Response {
+        let password =
+            if self.agents.contains_key(username) { "demo-agent".to_owned() } else { format!("demo-{username}") };
+        let token = login(self.node.addr, username, &password);
+        let body = body.map(Value::to_string);
+        request(self.node.addr, method, path, Some(&token), body.as_deref()).unwrap()
+    }
+
+    /// The id of the newest call of the tenant.
+    pub(crate) async fn newest_call(&self) -> model::CallId {
+        let (id,): (uuid::Uuid,) = sqlx::query_as(
+            "SELECT call_id FROM events WHERE tenant_id = $1 AND kind = 'call_arrived' ORDER BY ingest_id DESC LIMIT 1",
+        )
+        .bind(self.tenant.0)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap();
+        model::CallId(id)
     }
 
     /// The tenant's events so far (their payloads, with `kind`), in the

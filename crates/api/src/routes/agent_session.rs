@@ -2,7 +2,9 @@
 //! state, logs out; `/api/v1/agents/{id}/state`: a supervisor sets an
 //! agent's state; `/api/v1/calls/{id}/supervision`: a supervisor
 //! monitors, whispers to or barges into a live call (their phone rings),
-//! switches mode, or leaves. Each goes to the call layer; its decisions
+//! switches mode, or leaves; `/api/v1/calls/{id}/transfer`: the call's
+//! agent (or a supervisor) transfers it blind to a queue, an agent or a
+//! number. Each goes to the call layer; its decisions
 //! come back as events (`agent_*`, `supervisor_joined`/`_left`: the audit
 //! of who did what to which call, and when).
 
@@ -15,7 +17,7 @@ use model::CallId;
 use store::repo::agents;
 
 use crate::auth::{AnyRole, Caller, Supervisor};
-use crate::call_control::{CallControlError, ChosenState, Supervision, WrapUp};
+use crate::call_control::{CallControlError, ChosenState, Supervision, Transfer, TransferBy, WrapUp};
 use crate::error::ApiError;
 use crate::extract::{Id, JsonBody, UncheckedJson};
 use crate::state::AppState;
@@ -29,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agent/wrap-up", post(wrap_up))
         .route("/api/v1/agents/{id}/state", put(agent_state))
         .route("/api/v1/calls/{id}/supervision", post(supervise).delete(stop_supervising))
+        .route("/api/v1/calls/{id}/transfer", post(transfer))
 }
 
 impl From<CallControlError> for ApiError {
@@ -111,4 +114,19 @@ async fn wrap_up(
     let agent = own_agent(&s, &c).await?;
     s.call_control()?.wrap_up(c.tenant_id, agent, body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn transfer(
+    State(s): State<AppState>,
+    AnyRole(c): AnyRole,
+    Id(call): Id<CallId>,
+    UncheckedJson(body): UncheckedJson<Transfer>,
+) -> Result<StatusCode, ApiError> {
+    let by = if c.role.at_least(model::Role::Supervisor) {
+        TransferBy::Supervisor(c.user_id().ok_or(ApiError::Forbidden)?)
+    } else {
+        TransferBy::Agent(own_agent(&s, &c).await?)
+    };
+    s.call_control()?.transfer(c.tenant_id, call, by, body.target).await?;
+    Ok(StatusCode::ACCEPTED)
 }

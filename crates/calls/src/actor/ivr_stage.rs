@@ -8,7 +8,7 @@ use media::player::Player;
 use media::session::SessionEvent;
 use model::{AbandonStage, EndCause, EventPayload, IvrFlowId};
 
-use super::{Actor, CallMsg, Stage};
+use super::{Actor, CallMsg, Stage, sleep_until};
 use crate::ivr::{IvrAction, IvrOutcome, IvrRun, Routing};
 
 impl Actor {
@@ -90,10 +90,8 @@ impl Actor {
                 tracing::warn!(%reason, "the IVR flow failed");
                 self.finish(EndCause::Failed).await;
             }
-            other => {
-                tracing::warn!(?other, "this IVR exit is not carried out yet; the call is ended");
-                self.finish(EndCause::FlowHangup).await;
-            }
+            IvrOutcome::Transfer { number } => self.transfer_out(&number).await,
+            IvrOutcome::Callback { queue_id } => self.ivr_callback(queue_id).await,
         }
     }
 
@@ -155,13 +153,5 @@ impl Actor {
         let duration_secs = u32::try_from(started.elapsed().as_secs()).unwrap_or(u32::MAX);
         self.events.emit(EventPayload::VoicemailRecorded { path: path.display().to_string(), duration_secs }).await;
         self.events.emit(EventPayload::CallEnded { cause: EndCause::Voicemail }).await;
-    }
-}
-
-/// Sleeps until `deadline`, or forever without one.
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }

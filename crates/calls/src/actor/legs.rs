@@ -7,7 +7,7 @@ use media::sdp::{Direction, SessionDescription};
 use media::session::{LegId as MediaLeg, RtpLegSpec};
 use media::shard::CallHandle;
 use model::{AgentId, EventPayload, TenantId, VipTier};
-use sip::edge::{IncomingCall, LegId as SipLeg, Originate};
+use sip::edge::{IncomingCall, LegId as SipLeg, Originate, Target};
 use sip::message::{Address, StatusCode, Uri};
 use sqlx::PgPool;
 
@@ -36,10 +36,23 @@ impl AgentLeg {
 
     /// What the answer to our offer agreed, as the leg's spec.
     pub fn agreed(&mut self, answer: Option<&[u8]>) -> Option<RtpLegSpec> {
-        let sdp = SessionDescription::parse(answer?).ok()?;
-        let negotiated = self.negotiator.handle_answer(&sdp).ok()?;
-        RtpLegSpec::from_negotiated(&negotiated).ok()
+        agreed_spec(&mut self.negotiator, answer)
     }
+}
+
+/// A leg the call placed: its SIP leg, its media leg, and the offer/answer
+/// state of our offer.
+pub(crate) struct Placed {
+    pub sip: SipLeg,
+    pub media: MediaLeg,
+    pub negotiator: Negotiator,
+}
+
+/// What the answer to an offer of ours agreed, as a media leg's spec.
+pub(crate) fn agreed_spec(negotiator: &mut Negotiator, answer: Option<&[u8]>) -> Option<RtpLegSpec> {
+    let sdp = SessionDescription::parse(answer?).ok()?;
+    let negotiated = negotiator.handle_answer(&sdp).ok()?;
+    RtpLegSpec::from_negotiated(&negotiated).ok()
 }
 
 /// The user part of a SIP URI (`sip:+4420…@host` → `+4420…`), or the URI.
@@ -108,17 +121,31 @@ impl Actor {
         if targets.is_empty() {
             return Err(CallsError::Unreachable);
         }
+        let to = Address::parse(&format!("<{aor}>")).ok_or(CallsError::Unreachable)?;
+        let from = self.caller_number.clone();
+        let placed = self.place_leg(&from, to, vec![targets]).await?;
+        let Placed { sip, media, negotiator } = placed;
+        Ok(AgentLeg { agent, sip, media, event_id: model::LegId::new(), on_hold: false, negotiator })
+    }
+
+    /// Places a leg of the call: a media leg, our offer, the INVITE to the
+    /// attempts' targets presenting `from_user`, its events followed.
+    pub(super) async fn place_leg(
+        &mut self,
+        from_user: &str,
+        to: Address,
+        attempts: Vec<Vec<Target>>,
+    ) -> Result<Placed, CallsError> {
         let (leg, local) = provisional_leg(&self.media).await?;
         let mut negotiator = Negotiator::new(LocalMedia::new(local.ip(), local.port()), self.shared.seed());
         let offer = negotiator.create_offer(Direction::SendRecv)?;
-        let from = Address::parse(&format!("<sip:{}@{}>", self.caller_number, self.shared.domain))
+        let from = Address::parse(&format!("<sip:{from_user}@{}>", self.shared.domain))
             .or_else(|| Address::parse(&format!("<sip:anonymous@{}>", self.shared.domain)))
             .ok_or(CallsError::Unreachable)?;
-        let to = Address::parse(&format!("<{aor}>")).ok_or(CallsError::Unreachable)?;
         let plan = Originate {
             from,
             to,
-            attempts: vec![targets],
+            attempts,
             offer: Some(offer.to_string().into_bytes()),
             headers: vec![("X-Switchboard-Call".to_owned(), self.call.to_string())],
         };
@@ -130,7 +157,7 @@ impl Actor {
             }
         };
         self.shared.legs.follow(sip, self.sip_sender());
-        Ok(AgentLeg { agent, sip, media: leg, event_id: model::LegId::new(), on_hold: false, negotiator })
+        Ok(Placed { sip, media: leg, negotiator })
     }
 
     /// Takes the agent's answer: its SDP, the ACD told, the bridge made.
@@ -184,7 +211,7 @@ impl Actor {
                     self.events.emit(EventPayload::CallEnded { cause: model::EndCause::AgentHangup }).await;
                 }
             }
-            Stage::Ended => {}
+            Stage::Outside { .. } | Stage::Callback(_) | Stage::Ended => {}
         }
     }
 

@@ -12,12 +12,15 @@
 //! the media session: relayed when both are G.711), **ended** (the other
 //! leg hung up, the ACD told, `call_ended`).
 
+mod callback;
 mod ivr_stage;
 mod legs;
+mod outside;
 mod queue;
 mod reoffer;
 mod supervise;
 mod survey;
+mod transfer;
 
 pub(crate) use supervise::CallCommand;
 
@@ -50,14 +53,30 @@ pub(crate) enum CallMsg {
 
 /// How the call stands.
 #[derive(Debug)]
-#[expect(clippy::large_enum_variant, reason = "one per call, replaced a few times in its life")]
 enum Stage {
     /// In the IVR or waiting in a queue (perhaps with an agent ringing).
     Waiting { queue: Option<QueueId>, since: Instant, ringing: Option<AgentLeg> },
     /// Caller and agent talk (a supervisor may listen or join).
     Connected { agent: AgentLeg, supervisor: Option<supervise::SupervisorLeg> },
+    /// The caller is put through (or being put through) to a number
+    /// outside: the IVR's transfer, a blind transfer.
+    Outside { leg: outside::OutsideLeg, answered: bool },
+    /// An accepted callback: the caller has hung up, the ACD keeps the
+    /// place; then the agent is rung, then the customer dialled.
+    Callback(callback::Callback),
     /// Over.
     Ended,
+}
+
+/// What the actor's one timer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// A number outside rang too long.
+    OutsideRing,
+    /// A callback's customer rang too long.
+    CustomerRing,
+    /// The next attempt at a callback's customer.
+    Redial,
 }
 
 /// The routing attributes a call carries into the queue.
@@ -76,6 +95,8 @@ pub(crate) struct Actor {
     call: CallId,
     caller_leg: SipLeg,
     caller_number: String,
+    /// The tenant's number the caller dialled (presented on callbacks).
+    dialled: String,
     media: CallHandle,
     caller_media: MediaLeg,
     /// The caller leg's offer/answer state (for its re-INVITEs).
@@ -85,6 +106,10 @@ pub(crate) struct Actor {
     /// The queue the call was last put in.
     queue: Option<QueueId>,
     stage: Stage,
+    /// When the actor's timer fires, and what for.
+    timer: Option<(tokio::time::Instant, Timer)>,
+    /// Whether the caller was offered a callback (once per call).
+    callback_offered: bool,
     sip_rx: mpsc::UnboundedReceiver<CallMsg>,
     sip_tx: mpsc::UnboundedSender<CallMsg>,
     acd_rx: mpsc::UnboundedReceiver<Action>,
@@ -118,7 +143,7 @@ pub(crate) async fn run_inbound(
     events
         .emit(EventPayload::CallArrived {
             from: caller_number.clone(),
-            to: dialled,
+            to: dialled.clone(),
             number_id: entry,
             trunk_id: incoming.route.trunk.as_deref().and_then(|t| t.parse().ok()).map(model::TrunkId),
             contact_id: routing.contact,
@@ -144,6 +169,7 @@ pub(crate) async fn run_inbound(
         call,
         caller_leg: incoming.leg,
         caller_number,
+        dialled,
         media,
         caller_media,
         caller_negotiator,
@@ -151,6 +177,8 @@ pub(crate) async fn run_inbound(
         routing,
         queue: None,
         stage: Stage::Waiting { queue: None, since: Instant::now(), ringing: None },
+        timer: None,
+        callback_offered: false,
         sip_rx,
         sip_tx,
         acd_rx,
@@ -180,6 +208,11 @@ impl Actor {
                     Some(event) => self.on_media(event).await,
                     None => self.finish(EndCause::Failed).await,
                 },
+                () = sleep_until(self.timer.map(|(at, _)| at)) => {
+                    if let Some((_, timer)) = self.timer.take() {
+                        self.on_timer(timer).await;
+                    }
+                }
             }
         }
         self.acd.forget(self.call);
@@ -194,15 +227,24 @@ impl Actor {
         match event {
             EdgeEvent::Ended { leg, cause } if leg == self.caller_leg => self.caller_left(cause).await,
             EdgeEvent::Ended { leg, cause } => {
-                if !self.supervisor_leg_ended(leg).await {
+                let taken = self.supervisor_leg_ended(leg).await
+                    || self.outside_ended(leg).await
+                    || self.customer_leg_ended(leg).await
+                    || self.callback_agent_ended(leg, cause).await;
+                if !taken {
                     self.agent_leg_ended(leg, cause).await;
                 }
             }
             EdgeEvent::Answered { leg, answer } => {
-                if !self.supervisor_answered(leg, answer.clone()).await {
+                let taken = self.supervisor_answered(leg, answer.clone()).await
+                    || self.outside_answered(leg, answer.clone()).await
+                    || self.customer_answered(leg, answer.clone()).await
+                    || self.callback_agent_answered(leg, answer.clone()).await;
+                if !taken {
                     self.agent_answered(leg, answer).await;
                 }
             }
+            EdgeEvent::TransferRequested { leg, target } => self.on_refer(leg, target).await,
             EdgeEvent::Progress { leg, status, .. } => tracing::debug!(%leg, %status, "agent leg progress"),
             EdgeEvent::Reoffer { leg, offer } => self.on_reoffer(leg, offer).await,
             other => tracing::debug!(?other, "edge event not handled by the call"),
@@ -217,6 +259,7 @@ impl Actor {
                     let _ = self.media.play(self.caller_media, Player::looping([self.shared.prompts.music()])).await;
                 }
             }
+            SessionEvent::Dtmf { leg, digit, .. } if leg == self.caller_media => self.waiting_digit(digit).await,
             SessionEvent::RecordingStarted { path } => {
                 self.events.emit(EventPayload::RecordingStarted { path: path.display().to_string() }).await;
             }
@@ -249,6 +292,15 @@ impl Actor {
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
                 self.events.emit(EventPayload::CallEnded { cause: EndCause::CallerHangup }).await;
             }
+            Stage::Outside { leg, answered } => {
+                self.clear_timer();
+                let _ = self.shared.edge.hangup(leg.sip).await;
+                self.drop_outside_leg(&leg).await;
+                let cause = if answered { EndCause::TransferredOut } else { EndCause::CallerHangup };
+                self.events.emit(EventPayload::CallEnded { cause }).await;
+            }
+            // The caller's leg of an accepted callback ending: expected.
+            callback @ Stage::Callback(_) => self.stage = callback,
             Stage::Ended => {}
         }
     }
@@ -273,9 +325,48 @@ impl Actor {
                 self.drop_supervisor(supervisor).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
             }
+            Stage::Outside { leg, .. } => {
+                let _ = self.shared.edge.hangup(leg.sip).await;
+                self.drop_outside_leg(&leg).await;
+            }
+            Stage::Callback(cb) => {
+                if let Some(agent) = cb.agent {
+                    self.cancel_agent_leg(&agent).await;
+                }
+                if let Some(customer) = cb.customer {
+                    let _ = self.shared.edge.hangup(customer.sip).await;
+                    self.drop_outside_leg(&customer).await;
+                }
+                let command = if cb.agent_answered {
+                    acd::Command::CallEnded { call: self.call }
+                } else {
+                    acd::Command::Abandoned { call: self.call }
+                };
+                self.acd.tell(command);
+            }
             Stage::Ended => {}
         }
+        self.clear_timer();
         self.events.emit(EventPayload::CallEnded { cause }).await;
+    }
+
+    /// Sets the actor's timer (replacing any).
+    fn set_timer(&mut self, after: std::time::Duration, timer: Timer) {
+        self.timer = Some((tokio::time::Instant::now() + after, timer));
+    }
+
+    /// Clears the actor's timer.
+    fn clear_timer(&mut self) {
+        self.timer = None;
+    }
+
+    /// The actor's timer fired.
+    async fn on_timer(&mut self, timer: Timer) {
+        match timer {
+            Timer::OutsideRing => self.outside_ring_timeout().await,
+            Timer::CustomerRing => self.customer_ring_timeout().await,
+            Timer::Redial => self.redial().await,
+        }
     }
 
     /// The call is over: its agent's wrap-up may now file the disposition.
@@ -305,6 +396,7 @@ impl Actor {
         match &self.stage {
             Stage::Waiting { ringing: Some(agent), .. } if agent.sip == leg => Some(agent.agent),
             Stage::Connected { agent, .. } if agent.sip == leg => Some(agent.agent),
+            Stage::Callback(callback::Callback { agent: Some(agent), .. }) if agent.sip == leg => Some(agent.agent),
             _ => None,
         }
     }
@@ -320,5 +412,13 @@ impl Actor {
         let wrap_up = crate::runtime::WrapUp { tenant: self.tenant.tenant, call: self.call, next_seq: None };
         self.shared.wrap_ups.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(agent.agent, wrap_up);
         self.stage = Stage::Connected { agent, supervisor: None };
+    }
+}
+
+/// Sleeps until `deadline`, or forever without one.
+pub(super) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }

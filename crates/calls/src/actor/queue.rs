@@ -49,8 +49,15 @@ impl Actor {
                 match self.ring_agent(agent).await {
                     Ok(leg) => {
                         let leg_id = leg.event_id;
-                        if let Stage::Waiting { ringing, .. } = &mut self.stage {
-                            *ringing = Some(leg);
+                        match &mut self.stage {
+                            Stage::Waiting { ringing, .. } => *ringing = Some(leg),
+                            Stage::Callback(cb) if cb.agent.is_none() => cb.agent = Some(leg),
+                            _ => {
+                                // The call moved on while the agent was rung.
+                                self.cancel_agent_leg(&leg).await;
+                                self.acd.tell(acd::Command::Rejected { call: self.call, agent });
+                                return;
+                            }
                         }
                         self.events.emit(EventPayload::AgentRinging { agent_id: agent, leg_id }).await;
                     }
@@ -62,7 +69,11 @@ impl Actor {
                 }
             }
             Action::CancelOffer { agent, .. } => {
-                let Stage::Waiting { ringing, .. } = &mut self.stage else { return };
+                let ringing = match &mut self.stage {
+                    Stage::Waiting { ringing, .. } => ringing,
+                    Stage::Callback(cb) if !cb.agent_answered => &mut cb.agent,
+                    _ => return,
+                };
                 let Some(leg) = ringing.take_if(|leg| leg.agent == agent) else { return };
                 self.cancel_agent_leg(&leg).await;
                 self.events.emit(EventPayload::AgentNoAnswer { agent_id: agent }).await;
@@ -98,7 +109,7 @@ impl Actor {
                     tracing::debug!("the ACD saw the call abandoned");
                 }
             }
-            Action::OfferCallback { .. } => tracing::debug!("callback offers are not made yet"),
+            Action::OfferCallback { .. } => self.offer_callback().await,
             other => tracing::trace!(?other, "ACD action"),
         }
     }

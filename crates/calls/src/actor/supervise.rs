@@ -21,6 +21,12 @@ pub(crate) enum CallCommand {
     Supervise { supervisor: UserId, mode: SupervisionMode, reply: oneshot::Sender<Result<(), CallsError>> },
     /// The supervisor leaves.
     Leave { supervisor: UserId, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// A blind transfer of the connected call.
+    Transfer {
+        by: crate::runtime::Transferor,
+        target: model::TransferTarget,
+        reply: oneshot::Sender<Result<(), CallsError>>,
+    },
 }
 
 /// A supervisor on the call: their leg and the mode asked.
@@ -51,6 +57,9 @@ impl Actor {
             }
             CallCommand::Leave { supervisor, reply } => {
                 let _ = reply.send(self.unsupervise(supervisor).await);
+            }
+            CallCommand::Transfer { by, target, reply } => {
+                let _ = reply.send(self.transfer(by, target).await);
             }
         }
     }

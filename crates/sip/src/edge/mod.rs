@@ -241,8 +241,19 @@ impl Edge {
     /// host is not an IP address (DNS is the shell's, not done yet) or
     /// whose transport the edge does not serve is left out.
     pub fn trunk_attempts<T>(&self, trunks: &crate::trunk::TrunkTable<T>, number: &str) -> Vec<Vec<Target>> {
+        self.outbound_attempts(trunks.failover_order().map(|(_, outbound)| outbound), number)
+    }
+
+    /// The attempts that place a call to `number` through `outbounds`, in
+    /// the order given, as [`Edge::trunk_attempts`] does (one attempt per
+    /// usable trunk).
+    pub fn outbound_attempts<'a>(
+        &self,
+        outbounds: impl IntoIterator<Item = &'a crate::trunk::Outbound>,
+        number: &str,
+    ) -> Vec<Vec<Target>> {
         let mut attempts = Vec::new();
-        for (_, outbound) in trunks.failover_order() {
+        for outbound in outbounds {
             let host = outbound.host.trim_start_matches('[').trim_end_matches(']');
             let Ok(ip) = host.parse::<std::net::IpAddr>() else { continue };
             let Some(slot) = self.slots.iter().position(|s| s.local.kind == outbound.transport) else { continue };

@@ -20,6 +20,7 @@ pub(crate) enum Command {
     Refer(LegId, Uri, Reply),
     NotifyRefer(LegId, StatusCode, Reply),
     Targets(String, oneshot::Sender<Vec<Target>>),
+    TrunkAttempts(Vec<crate::trunk::Outbound>, String, oneshot::Sender<Vec<Vec<Target>>>),
     SetDirectory(Box<dyn Directory + Send>),
     SetCredentials(Box<dyn CredentialStore + Send>),
 }
@@ -38,6 +39,7 @@ impl std::fmt::Debug for Command {
             Command::Refer(..) => "Refer",
             Command::NotifyRefer(..) => "NotifyRefer",
             Command::Targets(..) => "Targets",
+            Command::TrunkAttempts(..) => "TrunkAttempts",
             Command::SetDirectory(..) => "SetDirectory",
             Command::SetCredentials(..) => "SetCredentials",
         };
@@ -137,5 +139,15 @@ impl EdgeHandle {
     /// The targets reaching every registered contact of `aor`.
     pub async fn targets_for(&self, aor: &str) -> Result<Vec<Target>, HandleError> {
         self.call(|tx| Command::Targets(aor.to_owned(), tx)).await
+    }
+
+    /// The attempts that place a call to `number` through `trunks` (in the
+    /// order given: failover), one per trunk the edge can reach.
+    pub async fn trunk_attempts(
+        &self,
+        trunks: Vec<crate::trunk::Outbound>,
+        number: &str,
+    ) -> Result<Vec<Vec<Target>>, HandleError> {
+        self.call(|tx| Command::TrunkAttempts(trunks, number.to_owned(), tx)).await
     }
 }

@@ -1,0 +1,133 @@
+//! Blind transfers through `serve` with real phones: the agent sends the
+//! call to another queue, where the next agent takes it; a supervisor
+//! sends it to a number outside, dialled through the demo trunk to a
+//! customer's phone. Each checks what the caller heard, the events and
+//! the CDR row; an agent cannot transfer someone else's call.
+
+use std::time::Duration;
+
+use model::EntryPoint;
+use serde_json::json;
+
+use crate::phones::{baresip_available, share};
+use crate::scenario::{Answer, Calls, Demo, kinds, of_kind};
+
+const DID: &str = "+442079460011";
+const CALLER: &str = "+447700900411";
+/// The number the supervisor transfers to, answered by the customer phone.
+const OUTSIDE: &str = "+493055500011";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_transfers_a_call_to_another_queue_where_the_next_agent_takes_it() {
+    if !baresip_available() {
+        return;
+    }
+    let demo = Demo::seed().await;
+    let (sales, support) = (demo.queue("sales").await, demo.queue("support").await);
+    demo.change_queue(support, |q| q.post_call_survey = false).await;
+    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
+    let calls = demo.serve();
+    let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
+    let dmitri = calls.agent_phone("dmitri", Answer::Auto, 1_100.0).await;
+    calls.log_in("alice");
+    calls.log_in("dmitri");
+
+    let caller = calls.dial(CALLER, DID, 700.0);
+    calls.wait_for_kinds(&["bridged"]).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let call = calls.newest_call().await;
+    let path = format!("/api/v1/calls/{call}/transfer");
+    let to_support = json!({"target": {"type": "queue", "queue_id": support}});
+
+    let refused = calls.api("bob", "POST", &path, Some(&to_support));
+    assert_eq!(refused.status, 409, "bob is not on the call: {}", refused.body);
+    let missing =
+        calls.api("alice", "POST", &format!("/api/v1/calls/{}/transfer", model::CallId::new()), Some(&to_support));
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let moved = calls.api("alice", "POST", &path, Some(&to_support));
+    assert_eq!(moved.status, 202, "{}", moved.body);
+
+    let dmitri_id = calls.agent("dmitri").to_string();
+    calls
+        .wait_for("dmitri bridged", |events| {
+            events.iter().any(|e| e["kind"] == "bridged" && e["agent_id"] == dmitri_id.as_str())
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    caller.command("hangup", "");
+    let events = calls.wait_for_kinds(&["call_ended"]).await;
+
+    let transferred = of_kind(&events, "transferred");
+    assert_eq!(transferred.len(), 1, "{:?}", kinds(&events));
+    assert_eq!(transferred[0]["agent_id"], calls.agent("alice").to_string().as_str());
+    assert_eq!(transferred[0]["transfer"], "blind");
+    assert_eq!(transferred[0]["target"], json!({"type": "queue", "queue_id": support}));
+    let queued: Vec<_> = of_kind(&events, "call_queued").iter().map(|e| e["queue_id"].clone()).collect();
+    assert_eq!(queued, vec![json!(sales), json!(support)], "queued in sales, then in support");
+    assert_eq!(of_kind(&events, "bridged").len(), 2);
+    assert_eq!(of_kind(&events, "call_ended").len(), 1);
+    assert_eq!(of_kind(&events, "call_ended")[0]["cause"], "caller_hangup");
+
+    let cdr = calls.cdr().await;
+    assert_eq!(cdr.outcome, "answered");
+    assert_eq!(cdr.agent_id, Some(calls.agent("alice")), "the first agent answered the call");
+
+    let (heard, _) = caller.quit();
+    assert!(share(&heard, 440.0) > 0.05, "the caller heard alice: {}", share(&heard, 440.0));
+    assert!(share(&heard, 1_100.0) > 0.05, "the caller heard dmitri after the transfer: {}", share(&heard, 1_100.0));
+    let (dmitri_heard, _) = dmitri.quit();
+    assert!(share(&dmitri_heard, 700.0) > 0.2, "dmitri heard the caller: {}", share(&dmitri_heard, 700.0));
+    let _ = alice.quit();
+    calls.stop();
+}
+
+/// The customer's phone behind the demo trunk, and `serve` dialling it.
+async fn with_customer(number: &str, tone: f64) -> (Demo, crate::phones::Phone) {
+    let demo = Demo::seed().await;
+    let customer = Calls::customer(number, tone);
+    demo.point_trunk_at(customer.sip_port()).await;
+    (demo, customer)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supervisor_transfers_a_call_to_a_number_dialled_through_the_trunk() {
+    if !baresip_available() {
+        return;
+    }
+    let (demo, outside) = with_customer(OUTSIDE, 1_100.0).await;
+    let sales = demo.queue("sales").await;
+    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
+    let calls = demo.serve();
+    let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
+    calls.log_in("alice");
+
+    let caller = calls.dial(CALLER, DID, 700.0);
+    calls.wait_for_kinds(&["bridged"]).await;
+    let call = calls.newest_call().await;
+    let body = json!({"target": {"type": "number", "number": OUTSIDE}});
+    let moved = calls.api("supervisor", "POST", &format!("/api/v1/calls/{call}/transfer"), Some(&body));
+    assert_eq!(moved.status, 202, "{}", moved.body);
+    assert!(outside.wait_log("Call established"), "the number outside answered:\n{}", outside.log());
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    caller.command("hangup", "");
+    let events = calls.wait_for_kinds(&["call_ended"]).await;
+
+    let transferred = of_kind(&events, "transferred");
+    assert_eq!(transferred.len(), 1, "{:?}", kinds(&events));
+    assert_eq!(transferred[0]["target"], json!({"type": "number", "number": OUTSIDE}));
+    assert_eq!(of_kind(&events, "call_ended")[0]["cause"], "transferred_out");
+    let cdr = calls.cdr().await;
+    assert_eq!(cdr.outcome, "answered");
+    assert_eq!(cdr.agent_id, Some(calls.agent("alice")));
+
+    let (heard, _) = caller.quit();
+    assert!(share(&heard, 1_100.0) > 0.05, "the caller heard the number outside: {}", share(&heard, 1_100.0));
+    let (outside_heard, _) = outside.quit();
+    assert!(
+        share(&outside_heard, 700.0) > 0.2,
+        "the number outside heard the caller: {}",
+        share(&outside_heard, 700.0)
+    );
+    let _ = alice.quit();
+    calls.stop();
+}
