@@ -131,3 +131,42 @@ async fn a_supervisor_transfers_a_call_to_a_number_dialled_through_the_trunk() {
     let _ = alice.quit();
     calls.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_transfers_a_call_from_the_phone_to_another_agent_by_extension() {
+    if !baresip_available() {
+        return;
+    }
+    let demo = Demo::seed().await;
+    let sales = demo.queue("sales").await;
+    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
+    let calls = demo.serve();
+    let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
+    let dmitri = calls.agent_phone("dmitri", Answer::Auto, 1_100.0).await;
+    calls.log_in("alice");
+    calls.log_in("dmitri");
+
+    let caller = calls.dial(CALLER, DID, 700.0);
+    calls.wait_for_kinds(&["bridged"]).await;
+    // The phone's own transfer: a REFER to dmitri's extension.
+    alice.command("transfer", "dmitri");
+    let dmitri_id = calls.agent("dmitri").to_string();
+    let events = calls
+        .wait_for("dmitri bridged", |events| {
+            events.iter().any(|e| e["kind"] == "bridged" && e["agent_id"] == dmitri_id.as_str())
+        })
+        .await;
+    let offers: Vec<_> = of_kind(&events, "offered_to_agent").iter().map(|e| e["agent_id"].clone()).collect();
+    assert_eq!(offers.last(), Some(&json!(dmitri_id)), "the transfer offered the call to dmitri: {offers:?}");
+    let transferred = of_kind(&events, "transferred");
+    assert_eq!(transferred.len(), 1, "{:?}", kinds(&events));
+    assert_eq!(transferred[0]["target"], json!({"type": "agent", "agent_id": dmitri_id}));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    caller.command("hangup", "");
+    calls.wait_for_kinds(&["call_ended"]).await;
+
+    let (heard, _) = caller.quit();
+    assert!(share(&heard, 1_100.0) > 0.05, "the caller heard dmitri: {}", share(&heard, 1_100.0));
+    let _ = (alice.quit(), dmitri.quit());
+    calls.stop();
+}
