@@ -8,6 +8,7 @@ mod calls_queue;
 mod hold;
 mod http;
 mod live;
+mod mobile;
 mod phones;
 mod scenario;
 mod serve;

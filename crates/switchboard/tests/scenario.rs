@@ -63,6 +63,14 @@ impl Demo {
         store::repo::queues::update(&self.pool, self.tenant, queue, &stored.queue).await.unwrap().unwrap();
     }
 
+    /// Changes a demo agent's profile.
+    pub(crate) async fn change_agent(&self, extension: &str, change: impl FnOnce(&mut model::Agent)) {
+        let id = self.agents[extension];
+        let mut stored = store::repo::agents::get(&self.pool, self.tenant, id).await.unwrap().unwrap();
+        change(&mut stored.data);
+        store::repo::agents::update(&self.pool, self.tenant, id, &stored.data).await.unwrap().unwrap();
+    }
+
     /// Adds a DID of the tenant leading to `entry`.
     pub(crate) async fn add_number(&self, e164: &str, entry: EntryPoint) {
         let number = PhoneNumber { e164: e164.into(), entry, label: "Test".into() };

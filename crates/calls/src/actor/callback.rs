@@ -128,15 +128,23 @@ impl Actor {
             }
             return true;
         };
-        cb.agent_answered = true;
-        let (agent_id, media_leg, event_id) = (agent.agent, agent.media, agent.event_id);
+        let media_leg = agent.media;
         if let Err(error) = self.media.update_rtp_leg(media_leg, spec).await {
             tracing::warn!(%error, "the agent's media leg could not take the answer");
         }
+        self.callback_agent_accepted().await;
+        true
+    }
+
+    /// The callback's agent took the call: the customer is dialled.
+    pub(super) async fn callback_agent_accepted(&mut self) {
+        let Stage::Callback(cb) = &mut self.stage else { return };
+        let Some(agent) = cb.agent.as_ref() else { return };
+        cb.agent_answered = true;
+        let (agent_id, event_id) = (agent.agent, agent.event_id);
         self.acd.tell(acd::Command::Answered { call: self.call, agent: agent_id });
         self.events.emit(EventPayload::AgentAnswered { agent_id, leg_id: event_id }).await;
         self.dial_customer().await;
-        true
     }
 
     /// One attempt at the customer, the agent hearing ringback.

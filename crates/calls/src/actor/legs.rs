@@ -25,7 +25,17 @@ pub(crate) struct AgentLeg {
     pub event_id: model::LegId,
     /// Whether the agent holds the call (their re-INVITE said so).
     pub on_hold: bool,
+    /// For an agent rung on their mobile, how far the acceptance is.
+    pub mobile: Option<super::mobile::MobileStep>,
     negotiator: Negotiator,
+}
+
+impl AgentLeg {
+    /// A leg to an agent, placed.
+    pub(super) fn placed(agent: AgentId, placed: Placed, mobile: Option<super::mobile::MobileStep>) -> AgentLeg {
+        let Placed { sip, media, negotiator } = placed;
+        AgentLeg { agent, sip, media, event_id: model::LegId::new(), on_hold: false, mobile, negotiator }
+    }
 }
 
 impl AgentLeg {
@@ -116,7 +126,10 @@ pub(crate) async fn answer_caller(
 impl Actor {
     /// Rings the agent the ACD chose on every device it has registered.
     pub(super) async fn ring_agent(&mut self, agent: AgentId) -> Result<AgentLeg, CallsError> {
-        let (_, aor) = self.tenant.agents.get(&agent).ok_or(CallsError::UnknownAgent)?;
+        let (profile, aor) = self.tenant.agents.get(&agent).ok_or(CallsError::UnknownAgent)?;
+        if let (model::AgentDevice::Mobile, Some(number)) = (profile.device, profile.mobile_number.clone()) {
+            return self.ring_mobile(agent, &number).await;
+        }
         let targets = self.shared.edge.targets_for(aor).await?;
         if targets.is_empty() {
             return Err(CallsError::Unreachable);
@@ -124,8 +137,7 @@ impl Actor {
         let to = Address::parse(&format!("<{aor}>")).ok_or(CallsError::Unreachable)?;
         let from = self.caller_number.clone();
         let placed = self.place_leg(&from, to, vec![targets]).await?;
-        let Placed { sip, media, negotiator } = placed;
-        Ok(AgentLeg { agent, sip, media, event_id: model::LegId::new(), on_hold: false, negotiator })
+        Ok(AgentLeg::placed(agent, placed, None))
     }
 
     /// Places a leg of the call: a media leg, our offer, the INVITE to the
@@ -174,6 +186,11 @@ impl Actor {
         if let Err(error) = self.media.update_rtp_leg(agent.media, spec).await {
             tracing::warn!(%error, "the agent's media leg could not take the answer");
         }
+        self.agent_accepted(agent).await;
+    }
+
+    /// The agent took the call: the ACD told, the bridge made.
+    pub(super) async fn agent_accepted(&mut self, agent: AgentLeg) {
         self.acd.tell(acd::Command::Answered { call: self.call, agent: agent.agent });
         self.events.emit(EventPayload::AgentAnswered { agent_id: agent.agent, leg_id: agent.event_id }).await;
         self.connect(agent).await;

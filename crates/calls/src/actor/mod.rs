@@ -15,6 +15,7 @@
 mod callback;
 mod ivr_stage;
 mod legs;
+mod mobile;
 mod outside;
 mod queue;
 mod reoffer;
@@ -237,6 +238,7 @@ impl Actor {
             }
             EdgeEvent::Answered { leg, answer } => {
                 let taken = self.supervisor_answered(leg, answer.clone()).await
+                    || self.mobile_answered(leg, answer.clone()).await
                     || self.outside_answered(leg, answer.clone()).await
                     || self.customer_answered(leg, answer.clone()).await
                     || self.callback_agent_answered(leg, answer.clone()).await;
@@ -260,6 +262,7 @@ impl Actor {
                 }
             }
             SessionEvent::Dtmf { leg, digit, .. } if leg == self.caller_media => self.waiting_digit(digit).await,
+            SessionEvent::Dtmf { leg, digit, .. } => self.agent_digit(leg, digit).await,
             SessionEvent::RecordingStarted { path } => {
                 self.events.emit(EventPayload::RecordingStarted { path: path.display().to_string() }).await;
             }

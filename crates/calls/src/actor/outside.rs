@@ -44,6 +44,12 @@ impl OutsideLeg {
 impl Actor {
     /// Dials `number` through the tenant's trunks, presenting `caller_id`.
     pub(super) async fn dial_out(&mut self, number: &str, caller_id: &str) -> Result<OutsideLeg, CallsError> {
+        let Placed { sip, media, negotiator } = self.place_out(number, caller_id).await?;
+        Ok(OutsideLeg { sip, media, negotiator })
+    }
+
+    /// Places a leg to `number` through the tenant's trunks.
+    pub(super) async fn place_out(&mut self, number: &str, caller_id: &str) -> Result<Placed, CallsError> {
         let valid = number.strip_prefix('+').unwrap_or(number);
         if valid.is_empty() || !valid.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CallsError::BadNumber(number.to_owned()));
@@ -54,8 +60,7 @@ impl Actor {
         }
         let to = Address::parse(&format!("<sip:{number}@{}>", self.shared.domain))
             .ok_or_else(|| CallsError::BadNumber(number.to_owned()))?;
-        let Placed { sip, media, negotiator } = self.place_leg(caller_id, to, attempts).await?;
-        Ok(OutsideLeg { sip, media, negotiator })
+        self.place_leg(caller_id, to, attempts).await
     }
 
     /// Connects the caller to `number` (the IVR's transfer exit, a blind
