@@ -81,4 +81,7 @@ pub(crate) struct CallSlot {
     pub hops: u8,
     /// When the next position announcement is due.
     pub announce_at: Instant,
+    /// A call the agent placed (click-to-call): not the queue's, so its
+    /// handle time does not feed the queue's estimates.
+    pub outbound: bool,
 }

@@ -145,6 +145,16 @@ pub enum Command {
         /// The agent.
         agent: AgentId,
     },
+    /// An agent places a call (click-to-call): they are on it from now
+    /// (no offers reach them) until `CallEnded`, then in wrap-up as after
+    /// any call. Refused while they are logged out or have a call offered
+    /// or connected, or when they serve no queue.
+    Outbound {
+        /// The call.
+        call: CallId,
+        /// The agent placing it.
+        agent: AgentId,
+    },
     /// Tell the engine who last served a caller (history from the store, for sticky routing).
     RememberCaller {
         /// The caller key.

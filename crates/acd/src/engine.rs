@@ -69,6 +69,7 @@ impl Engine {
             Command::AssignCall { call, agent } => self.assign_call(call, agent),
             Command::SetPriority { call, priority } => self.set_priority(call, priority),
             Command::TransferToAgent { call, agent } => self.transfer_to_agent(call, agent),
+            Command::Outbound { call, agent } => self.outbound(call, agent),
             Command::RememberCaller { caller, agent, served_at } => {
                 let a = self.agent_idx(agent)?;
                 self.last_served.insert(caller, (a, served_at));

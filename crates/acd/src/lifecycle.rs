@@ -187,12 +187,14 @@ impl Engine {
     pub(crate) fn call_ended(&mut self, call: CallId) -> Result<(), AcdError> {
         let c = self.calls.get(&call).ok_or(AcdError::UnknownCall(call))?;
         let CallState::Connected { agent: a, since } = c.state else { return Err(AcdError::NotConnected(call)) };
-        let q = c.queue;
+        let (q, outbound) = (c.queue, c.outbound);
         self.calls.remove(&call);
         let talk = self.now.since(since);
         self.agents[a].talk_today += talk.as_micros() as u64;
         let wrap = self.queues[q].config.wrap_up_secs;
-        self.queues[q].rate.record_handle(talk + crate::time::secs(wrap));
+        if !outbound {
+            self.queues[q].rate.record_handle(talk + crate::time::secs(wrap));
+        }
         self.start_wrap_up(a, wrap);
         Ok(())
     }

@@ -106,6 +106,7 @@ impl Engine {
                 declined: Vec::new(),
                 hops: 0,
                 announce_at: now,
+                outbound: false,
             },
         );
     }

@@ -6,6 +6,7 @@ use model::{AgentId, CallId, QueueId};
 
 use crate::command::NewCall;
 
+use crate::agent::Activity;
 use crate::call::{CallState, rank};
 use crate::engine::Engine;
 use crate::error::AcdError;
@@ -85,6 +86,28 @@ impl Engine {
         self.queues[q].waiting.insert(key);
         let detail = "transferred to this agent".to_string();
         self.offer(call, Decision { agents: vec![a], step: 0, detail, back_office: false, ring_all: false });
+        Ok(())
+    }
+
+    pub(crate) fn outbound(&mut self, call: CallId, agent: AgentId) -> Result<(), AcdError> {
+        let a = self.agent_idx(agent)?;
+        if self.calls.contains_key(&call) {
+            return Err(AcdError::DuplicateCall(call));
+        }
+        match self.agents[a].activity {
+            Activity::LoggedOut => return Err(AcdError::LoggedOut(agent)),
+            Activity::Reserved { .. } | Activity::OnCall { .. } => return Err(AcdError::AgentBusy(agent)),
+            _ => {}
+        }
+        let q = self.agents[a].memberships.first().map(|m| m.queue).ok_or(AcdError::AgentNotAvailable(agent))?;
+        let queue = self.queues[q].id;
+        let vip = self.agents[a].tier;
+        self.insert_call(NewCall { call, queue, priority: 0, vip, caller: None }, q);
+        let now = self.now;
+        let c = self.calls.get_mut(&call).expect("inserted");
+        c.state = CallState::Connected { agent: a, since: now };
+        c.outbound = true;
+        self.set_activity(a, Activity::OnCall { call });
         Ok(())
     }
 }

@@ -132,3 +132,21 @@ fn a_connected_call_whose_transfer_is_refused_stays_with_its_agent() {
     assert!(h.cmd(Command::TransferToAgent { call: new, agent: named }).is_err());
     h.end(call);
 }
+
+#[test]
+fn an_agent_on_an_outbound_call_gets_no_offers_until_its_wrap_up_ends() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |c| c.wrap_up_secs = 10);
+    let agent = h.agent(q);
+    let outbound = model::CallId::new();
+    h.cmd(Command::Outbound { call: outbound, agent }).unwrap();
+    let inbound = h.call(q);
+    assert_eq!(h.offered_to(inbound), None, "the agent is on their own call");
+    assert!(matches!(h.cmd(Command::Outbound { call: model::CallId::new(), agent }), Err(acd::AcdError::AgentBusy(_))));
+    h.at(5.0);
+    h.end(outbound);
+    h.at(14.0);
+    assert_eq!(h.offered_to(inbound), None, "in wrap-up after the outbound call");
+    h.at(16.0);
+    assert_eq!(h.offered_to(inbound), Some(agent), "free again once the wrap-up is over");
+}
