@@ -92,6 +92,14 @@ pub trait CallControl: Send + Sync + 'static {
         by: TransferBy,
         target: TransferTarget,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// An agent's click-to-call: their phone rings, then `number` is
+    /// dialled; the new call's id.
+    fn place_call(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        number: String,
+    ) -> CallFuture<'_, Result<CallId, CallControlError>>;
     /// What the call layer knows live of a tenant: its agents' states,
     /// its queues' figures, the calls its ACD holds (with their positions).
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<crate::live::LiveSnapshot, CallControlError>>;
@@ -146,4 +154,27 @@ pub struct Transfer {
     /// Where the call goes: `{"type": "queue", "queue_id": …}`,
     /// `{"type": "agent", "agent_id": …}` or `{"type": "number", "number": "+…"}`.
     pub target: TransferTarget,
+}
+
+/// The body of `POST /api/v1/agent/call`: whom the agent calls.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", untagged, deny_unknown_fields)]
+pub enum PlaceCall {
+    /// A number (E.164).
+    Number {
+        /// The number.
+        number: String,
+    },
+    /// A contact of the tenant (their first number).
+    Contact {
+        /// The contact.
+        contact_id: model::ContactId,
+    },
+}
+
+/// The answer of `POST /api/v1/agent/call`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CallPlaced {
+    /// The new call.
+    pub call_id: CallId,
 }

@@ -80,6 +80,14 @@ impl CallControl for FakeCalls {
     ) -> CallFuture<'_, Result<(), CallControlError>> {
         Box::pin(async { Err(CallControlError::Unavailable) })
     }
+    fn place_call(
+        &self,
+        _: TenantId,
+        _: AgentId,
+        _: String,
+    ) -> CallFuture<'_, Result<model::CallId, CallControlError>> {
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<LiveSnapshot, CallControlError>> {
         let snapshot = self.snapshots.lock().expect("lock").get(&tenant).cloned().unwrap_or_default();
         Box::pin(async move { Ok(snapshot) })
@@ -184,6 +192,7 @@ fn arrived() -> EventPayload {
         contact_id: None,
         vip_tier: model::VipTier(0),
         outside_business_hours: false,
+        direction: model::event::CallDirection::Inbound,
     }
 }
 

@@ -37,6 +37,7 @@ fn a_call_goes_queued_ringing_back_to_queued_on_rona_then_connected_and_leaves_a
             contact_id: None,
             vip_tier: VipTier(2),
             outside_business_hours: false,
+            direction: model::event::CallDirection::Inbound,
         },
     );
     apply(&mut p, 1, EventPayload::CallQueued { queue_id: queue, priority: 0, position: 3 });

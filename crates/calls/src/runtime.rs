@@ -339,6 +339,31 @@ impl Calls {
         answer.await.map_err(|_| CallsError::UnknownCall)?
     }
 
+    /// An agent's click-to-call: the agent is put on the call in the ACD
+    /// (refused while they are logged out or busy), their phone is rung,
+    /// then `number` is dialled through the tenant's trunks.
+    pub async fn place_call(&self, tenant: TenantId, agent: AgentId, number: &str) -> Result<CallId, CallsError> {
+        let config = self.directory.lock().unwrap_or_else(PoisonError::into_inner).tenant(tenant);
+        let config = config.ok_or(CallsError::UnknownTenant)?;
+        if !config.agents.contains_key(&agent) {
+            return Err(CallsError::UnknownAgent);
+        }
+        if config.trunks.is_empty() {
+            return Err(CallsError::NoTrunk);
+        }
+        let digits = number.strip_prefix('+').unwrap_or(number);
+        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CallsError::BadNumber(number.to_owned()));
+        }
+        let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
+        let call = CallId::new();
+        acd.command(acd::Command::Outbound { call, agent }).await?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let outbound = actor::Outbound { call, agent, number: number.to_owned() };
+        tokio::spawn(actor::run_outbound(Arc::clone(&self.shared), config, acd, outbound, tx, rx));
+        Ok(call)
+    }
+
     /// Files the disposition of the agent's last call and ends their
     /// wrap-up: `disposition_set` joins the call's CDR.
     pub async fn wrap_up(

@@ -100,6 +100,27 @@ pub enum EndCause {
     Failed,
 }
 
+/// Which way a call goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallDirection {
+    /// A caller reached the tenant.
+    #[default]
+    Inbound,
+    /// An agent placed the call (click-to-call).
+    Outbound,
+}
+
+impl CallDirection {
+    /// The stable name stored in `calls.direction`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallDirection::Inbound => "inbound",
+            CallDirection::Outbound => "outbound",
+        }
+    }
+}
+
 /// How a supervisor takes part in a live call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -218,6 +239,11 @@ pub enum EventPayload {
         vip_tier: VipTier,
         /// Whether it arrived outside the entry point's business hours.
         outside_business_hours: bool,
+        /// Inbound (a caller reached the tenant), or outbound (an agent
+        /// placed it: `from` is the number presented, `to` the number
+        /// called, the contact and tier those of the called party).
+        #[serde(default)]
+        direction: CallDirection,
     },
     /// The call entered an IVR flow.
     IvrEntered {

@@ -40,8 +40,19 @@ impl Call {
                 contact_id: None,
                 vip_tier: VipTier(vip),
                 outside_business_hours,
+                direction: model::event::CallDirection::Inbound,
             },
         );
+        call
+    }
+
+    /// An agent's outbound call from +441632960999 to +441632960001, placed at `t0`.
+    pub fn placed() -> Call {
+        let mut call = Call::arrive(0, false);
+        if let EventPayload::CallArrived { from, to, direction, .. } = &mut call.events[0].payload {
+            std::mem::swap(from, to);
+            *direction = model::event::CallDirection::Outbound;
+        }
         call
     }
 
@@ -100,6 +111,33 @@ fn answered_call_with_hold_counts_wait_ring_hold_and_talk() {
     assert_eq!(r.end_cause, Some(EndCause::CallerHangup));
     assert_eq!((r.caller_number.as_str(), r.dialled_number.as_str()), ("+441632960001", "+441632960999"));
     assert_eq!((r.call_id, r.tenant_id), (call.call, call.tenant));
+}
+
+#[test]
+fn an_outbound_call_is_answered_when_the_called_party_is_bridged_not_when_the_agent_picks_up() {
+    let agent = AgentId::new();
+    let mut call = Call::placed();
+    call.at(100, EventPayload::AgentRinging { agent_id: agent, leg_id: LegId::new() });
+    call.at(2_000, EventPayload::AgentAnswered { agent_id: agent, leg_id: LegId::new() });
+    call.at(9_000, EventPayload::Bridged { agent_id: agent }).ended(39_000, EndCause::AgentHangup);
+    let r = call.project();
+    assert_eq!(r.direction, model::event::CallDirection::Outbound);
+    assert_eq!(r.outcome, CallOutcome::Answered);
+    assert_eq!((r.answered_at, r.agent_id), (Some(t(9_000)), Some(agent)));
+    assert_eq!(r.talk_ms, Some(30_000));
+    assert_eq!((r.caller_number.as_str(), r.dialled_number.as_str()), ("+441632960999", "+441632960001"));
+}
+
+#[test]
+fn an_outbound_call_the_called_party_does_not_answer_is_not_reached() {
+    let agent = AgentId::new();
+    let mut call = Call::placed();
+    call.at(2_000, EventPayload::AgentAnswered { agent_id: agent, leg_id: LegId::new() });
+    call.ended(32_000, EndCause::Failed);
+    let r = call.project();
+    assert_eq!(r.outcome, CallOutcome::NotReached);
+    assert_eq!((r.answered_at, r.agent_id, r.talk_ms), (None, Some(agent), None), "still the agent's call");
+    assert_eq!(serde_json::to_value(&r).unwrap()["outcome"], "not_reached");
 }
 
 #[test]
@@ -413,7 +451,8 @@ fn record_json_uses_the_column_names_and_values() {
     assert_eq!(json["abandon_stage"], "ivr");
     assert_eq!(json["end_cause"], "abandoned");
     assert_eq!(json["vip_tier"], 0);
-    assert_eq!(json.as_object().unwrap().len(), 27, "one key per column of calls");
+    assert_eq!(json["direction"], "inbound");
+    assert_eq!(json.as_object().unwrap().len(), 28, "one key per column of calls");
 }
 
 mod never_panics {

@@ -34,6 +34,7 @@ fn answered_call(tenant: TenantId, call: CallId, agent: AgentId) -> Vec<Event> {
                 contact_id: None,
                 vip_tier: VipTier(1),
                 outside_business_hours: false,
+                direction: model::event::CallDirection::Inbound,
             },
         ),
         (1_000, EventPayload::CallQueued { queue_id: queue, priority: 0, position: 1 }),

@@ -124,6 +124,15 @@ impl CallControl for CallLayer {
         Box::pin(async move { self.0.transfer(tenant, call, by, target).await.map_err(refusal) })
     }
 
+    fn place_call(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        number: String,
+    ) -> CallFuture<'_, Result<CallId, CallControlError>> {
+        Box::pin(async move { self.0.place_call(tenant, agent, &number).await.map_err(refusal) })
+    }
+
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<LiveSnapshot, CallControlError>> {
         Box::pin(async move { self.0.snapshot(tenant).await.map(live_snapshot).map_err(refusal) })
     }

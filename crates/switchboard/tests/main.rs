@@ -5,6 +5,7 @@ mod callback;
 mod calls;
 mod calls_ivr;
 mod calls_queue;
+mod click_to_call;
 mod hold;
 mod http;
 mod live;

@@ -4,7 +4,8 @@
 //! monitors, whispers to or barges into a live call (their phone rings),
 //! switches mode, or leaves; `/api/v1/calls/{id}/transfer`: the call's
 //! agent (or a supervisor) transfers it blind to a queue, an agent or a
-//! number. Each goes to the call layer; its decisions
+//! number; `/api/v1/agent/call`: the agent's click-to-call (their phone
+//! rings, then the number or contact is dialled). Each goes to the call layer; its decisions
 //! come back as events (`agent_*`, `supervisor_joined`/`_left`: the audit
 //! of who did what to which call, and when).
 
@@ -17,7 +18,9 @@ use model::CallId;
 use store::repo::agents;
 
 use crate::auth::{AnyRole, Caller, Supervisor};
-use crate::call_control::{CallControlError, ChosenState, Supervision, Transfer, TransferBy, WrapUp};
+use crate::call_control::{
+    CallControlError, CallPlaced, ChosenState, PlaceCall, Supervision, Transfer, TransferBy, WrapUp,
+};
 use crate::error::ApiError;
 use crate::extract::{Id, JsonBody, UncheckedJson};
 use crate::state::AppState;
@@ -29,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agent/logout", post(log_out))
         .route("/api/v1/agent/state", put(own_state))
         .route("/api/v1/agent/wrap-up", post(wrap_up))
+        .route("/api/v1/agent/call", post(place_call))
         .route("/api/v1/agents/{id}/state", put(agent_state))
         .route("/api/v1/calls/{id}/supervision", post(supervise).delete(stop_supervising))
         .route("/api/v1/calls/{id}/transfer", post(transfer))
@@ -129,4 +133,27 @@ async fn transfer(
     };
     s.call_control()?.transfer(c.tenant_id, call, by, body.target).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+async fn place_call(
+    State(s): State<AppState>,
+    AnyRole(c): AnyRole,
+    UncheckedJson(body): UncheckedJson<PlaceCall>,
+) -> Result<(StatusCode, axum::Json<CallPlaced>), ApiError> {
+    let agent = own_agent(&s, &c).await?;
+    let number = match body {
+        PlaceCall::Number { number } => number,
+        PlaceCall::Contact { contact_id } => {
+            let contact =
+                store::repo::contacts::get(&s.pool, c.tenant_id, contact_id).await?.ok_or(ApiError::NotFound)?;
+            contact
+                .data
+                .phone_numbers
+                .into_iter()
+                .next()
+                .ok_or_else(|| ApiError::Conflict("the contact has no number".into()))?
+        }
+    };
+    let call_id = s.call_control()?.place_call(c.tenant_id, agent, number).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(CallPlaced { call_id })))
 }

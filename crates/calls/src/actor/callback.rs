@@ -8,6 +8,10 @@
 //! while the agent waits on the line; the customer answering bridges the
 //! two like any call. Every step is an event: `callback_offered`,
 //! `callback_accepted`, `callback_dialled`, `callback_result`.
+//!
+//! An agent's click-to-call takes the same path without the queue: the
+//! agent is rung, then the number is dialled once, and no callback events
+//! are written (the call's `call_arrived` says it is outbound).
 
 use std::time::Duration;
 
@@ -37,6 +41,20 @@ pub(crate) struct Callback {
     pub customer: Option<OutsideLeg>,
     /// Attempts made so far.
     pub attempt: u32,
+    /// An agent's click-to-call rather than a callback of the queue.
+    pub outbound: bool,
+}
+
+impl Callback {
+    /// A click-to-call: `agent` rung first.
+    pub(super) fn outbound(agent: AgentLeg) -> Callback {
+        Callback { agent: Some(agent), agent_answered: false, customer: None, attempt: 0, outbound: true }
+    }
+
+    /// How many times the customer is dialled.
+    fn attempts(&self) -> u32 {
+        if self.outbound { 1 } else { ATTEMPTS }
+    }
 }
 
 impl Actor {
@@ -84,7 +102,13 @@ impl Actor {
     async fn callback_accepted(&mut self, queue: QueueId) {
         let number = self.caller_number.clone();
         self.events.emit(EventPayload::CallbackAccepted { queue_id: queue, number }).await;
-        self.stage = Stage::Callback(Callback { agent: None, agent_answered: false, customer: None, attempt: 0 });
+        self.stage = Stage::Callback(Callback {
+            agent: None,
+            agent_answered: false,
+            customer: None,
+            attempt: 0,
+            outbound: false,
+        });
         self.confirm_and_hang_up().await;
         let _ = self.media.remove_leg(self.caller_media).await;
         self.shared.legs.forget(self.caller_leg);
@@ -141,8 +165,11 @@ impl Actor {
         let Stage::Callback(cb) = &mut self.stage else { return };
         let Some(agent) = cb.agent.as_ref() else { return };
         cb.agent_answered = true;
-        let (agent_id, event_id) = (agent.agent, agent.event_id);
-        self.acd.tell(acd::Command::Answered { call: self.call, agent: agent_id });
+        let (agent_id, event_id, outbound) = (agent.agent, agent.event_id, cb.outbound);
+        self.clear_timer();
+        if !outbound {
+            self.acd.tell(acd::Command::Answered { call: self.call, agent: agent_id });
+        }
         self.events.emit(EventPayload::AgentAnswered { agent_id, leg_id: event_id }).await;
         self.dial_customer().await;
     }
@@ -153,9 +180,11 @@ impl Actor {
         let caller_id = self.dialled.clone();
         let Stage::Callback(cb) = &mut self.stage else { return };
         cb.attempt += 1;
-        let attempt = cb.attempt;
+        let (attempt, outbound) = (cb.attempt, cb.outbound);
         let agent_media = cb.agent.as_ref().map(|a| a.media);
-        self.events.emit(EventPayload::CallbackDialled { attempt }).await;
+        if !outbound {
+            self.events.emit(EventPayload::CallbackDialled { attempt }).await;
+        }
         let dialled = self.dial_out(&number, &caller_id).await;
         match dialled {
             Ok(leg) => {
@@ -184,7 +213,7 @@ impl Actor {
             self.customer_not_reached().await;
             return true;
         };
-        let attempt = cb.attempt;
+        let (attempt, outbound) = (cb.attempt, cb.outbound);
         let (Some(customer), Some(agent)) = (cb.customer.take(), cb.agent.take()) else { return true };
         self.clear_timer();
         let (sip, media_leg, negotiator) = customer.into_parts();
@@ -195,7 +224,9 @@ impl Actor {
         self.caller_leg = sip;
         self.caller_media = media_leg;
         self.caller_negotiator = negotiator;
-        self.events.emit(EventPayload::CallbackResult { attempt, answered: true }).await;
+        if !outbound {
+            self.events.emit(EventPayload::CallbackResult { attempt, answered: true }).await;
+        }
         self.connect(agent).await;
         true
     }
@@ -221,7 +252,7 @@ impl Actor {
     async fn customer_not_reached(&mut self) {
         self.clear_timer();
         let Stage::Callback(cb) = &mut self.stage else { return };
-        let attempt = cb.attempt;
+        let (attempt, outbound, attempts) = (cb.attempt, cb.outbound, cb.attempts());
         let customer = cb.customer.take();
         let agent_media = cb.agent.as_ref().map(|a| a.media);
         if let Some(customer) = customer {
@@ -230,8 +261,10 @@ impl Actor {
         if let Some(agent_media) = agent_media {
             let _ = self.media.stop_playing(agent_media).await;
         }
-        self.events.emit(EventPayload::CallbackResult { attempt, answered: false }).await;
-        if attempt < ATTEMPTS {
+        if !outbound {
+            self.events.emit(EventPayload::CallbackResult { attempt, answered: false }).await;
+        }
+        if attempt < attempts {
             self.set_timer(REDIAL_AFTER, Timer::Redial);
             return;
         }
@@ -260,6 +293,14 @@ impl Actor {
         let agent_id = agent.agent;
         self.drop_agent_leg(&agent).await;
         let Stage::Callback(cb) = &mut self.stage else { return true };
+        if !cb.agent_answered && cb.outbound {
+            // The agent did not pick up their own call.
+            self.clear_timer();
+            self.stage = Stage::Ended;
+            self.acd.tell(acd::Command::CallEnded { call: self.call });
+            self.events.emit(EventPayload::CallEnded { cause: EndCause::Failed }).await;
+            return true;
+        }
         if !cb.agent_answered {
             self.acd.tell(acd::Command::Rejected { call: self.call, agent: agent_id });
             let payload = match cause {

@@ -78,7 +78,13 @@ enum Timer {
     CustomerRing,
     /// The next attempt at a callback's customer.
     Redial,
+    /// An agent did not pick up the call they placed.
+    AgentRing,
 }
+
+/// The caller leg of an outbound call before the called party answers (no
+/// leg of the edge has this id).
+const NO_LEG_YET: SipLeg = SipLeg(u64::MAX);
 
 /// The routing attributes a call carries into the queue.
 #[derive(Debug, Clone, Default)]
@@ -150,6 +156,7 @@ pub(crate) async fn run_inbound(
             contact_id: routing.contact,
             vip_tier: routing.vip,
             outside_business_hours: false,
+            direction: model::CallDirection::Inbound,
         })
         .await;
     let (caller_media, caller_negotiator) = match legs::answer_caller(&shared, &media, &incoming).await {
@@ -187,6 +194,97 @@ pub(crate) async fn run_inbound(
     match entry_point {
         EntryPoint::Queue { queue_id } => actor.enqueue(queue_id).await,
         EntryPoint::Ivr { flow_id } => actor.run_ivr(flow_id).await,
+    }
+    actor.serve().await;
+}
+
+/// What an agent's click-to-call needs.
+pub(crate) struct Outbound {
+    pub call: CallId,
+    pub agent: AgentId,
+    pub number: String,
+}
+
+/// Runs an agent's click-to-call to its end: the agent rung, then the
+/// number dialled through the trunks. The ACD already has the agent on it.
+pub(crate) async fn run_outbound(
+    shared: Arc<Shared>,
+    tenant: Arc<TenantConfig>,
+    acd: AcdHandle,
+    outbound: Outbound,
+    sip_tx: mpsc::UnboundedSender<CallMsg>,
+    sip_rx: mpsc::UnboundedReceiver<CallMsg>,
+) {
+    let Outbound { call, agent, number } = outbound;
+    let span = tracing::info_span!("call", tenant = %tenant.tenant, %call, %agent, outbound = true);
+    let _enter = span.enter();
+    let (acd_tx, acd_rx) = mpsc::unbounded_channel();
+    acd.follow(call, acd_tx);
+    shared.live.follow(call, tenant.tenant, sip_tx.clone());
+    let media = shared.media.open_call(&call.to_string());
+    let mut events = CallEvents::new(tenant.tenant, call, shared.sink.clone());
+    let routing = legs::caller_routing(&shared.pool, tenant.tenant, &number).await;
+    let presented = tenant.caller_id();
+    events
+        .emit(EventPayload::CallArrived {
+            from: presented.clone(),
+            to: number.clone(),
+            number_id: None,
+            trunk_id: None,
+            contact_id: routing.contact,
+            vip_tier: routing.vip,
+            outside_business_hours: false,
+            direction: model::CallDirection::Outbound,
+        })
+        .await;
+    // The called party's media leg comes with its answer; until then the
+    // caller side is a placeholder.
+    let placeholder = media.add_rtp_leg(media::session::RtpLegSpec::pcmu(None)).await;
+    let Ok(placeholder) = placeholder else {
+        acd.tell(acd::Command::CallEnded { call });
+        events.emit(EventPayload::CallEnded { cause: EndCause::Failed }).await;
+        acd.forget(call);
+        shared.live.forget(call);
+        let _ = media.close().await;
+        return;
+    };
+    let _ = media.remove_leg(placeholder.id).await;
+    let local = media::offer_answer::LocalMedia::new(placeholder.local.ip(), placeholder.local.port());
+    let caller_negotiator = media::offer_answer::Negotiator::new(local, shared.seed());
+    let queue = tenant.agents.get(&agent).and_then(|(a, _)| a.queues.first()).map(|m| m.queue_id);
+    let mut actor = Actor {
+        shared,
+        tenant,
+        acd,
+        call,
+        caller_leg: NO_LEG_YET,
+        caller_number: number,
+        dialled: presented,
+        media,
+        caller_media: placeholder.id,
+        caller_negotiator,
+        events,
+        routing,
+        queue,
+        stage: Stage::Ended,
+        timer: None,
+        callback_offered: false,
+        sip_rx,
+        sip_tx,
+        acd_rx,
+    };
+    match actor.ring_agent(agent).await {
+        Ok(leg) => {
+            let leg_id = leg.event_id;
+            actor.stage = Stage::Callback(callback::Callback::outbound(leg));
+            actor.set_timer(outside::RING_FOR, Timer::AgentRing);
+            actor.events.emit(EventPayload::AgentRinging { agent_id: agent, leg_id }).await;
+        }
+        Err(error) => {
+            tracing::info!(%error, "the agent's own phone could not be rung");
+            actor.acd.tell(acd::Command::CallEnded { call });
+            actor.events.emit(EventPayload::CallEnded { cause: EndCause::Failed }).await;
+        }
     }
     actor.serve().await;
 }
@@ -369,6 +467,13 @@ impl Actor {
             Timer::OutsideRing => self.outside_ring_timeout().await,
             Timer::CustomerRing => self.customer_ring_timeout().await,
             Timer::Redial => self.redial().await,
+            Timer::AgentRing => {
+                if let Stage::Callback(callback::Callback { agent: Some(agent), agent_answered: false, .. }) =
+                    &self.stage
+                {
+                    let _ = self.shared.edge.hangup(agent.sip).await;
+                }
+            }
         }
     }
 

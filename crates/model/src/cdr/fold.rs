@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CallOutcome, CallRecord, CdrError};
 use crate::agent_state::AgentState;
-use crate::event::{AbandonStage, EndCause, Event, EventPayload};
+use crate::event::{AbandonStage, CallDirection, EndCause, Event, EventPayload};
 use crate::ids::{AgentId, CallId, ContactId, NumberId, QueueId, TenantId};
 use crate::queue::OverflowTarget;
 use crate::vip::VipTier;
@@ -45,6 +45,7 @@ struct Arrival {
     number_id: Option<NumberId>,
     contact_id: Option<ContactId>,
     outside_business_hours: bool,
+    direction: CallDirection,
 }
 
 /// The state folded over a call's events.
@@ -72,6 +73,8 @@ pub(super) struct Fold {
     survey: Option<(u8, u8)>,
     disposition: Option<String>,
     ended: Option<(At, EndCause)>,
+    /// For an outbound call, the agent who placed it (rung first).
+    placed_by: Option<AgentId>,
 }
 
 /// Milliseconds from `a` to `b`, 0 if `b` is earlier.
@@ -82,8 +85,16 @@ fn ms(a: At, b: At) -> i64 {
 impl Fold {
     /// Starts from the call's first event, which must be `call_arrived`.
     pub(super) fn start(first: &Event) -> Result<Fold, CdrError> {
-        let EventPayload::CallArrived { from, to, number_id, contact_id, vip_tier, outside_business_hours, .. } =
-            &first.payload
+        let EventPayload::CallArrived {
+            from,
+            to,
+            number_id,
+            contact_id,
+            vip_tier,
+            outside_business_hours,
+            direction,
+            ..
+        } = &first.payload
         else {
             return Err(CdrError::NoArrival { kind: first.kind() });
         };
@@ -95,6 +106,7 @@ impl Fold {
             number_id: *number_id,
             contact_id: *contact_id,
             outside_business_hours: *outside_business_hours,
+            direction: *direction,
         };
         Ok(Fold {
             arrival,
@@ -119,6 +131,7 @@ impl Fold {
             survey: None,
             disposition: None,
             ended: None,
+            placed_by: None,
         })
     }
 
@@ -173,6 +186,10 @@ impl Fold {
                 if self.place == Place::Ringing {
                     self.place = Place::Queued;
                 }
+            }
+            // An outbound call is answered when the called party is bridged.
+            EventPayload::AgentAnswered { agent_id, .. } if self.arrival.direction == CallDirection::Outbound => {
+                self.placed_by.get_or_insert(*agent_id);
             }
             EventPayload::AgentAnswered { agent_id, .. } | EventPayload::Bridged { agent_id } => {
                 self.answered(at, *agent_id);
@@ -275,7 +292,10 @@ impl Fold {
             _ => AbandonStage::Ivr,
         };
         let overflowed = self.overflow_out_at.is_some();
-        if self.callback_at.is_some() {
+        if self.arrival.direction == CallDirection::Outbound {
+            let outcome = if self.answer.is_some() { CallOutcome::Answered } else { CallOutcome::NotReached };
+            (outcome, None)
+        } else if self.callback_at.is_some() {
             (CallOutcome::Callback, None)
         } else if self.answer.is_some() {
             (CallOutcome::Answered, None)
@@ -317,7 +337,8 @@ impl Fold {
             .or(self.overflow_out_at)
             .unwrap_or(ended_at);
         let ivr_left_at = if self.in_ivr { Some(ended_at) } else { self.ivr_left_at };
-        let Arrival { tenant_id, at, from, to, number_id, contact_id, outside_business_hours } = self.arrival;
+        let Arrival { tenant_id, at, from, to, number_id, contact_id, outside_business_hours, direction } =
+            self.arrival;
         Ok(CallRecord {
             call_id,
             tenant_id,
@@ -332,7 +353,7 @@ impl Fold {
             end_cause: Some(cause),
             number_id,
             queue_id: self.queue_id,
-            agent_id: connected.map(|a| a.agent),
+            agent_id: connected.map(|a| a.agent).or(self.placed_by),
             contact_id,
             caller_number: from,
             dialled_number: to,
@@ -346,6 +367,7 @@ impl Fold {
             survey_score: self.survey.map(|(score, _)| score),
             survey_scale: self.survey.map(|(_, scale)| scale),
             disposition: self.disposition,
+            direction,
         })
     }
 }

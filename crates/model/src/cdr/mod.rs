@@ -26,6 +26,12 @@
 //!
 //! # Outcome (first rule that applies)
 //!
+//! An outbound call (`call_arrived` with direction `outbound`: an agent
+//! placed it) is `answered` once the called party answered (`bridged`; the
+//! agent's own `agent_answered` is their phone picking up, not an answer)
+//! and `not_reached` otherwise; `answered_at` is the bridge and `agent_id`
+//! the agent who placed it (the first `agent_answered`), reached or not. Every rule below is for inbound calls.
+//!
 //! 1. `callback`: the caller accepted a callback (`callback_accepted`, or an
 //!    overflow to a callback) before any agent answered. A callback stays a
 //!    `callback` whether or not the customer was reached later; reached means
@@ -121,6 +127,8 @@ pub enum CallOutcome {
     TransferredOut,
     /// Signalling or media failure before an answer.
     Failed,
+    /// An outbound call the called party did not answer.
+    NotReached,
 }
 
 impl CallOutcome {
@@ -135,6 +143,7 @@ impl CallOutcome {
             CallOutcome::FlowHangup => "flow_hangup",
             CallOutcome::TransferredOut => "transferred_out",
             CallOutcome::Failed => "failed",
+            CallOutcome::NotReached => "not_reached",
         }
     }
 }
@@ -197,6 +206,8 @@ pub struct CallRecord {
     pub survey_scale: Option<u8>,
     /// The disposition code the agent filed.
     pub disposition: Option<String>,
+    /// Inbound, or outbound (placed by the agent).
+    pub direction: crate::event::CallDirection,
 }
 
 /// Why a call's events give no record.

@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Every column of `calls`, in the order of `CallRecord`'s fields.
-const COLUMNS: [&str; 27] = [
+const COLUMNS: [&str; 28] = [
     "call_id",
     "tenant_id",
     "arrived_at",
@@ -41,6 +41,7 @@ const COLUMNS: [&str; 27] = [
     "survey_score",
     "survey_scale",
     "disposition",
+    "direction",
 ];
 
 /// The upsert. A row of another tenant with the same call id is left alone.
