@@ -8,6 +8,7 @@ mod hold;
 mod http;
 mod live;
 mod phones;
+mod routing;
 mod scenario;
 mod serve;
 mod supervise;
