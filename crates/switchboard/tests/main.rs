@@ -1,6 +1,7 @@
 //! The binary end to end: `demo` then `serve` against a real PostgreSQL, the
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
+mod after_hours;
 mod calls;
 mod calls_ivr;
 mod calls_queue;

@@ -123,7 +123,7 @@ pub(crate) async fn run_inbound(
             trunk_id: incoming.route.trunk.as_deref().and_then(|t| t.parse().ok()).map(model::TrunkId),
             contact_id: routing.contact,
             vip_tier: routing.vip,
-            outside_business_hours: false,
+            outside_business_hours: tenant.outside_business_hours(&entry_point, chrono::Utc::now()),
         })
         .await;
     let (caller_media, caller_negotiator) = match legs::answer_caller(&shared, &media, &incoming).await {
