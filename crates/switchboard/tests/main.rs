@@ -13,3 +13,4 @@ mod routing;
 mod scenario;
 mod serve;
 mod supervise;
+mod survey;
