@@ -9,6 +9,7 @@ mod hold;
 mod http;
 mod live;
 mod phones;
+mod queue_actions;
 mod routing;
 mod scenario;
 mod serve;

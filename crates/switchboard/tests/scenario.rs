@@ -150,6 +150,16 @@ impl Calls {
         assert_eq!(r.status, 204, "{extension} logs in to take calls: {}", r.body);
     }
 
+    /// A session token of a demo user.
+    pub(crate) fn token(&self, username: &str, password: &str) -> String {
+        login(self.node.addr, username, password)
+    }
+
+    /// One API request with `token`.
+    pub(crate) fn api(&self, method: &str, path: &str, token: &str, body: Option<&str>) -> crate::http::Response {
+        request(self.node.addr, method, path, Some(token), body).unwrap()
+    }
+
     /// A carrier's caller presenting `number`, dialling `did` through the
     /// demo trunk (admitted by its IP allow-list).
     pub(crate) fn dial(&self, number: &str, did: &str, tone: f64) -> Phone {

@@ -15,6 +15,7 @@
 mod ivr_stage;
 mod legs;
 mod queue;
+mod queue_actions;
 mod reoffer;
 mod supervise;
 mod survey;

@@ -21,6 +21,10 @@ pub(crate) enum CallCommand {
     Supervise { supervisor: UserId, mode: SupervisionMode, reply: oneshot::Sender<Result<(), CallsError>> },
     /// The supervisor leaves.
     Leave { supervisor: UserId, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// A supervisor moves the waiting call (`queue_actions`).
+    Move { by: UserId, target: model::MoveTarget, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// A supervisor changes the waiting call's priority (`queue_actions`).
+    Prioritise { by: UserId, priority: i32, reply: oneshot::Sender<Result<(), CallsError>> },
 }
 
 /// A supervisor on the call: their leg and the mode asked.
@@ -51,6 +55,12 @@ impl Actor {
             }
             CallCommand::Leave { supervisor, reply } => {
                 let _ = reply.send(self.unsupervise(supervisor).await);
+            }
+            CallCommand::Move { by, target, reply } => {
+                let _ = reply.send(self.move_waiting(by, target).await);
+            }
+            CallCommand::Prioritise { by, priority, reply } => {
+                let _ = reply.send(self.reprioritise(by, priority).await);
             }
         }
     }
