@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use model::{AgentId, CallId, NotReadyReason, SupervisionMode, TenantId, TransferTarget, UserId};
+use model::{AgentId, CallId, MoveTarget, NotReadyReason, SupervisionMode, TenantId, TransferTarget, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -91,7 +91,10 @@ pub trait CallControl: Send + Sync + 'static {
         call: CallId,
         by: TransferBy,
         target: TransferTarget,
-    ) -> CallFuture<'_, Result<(), CallControlError>>;
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, call, by, target);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
     /// An agent's click-to-call: their phone rings, then `number` is
     /// dialled; the new call's id.
     fn place_call(
@@ -99,10 +102,39 @@ pub trait CallControl: Send + Sync + 'static {
         tenant: TenantId,
         agent: AgentId,
         number: String,
-    ) -> CallFuture<'_, Result<CallId, CallControlError>>;
+    ) -> CallFuture<'_, Result<CallId, CallControlError>> {
+        let _ = (tenant, agent, number);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
     /// What the call layer knows live of a tenant: its agents' states,
     /// its queues' figures, the calls its ACD holds (with their positions).
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<crate::live::LiveSnapshot, CallControlError>>;
+    /// A supervisor moves a waiting call to another queue, or offers it to
+    /// an available agent now; `call_moved` audits it. A call the ACD does
+    /// not hold is [`CallControlError::UnknownCall`]; the ACD's refusal
+    /// (the call rings or talks, the agent is not available) is `Refused`.
+    fn move_call(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: UserId,
+        target: MoveTarget,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, call, by, target);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
+    /// A supervisor changes a waiting call's base priority;
+    /// `priority_changed` audits it. Refusals as for [`CallControl::move_call`].
+    fn set_priority(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: UserId,
+        priority: i32,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, call, by, priority);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
 }
 
 /// The body of `POST /api/v1/agent/wrap-up`: the disposition of the call

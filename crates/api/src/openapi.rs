@@ -16,6 +16,7 @@ use crate::error::ErrorBody;
 use crate::live::{LiveAgent, LiveCall, LiveMessage, LiveSnapshot, QueueFigures};
 use crate::routes::api_keys::ApiKeyView;
 use crate::routes::auth::{LoginRequest, LoginResponse, Me};
+use crate::routes::call_actions::{MoveCall, PriorityChange};
 use crate::routes::health::Readiness;
 use crate::routes::queues::{Member, Members, QueueView};
 use crate::routes::tenants::{NewTenant, TenantView};
@@ -28,7 +29,7 @@ use crate::routes::users::UserUpdate;
         ErrorBody, model::FieldError, LoginRequest, LoginResponse, Me, NewTenant, TenantView, model::User,
         model::NewUser, UserUpdate, model::ApiKey, ApiKeyView, model::Skill, model::Agent, model::Queue, QueueView,
         Member, Members, model::PhoneNumber, model::Trunk, model::Contact, model::IvrFlow, Readiness,
-        LiveMessage, LiveSnapshot, LiveCall, LiveAgent, QueueFigures
+        LiveMessage, LiveSnapshot, LiveCall, LiveAgent, QueueFigures, MoveCall, PriorityChange
     )),
     modifiers(&Bearer)
 )]
@@ -275,6 +276,33 @@ fn live() -> OperationBuilder {
         .response("503", error("The live feed is not running"))
 }
 
+/// A supervisor's actions on a waiting call: move, priority.
+fn add_call_actions(paths: &mut Paths) {
+    let refused = "The call is not waiting (it rings or talks), or the ACD refused (the agent is not available \
+                   or may not take the call); the reason is given";
+    let action = |summary: &str, description: &str, input: &str| {
+        with_id(with_input(op("calls", summary.into(), "204", None), input))
+            .description(Some(description.to_owned()))
+            .response("404", error("No such live call in your tenant, or it is not in a queue"))
+            .response("409", error(refused))
+            .response("503", error("The call layer is not running"))
+    };
+    let moved = action(
+        "Move a waiting call to another queue or offer it to an agent (supervisor)",
+        "Exactly one of `queue_id` (the call waits there from now on) and `agent_id` (an available agent, \
+         offered the call at once). Audited as the call's `call_moved` event (who, from which queue, where to).",
+        "MoveCall",
+    );
+    paths.add_path_operation("/api/v1/calls/{id}/move", vec![HttpMethod::Post], moved.build());
+    let priority = action(
+        "Change a waiting call's priority (supervisor)",
+        "The call's new base priority; higher is served first. Audited as the call's `priority_changed` event \
+         (who, the priority before and after, the position after).",
+        "PriorityChange",
+    );
+    paths.add_path_operation("/api/v1/calls/{id}/priority", vec![HttpMethod::Post], priority.build());
+}
+
 fn paths() -> Paths {
     let mut paths = Paths::new();
     for c in CRUD {
@@ -369,6 +397,7 @@ fn paths() -> Paths {
         }
         OperationBuilder::new().tag("operations").summary(Some(summary)).response("200", r.build())
     };
+    add_call_actions(&mut paths);
     paths.add_path_operation("/api/v1/live", vec![HttpMethod::Get], live().build());
     paths.add_path_operation("/healthz", vec![HttpMethod::Get], plain("Liveness", None).build());
     let ready = plain("Readiness: database and event writer", Some(named("Readiness"))).response(

@@ -71,23 +71,6 @@ impl CallControl for FakeCalls {
     ) -> CallFuture<'_, Result<(), CallControlError>> {
         Box::pin(async { Err(CallControlError::Unavailable) })
     }
-    fn transfer(
-        &self,
-        _: TenantId,
-        _: model::CallId,
-        _: api::call_control::TransferBy,
-        _: model::TransferTarget,
-    ) -> CallFuture<'_, Result<(), CallControlError>> {
-        Box::pin(async { Err(CallControlError::Unavailable) })
-    }
-    fn place_call(
-        &self,
-        _: TenantId,
-        _: AgentId,
-        _: String,
-    ) -> CallFuture<'_, Result<model::CallId, CallControlError>> {
-        Box::pin(async { Err(CallControlError::Unavailable) })
-    }
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<LiveSnapshot, CallControlError>> {
         let snapshot = self.snapshots.lock().expect("lock").get(&tenant).cloned().unwrap_or_default();
         Box::pin(async move { Ok(snapshot) })

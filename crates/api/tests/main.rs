@@ -1,6 +1,7 @@
 //! The API's tests, against a real PostgreSQL (the shared throwaway cluster).
 
 mod auth;
+mod call_actions;
 mod common;
 mod crud;
 mod events;

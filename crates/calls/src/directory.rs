@@ -51,6 +51,23 @@ pub fn outbound_of(trunk: &model::Trunk) -> sip::trunk::Outbound {
     sip::trunk::Outbound { host: trunk.host.clone(), port: trunk.port, transport, auth, priority: trunk.priority }
 }
 
+impl TenantConfig {
+    /// Whether a call arriving at `wall` on `entry` is outside that entry
+    /// point's business hours: a queue's own hours, or the first check of
+    /// a flow before it waits for a key ([`crate::ivr::closed_on_arrival`]).
+    #[must_use]
+    pub fn outside_business_hours(&self, entry: &EntryPoint, wall: chrono::DateTime<chrono::Utc>) -> bool {
+        match entry {
+            EntryPoint::Queue { queue_id } => {
+                self.queues.get(queue_id).is_some_and(|q| !q.business_hours.is_open(wall))
+            }
+            EntryPoint::Ivr { flow_id } => {
+                self.flows.get(flow_id).is_some_and(|f| crate::ivr::closed_on_arrival(f, wall))
+            }
+        }
+    }
+}
+
 /// Every tenant's configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {

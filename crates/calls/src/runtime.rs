@@ -364,6 +364,44 @@ impl Calls {
         Ok(call)
     }
 
+    /// A supervisor moves a waiting call to another queue, or offers it
+    /// to an available agent now (`call_moved`).
+    pub async fn move_call(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: UserId,
+        target: model::MoveTarget,
+    ) -> Result<(), CallsError> {
+        self.ask(tenant, call, |reply| CallCommand::Move { by, target, reply }).await
+    }
+
+    /// A supervisor changes a waiting call's base priority (`priority_changed`).
+    pub async fn set_priority(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: UserId,
+        priority: i32,
+    ) -> Result<(), CallsError> {
+        self.ask(tenant, call, |reply| CallCommand::Prioritise { by, priority, reply }).await
+    }
+
+    /// Sends a command to a live call's actor and waits for its answer; a
+    /// call with no actor, or one that drops the command (in the IVR, in
+    /// the survey), is unknown.
+    async fn ask(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        command: impl FnOnce(oneshot::Sender<Result<(), CallsError>>) -> CallCommand,
+    ) -> Result<(), CallsError> {
+        let actor = self.shared.live.actor(tenant, call).ok_or(CallsError::UnknownCall)?;
+        let (reply, answer) = oneshot::channel();
+        actor.send(CallMsg::Command(command(reply))).map_err(|_| CallsError::UnknownCall)?;
+        answer.await.map_err(|_| CallsError::UnknownCall)?
+    }
+
     /// Files the disposition of the agent's last call and ends their
     /// wrap-up: `disposition_set` joins the call's CDR.
     pub async fn wrap_up(

@@ -164,6 +164,22 @@ pub enum TransferTarget {
     },
 }
 
+/// Where a supervisor moves a waiting call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum MoveTarget {
+    /// Another queue of the tenant: the call waits there from now on.
+    Queue {
+        /// The queue.
+        queue_id: QueueId,
+    },
+    /// An available agent, offered the call at once.
+    Agent {
+        /// The agent.
+        agent_id: AgentId,
+    },
+}
+
 /// Why the ACD chose this agent for this call, so a supervisor can see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OfferReason {
@@ -386,6 +402,32 @@ pub enum EventPayload {
         /// The supervisor.
         supervisor_id: UserId,
     },
+    /// A supervisor moved the waiting call to another queue, or offered it
+    /// to an agent of their choice (the audit of who, when, which call).
+    CallMoved {
+        /// The supervisor (or admin).
+        by: UserId,
+        /// The queue the call waited in.
+        from_queue_id: QueueId,
+        /// Where to.
+        target: MoveTarget,
+        /// Its position in the new queue right after (1 = next); `None`
+        /// once it is offered to an agent.
+        position: Option<u32>,
+    },
+    /// A supervisor changed the waiting call's priority (the audit of who,
+    /// when, which call).
+    PriorityChanged {
+        /// The supervisor (or admin).
+        by: UserId,
+        /// The base priority before.
+        previous: i32,
+        /// The base priority now (higher is served first).
+        priority: i32,
+        /// Its position in its queue right after (1 = next); `None` while
+        /// it rings at an agent.
+        position: Option<u32>,
+    },
     /// Recording started.
     RecordingStarted {
         /// Where the recording is written.
@@ -493,6 +535,8 @@ impl EventPayload {
             Transferred { .. } => "transferred",
             SupervisorJoined { .. } => "supervisor_joined",
             SupervisorLeft { .. } => "supervisor_left",
+            CallMoved { .. } => "call_moved",
+            PriorityChanged { .. } => "priority_changed",
             RecordingStarted { .. } => "recording_started",
             VoicemailRecorded { .. } => "voicemail_recorded",
             SurveyAnswered { .. } => "survey_answered",

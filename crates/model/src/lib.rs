@@ -40,8 +40,8 @@ pub use api_key::ApiKey;
 pub use cdr::{CallOutcome, CallRecord, CdrError};
 pub use contact::Contact;
 pub use event::{
-    AbandonStage, CallDirection, EVENT_SCHEMA_VERSION, EndCause, Event, EventPayload, IvrExit, OfferReason, SkillMatch,
-    SupervisionMode, TransferKind, TransferTarget, UnregisterReason,
+    AbandonStage, CallDirection, EVENT_SCHEMA_VERSION, EndCause, Event, EventPayload, IvrExit, MoveTarget, OfferReason,
+    SkillMatch, SupervisionMode, TransferKind, TransferTarget, UnregisterReason,
 };
 pub use hours::{BusinessHours, Holiday, OpeningWindow};
 pub use ids::*;

@@ -7,7 +7,7 @@ use api::call_control::{CallControl, CallControlError, CallFuture, ChosenState, 
 use api::live::{AgentsByState, LiveAgent, LiveCall, LiveCallState, LiveSnapshot, QueueFigures};
 use calls::{Calls, CallsError};
 use media::shard::{EngineConfig, MediaEngine};
-use model::{AgentId, CallId, QueueId, SupervisionMode, TenantId, TransferTarget, UserId};
+use model::{AgentId, CallId, MoveTarget, QueueId, SupervisionMode, TenantId, TransferTarget, UserId};
 use sqlx::PgPool;
 use store::writer::EventSink;
 
@@ -135,6 +135,26 @@ impl CallControl for CallLayer {
 
     fn snapshot(&self, tenant: TenantId) -> CallFuture<'_, Result<LiveSnapshot, CallControlError>> {
         Box::pin(async move { self.0.snapshot(tenant).await.map(live_snapshot).map_err(refusal) })
+    }
+
+    fn move_call(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: UserId,
+        target: MoveTarget,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.move_call(tenant, call, by, target).await.map_err(refusal) })
+    }
+
+    fn set_priority(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: UserId,
+        priority: i32,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.set_priority(tenant, call, by, priority).await.map_err(refusal) })
     }
 }
 

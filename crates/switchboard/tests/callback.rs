@@ -40,7 +40,7 @@ async fn a_callback_accepted_in_the_queue_rings_the_agent_then_the_customer_and_
     let calls = demo.serve();
     let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
     calls.log_in("alice");
-    let busy = calls.api("alice", "PUT", "/api/v1/agent/state", Some(&json!({"state": "do_not_disturb"})));
+    let busy = calls.api_as("alice", "PUT", "/api/v1/agent/state", Some(&json!({"state": "do_not_disturb"})));
     assert_eq!(busy.status, 204, "{}", busy.body);
 
     calls.dial_from(&customer, DID);
@@ -52,7 +52,7 @@ async fn a_callback_accepted_in_the_queue_rings_the_agent_then_the_customer_and_
         })
         .await;
 
-    let free = calls.api("alice", "PUT", "/api/v1/agent/state", Some(&json!({"state": "available"})));
+    let free = calls.api_as("alice", "PUT", "/api/v1/agent/state", Some(&json!({"state": "available"})));
     assert_eq!(free.status, 204, "{}", free.body);
     calls.wait_for_kinds(&["bridged"]).await;
     tokio::time::sleep(Duration::from_millis(1_500)).await;

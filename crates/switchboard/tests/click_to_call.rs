@@ -25,10 +25,10 @@ async fn an_agent_calls_a_contact_and_the_call_is_recorded_as_their_outbound_cal
     let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
     calls.log_in("alice");
 
-    let placed = calls.api("alice", "POST", "/api/v1/agent/call", Some(&json!({"contact_id": contact.id})));
+    let placed = calls.api_as("alice", "POST", "/api/v1/agent/call", Some(&json!({"contact_id": contact.id})));
     assert_eq!(placed.status, 202, "{}", placed.body);
     let call_id = placed.json()["call_id"].as_str().unwrap().to_owned();
-    let busy = calls.api("alice", "POST", "/api/v1/agent/call", Some(&json!({"number": "+447700900999"})));
+    let busy = calls.api_as("alice", "POST", "/api/v1/agent/call", Some(&json!({"number": "+447700900999"})));
     assert_eq!(busy.status, 409, "one call at a time: {}", busy.body);
     calls.wait_for_kinds(&["bridged"]).await;
     tokio::time::sleep(Duration::from_millis(1_500)).await;

@@ -1,6 +1,7 @@
 //! The binary end to end: `demo` then `serve` against a real PostgreSQL, the
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
+mod after_hours;
 mod callback;
 mod calls;
 mod calls_ivr;
@@ -11,7 +12,10 @@ mod http;
 mod live;
 mod mobile;
 mod phones;
+mod queue_actions;
+mod routing;
 mod scenario;
 mod serve;
 mod supervise;
+mod survey;
 mod transfer;

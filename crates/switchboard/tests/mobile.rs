@@ -47,7 +47,7 @@ async fn a_mobile_agent_takes_the_call_only_by_pressing_1_so_a_voicemail_never_d
     assert!(mobile.wait_log("Call established"), "the mobile answered:\n{}", mobile.log());
 
     // Back to available, rung again; this time the agent presses 1.
-    let free = calls.api("alice", "PUT", "/api/v1/agent/state", Some(&json!({"state": "available"})));
+    let free = calls.api_as("alice", "PUT", "/api/v1/agent/state", Some(&json!({"state": "available"})));
     assert_eq!(free.status, 204, "{}", free.body);
     calls.wait_for("the second ring", |events| of_kind(events, "agent_ringing").len() == 2).await;
     for _ in 0..100 {

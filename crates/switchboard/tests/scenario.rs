@@ -120,6 +120,7 @@ pub(crate) enum Answer {
 #[derive(Debug)]
 #[allow(dead_code, reason = "each scenario reads the fields it pins")]
 pub(crate) struct Cdr {
+    pub call_id: String,
     pub outcome: String,
     pub abandon_stage: Option<String>,
     pub wait_ms: Option<i64>,
@@ -127,6 +128,8 @@ pub(crate) struct Cdr {
     pub queue_id: Option<QueueId>,
     pub vip_tier: i16,
     pub caller_number: String,
+    pub outside_business_hours: bool,
+    pub survey_score: Option<i16>,
 }
 
 impl Calls {
@@ -174,6 +177,16 @@ impl Calls {
         assert_eq!(r.status, 204, "{extension} logs in to take calls: {}", r.body);
     }
 
+    /// A session token of a demo user.
+    pub(crate) fn token(&self, username: &str, password: &str) -> String {
+        login(self.node.addr, username, password)
+    }
+
+    /// One API request with `token`.
+    pub(crate) fn api(&self, method: &str, path: &str, token: &str, body: Option<&str>) -> crate::http::Response {
+        request(self.node.addr, method, path, Some(token), body).unwrap()
+    }
+
     /// A carrier's caller presenting `number`, dialling `did` through the
     /// demo trunk (admitted by its IP allow-list).
     pub(crate) fn dial(&self, number: &str, did: &str, tone: f64) -> Phone {
@@ -194,7 +207,13 @@ impl Calls {
     }
 
     /// An API request signed in as `username` (a demo user or agent).
-    pub(crate) fn api(&self, username: &str, method: &str, path: &str, body: Option<&Value>) -> crate::http::Response {
+    pub(crate) fn api_as(
+        &self,
+        username: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> crate::http::Response {
         let password =
             if self.agents.contains_key(username) { "demo-agent".to_owned() } else { format!("demo-{username}") };
         let token = login(self.node.addr, username, &password);
@@ -255,30 +274,66 @@ impl Calls {
 
     /// The call's CDR row, once the projection has written it (bounded).
     pub(crate) async fn cdr(&self) -> Cdr {
-        type Row = (String, Option<String>, Option<i64>, Option<uuid::Uuid>, Option<uuid::Uuid>, i16, String);
+        self.cdrs(1).await.remove(0)
+    }
+
+    /// The CDR rows of the tenant's calls, oldest first, once there are
+    /// `count` of them (bounded).
+    pub(crate) async fn cdrs(&self, count: usize) -> Vec<Cdr> {
+        type Row = (
+            uuid::Uuid,
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<uuid::Uuid>,
+            Option<uuid::Uuid>,
+            i16,
+            String,
+            bool,
+            Option<i16>,
+        );
         for _ in 0..200 {
-            let row: Option<Row> = sqlx::query_as(
-                "SELECT outcome, abandon_stage, wait_ms, agent_id, queue_id, vip_tier, caller_number \
-                 FROM calls WHERE tenant_id = $1",
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT call_id, outcome, abandon_stage, wait_ms, agent_id, queue_id, vip_tier, caller_number, \
+                 outside_business_hours, survey_score FROM calls WHERE tenant_id = $1 ORDER BY arrived_at",
             )
             .bind(self.tenant.0)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await
             .unwrap();
-            if let Some((outcome, abandon_stage, wait_ms, agent_id, queue_id, vip_tier, caller_number)) = row {
-                return Cdr {
-                    outcome,
-                    abandon_stage,
-                    wait_ms,
-                    agent_id: agent_id.map(AgentId),
-                    queue_id: queue_id.map(QueueId),
-                    vip_tier,
-                    caller_number,
-                };
+            if rows.len() >= count {
+                return rows
+                    .into_iter()
+                    .map(|row| Cdr {
+                        call_id: row.0.to_string(),
+                        outcome: row.1,
+                        abandon_stage: row.2,
+                        wait_ms: row.3,
+                        agent_id: row.4.map(AgentId),
+                        queue_id: row.5.map(QueueId),
+                        vip_tier: row.6,
+                        caller_number: row.7,
+                        outside_business_hours: row.8,
+                        survey_score: row.9,
+                    })
+                    .collect();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("no CDR row for the call; events: {:?}", kinds(&self.events().await));
+        panic!("fewer than {count} CDR rows; events: {:?}", kinds(&self.events().await));
+    }
+
+    /// The tenant's call events so far as (call id, payload), in the order
+    /// the writer stored them.
+    pub(crate) async fn call_events(&self) -> Vec<(String, Value)> {
+        let rows: Vec<(uuid::Uuid, Value)> = sqlx::query_as(
+            "SELECT call_id, payload FROM events WHERE tenant_id = $1 AND call_id IS NOT NULL ORDER BY ingest_id",
+        )
+        .bind(self.tenant.0)
+        .fetch_all(&self.pool)
+        .await
+        .unwrap();
+        rows.into_iter().map(|(call, payload)| (call.to_string(), payload)).collect()
     }
 
     /// Stops `serve` (SIGTERM) and checks it exited cleanly.

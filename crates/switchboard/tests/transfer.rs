@@ -39,12 +39,12 @@ async fn an_agent_transfers_a_call_to_another_queue_where_the_next_agent_takes_i
     let path = format!("/api/v1/calls/{call}/transfer");
     let to_support = json!({"target": {"type": "queue", "queue_id": support}});
 
-    let refused = calls.api("bob", "POST", &path, Some(&to_support));
+    let refused = calls.api_as("bob", "POST", &path, Some(&to_support));
     assert_eq!(refused.status, 409, "bob is not on the call: {}", refused.body);
     let missing =
-        calls.api("alice", "POST", &format!("/api/v1/calls/{}/transfer", model::CallId::new()), Some(&to_support));
+        calls.api_as("alice", "POST", &format!("/api/v1/calls/{}/transfer", model::CallId::new()), Some(&to_support));
     assert_eq!(missing.status, 404, "{}", missing.body);
-    let moved = calls.api("alice", "POST", &path, Some(&to_support));
+    let moved = calls.api_as("alice", "POST", &path, Some(&to_support));
     assert_eq!(moved.status, 202, "{}", moved.body);
 
     let dmitri_id = calls.agent("dmitri").to_string();
@@ -105,7 +105,7 @@ async fn a_supervisor_transfers_a_call_to_a_number_dialled_through_the_trunk() {
     calls.wait_for_kinds(&["bridged"]).await;
     let call = calls.newest_call().await;
     let body = json!({"target": {"type": "number", "number": OUTSIDE}});
-    let moved = calls.api("supervisor", "POST", &format!("/api/v1/calls/{call}/transfer"), Some(&body));
+    let moved = calls.api_as("supervisor", "POST", &format!("/api/v1/calls/{call}/transfer"), Some(&body));
     assert_eq!(moved.status, 202, "{}", moved.body);
     assert!(outside.wait_log("Call established"), "the number outside answered:\n{}", outside.log());
     tokio::time::sleep(Duration::from_millis(2_000)).await;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use model::event::{Event, EventPayload, TransferTarget};
+use model::event::{Event, EventPayload, MoveTarget, TransferTarget};
 use model::{AgentId, CallId, TenantId};
 
 use super::types::{LiveCall, LiveCallState, LiveSupervisor};
@@ -116,6 +116,11 @@ fn apply_to_call(call: &mut LiveCall, event: &Event) {
             set_state(call, LiveCallState::Queued, at);
         }
         P::PositionAnnounced { position, .. } => call.position = Some(*position),
+        P::CallMoved { target: MoveTarget::Queue { queue_id }, position, .. } => {
+            call.queue_id = Some(*queue_id);
+            call.position = *position;
+        }
+        P::PriorityChanged { position: Some(position), .. } => call.position = Some(*position),
         P::CallbackAccepted { .. } => set_state(call, LiveCallState::Callback, at),
         P::OfferedToAgent { agent_id, .. } | P::AgentRinging { agent_id, .. } => {
             call.agent_id = Some(*agent_id);

@@ -4,6 +4,7 @@ pub mod agent_session;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
+pub mod call_actions;
 pub mod contacts;
 pub mod events;
 pub mod health;
@@ -44,6 +45,7 @@ pub fn all() -> Router<AppState> {
         .merge(skills::routes())
         .merge(agents::routes())
         .merge(agent_session::routes())
+        .merge(call_actions::routes())
         .merge(queues::routes())
         .merge(numbers::routes())
         .merge(trunks::routes())

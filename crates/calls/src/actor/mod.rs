@@ -18,6 +18,7 @@ mod legs;
 mod mobile;
 mod outside;
 mod queue;
+mod queue_actions;
 mod reoffer;
 mod supervise;
 mod survey;
@@ -155,7 +156,7 @@ pub(crate) async fn run_inbound(
             trunk_id: incoming.route.trunk.as_deref().and_then(|t| t.parse().ok()).map(model::TrunkId),
             contact_id: routing.contact,
             vip_tier: routing.vip,
-            outside_business_hours: false,
+            outside_business_hours: tenant.outside_business_hours(&entry_point, chrono::Utc::now()),
             direction: model::CallDirection::Inbound,
         })
         .await;

@@ -27,6 +27,10 @@ pub(crate) enum CallCommand {
         target: model::TransferTarget,
         reply: oneshot::Sender<Result<(), CallsError>>,
     },
+    /// A supervisor moves the waiting call (`queue_actions`).
+    Move { by: UserId, target: model::MoveTarget, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// A supervisor changes the waiting call's priority (`queue_actions`).
+    Prioritise { by: UserId, priority: i32, reply: oneshot::Sender<Result<(), CallsError>> },
 }
 
 /// A supervisor on the call: their leg and the mode asked.
@@ -60,6 +64,12 @@ impl Actor {
             }
             CallCommand::Transfer { by, target, reply } => {
                 let _ = reply.send(self.transfer(by, target).await);
+            }
+            CallCommand::Move { by, target, reply } => {
+                let _ = reply.send(self.move_waiting(by, target).await);
+            }
+            CallCommand::Prioritise { by, priority, reply } => {
+                let _ = reply.send(self.reprioritise(by, priority).await);
             }
         }
     }

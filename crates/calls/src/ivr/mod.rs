@@ -42,6 +42,7 @@
 //! ));
 //! ```
 
+mod arrival;
 mod demo;
 mod types;
 
@@ -52,6 +53,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use model::{EventPayload, IvrExit, IvrFlow, IvrFlowId, IvrNode};
 
+pub use arrival::closed_on_arrival;
 pub use demo::{demo_flow, demo_hours};
 pub use types::{IvrAction, IvrError, IvrOutcome, MAX_VISITS_WITHOUT_KEY, Routing, TYPE_AHEAD_MAX};
 use types::{TypeAhead, dtmf_key};

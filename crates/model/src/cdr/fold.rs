@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CallOutcome, CallRecord, CdrError};
 use crate::agent_state::AgentState;
-use crate::event::{AbandonStage, CallDirection, EndCause, Event, EventPayload};
+use crate::event::{AbandonStage, CallDirection, EndCause, Event, EventPayload, MoveTarget};
 use crate::ids::{AgentId, CallId, ContactId, NumberId, QueueId, TenantId};
 use crate::queue::OverflowTarget;
 use crate::vip::VipTier;
@@ -178,6 +178,9 @@ impl Fold {
                 if self.place != Place::Connected {
                     self.place = Place::Queued;
                 }
+            }
+            EventPayload::CallMoved { target: MoveTarget::Queue { queue_id }, .. } => {
+                self.queue_id = Some(*queue_id);
             }
             EventPayload::OfferedToAgent { .. } => self.offered(at, true),
             EventPayload::AgentRinging { .. } => self.offered(at, false),

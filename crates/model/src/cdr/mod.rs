@@ -88,7 +88,8 @@
 //! # Who and what
 //!
 //! `agent_id` is the agent connected by the first answer (None unless
-//! `answered_at` is set); `queue_id` the last queue joined; `number_id`,
+//! `answered_at` is set); `queue_id` the last queue joined (or moved to by a
+//! supervisor, `call_moved`); `number_id`,
 //! `contact_id`, `caller_number`, `dialled_number` and
 //! `outside_business_hours` come from `call_arrived`; `vip_tier` is the
 //! highest tier carried by the call's events (today only `call_arrived`
