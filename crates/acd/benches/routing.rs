@@ -165,8 +165,14 @@ impl EngineWorld {
     fn arrive(&mut self, c: CallSpec) -> Duration {
         self.next_call += 1;
         let call = CallId(Uuid::from_u128(self.next_call));
-        let new =
-            NewCall { call, queue: self.queues[c.queue], priority: c.priority, vip: VipTier(c.vip), caller: None };
+        let new = NewCall {
+            call,
+            queue: self.queues[c.queue],
+            priority: c.priority,
+            vip: VipTier(c.vip),
+            caller: None,
+            skills: Vec::new(),
+        };
         let t = Clock::now();
         self.acd.handle(Command::Enqueue(new), self.now).unwrap();
         let d = t.elapsed();

@@ -81,6 +81,8 @@ pub(crate) struct CallSlot {
     pub hops: u8,
     /// When the next position announcement is due.
     pub announce_at: Instant,
+    /// Skills the call itself needs (compiled), at every step.
+    pub skills: Vec<(u16, u8)>,
     /// A call the agent placed (click-to-call): not the queue's, so its
     /// handle time does not feed the queue's estimates.
     pub outbound: bool,

@@ -17,6 +17,10 @@ pub struct NewCall {
     pub vip: VipTier,
     /// A stable caller key (E.164 number or contact id) for the sticky agent.
     pub caller: Option<String>,
+    /// Skills this call needs besides the queue's (set in the IVR: a
+    /// language, a product), each at every expansion step: only agents who
+    /// have them may take it.
+    pub skills: Vec<model::SkillRequirement>,
 }
 
 /// What the engine needs to know about an agent to route to them.

@@ -23,7 +23,7 @@
 //! let profile = AgentProfile { queues: vec![QueueMembership { queue_id: queue, weight: 1 }], ..Default::default() };
 //! acd.handle(Command::LogIn { agent, profile }, t0).unwrap();
 //! let call = CallId::new();
-//! let new = NewCall { call, queue, priority: 0, vip: VipTier::REGULAR, caller: None };
+//! let new = NewCall { call, queue, priority: 0, vip: VipTier::REGULAR, caller: None, skills: Vec::new() };
 //! acd.handle(Command::Enqueue(new), Instant::from_secs(1)).unwrap();
 //! let mut offered = None;
 //! while let Some(action) = acd.poll_action() {

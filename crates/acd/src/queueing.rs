@@ -78,14 +78,20 @@ impl Engine {
             return Err(AcdError::DuplicateCall(nc.call));
         }
         let call = nc.call;
-        self.insert_call(nc, q);
+        self.insert_call(nc, q)?;
         self.place(call, q);
         Ok(())
     }
 
     /// Records a new call of queue `q`, waiting but not yet filed in the
     /// queue's set.
-    pub(crate) fn insert_call(&mut self, nc: NewCall, q: usize) {
+    pub(crate) fn insert_call(&mut self, nc: NewCall, q: usize) -> Result<(), AcdError> {
+        for s in &nc.skills {
+            if !(1..=10).contains(&s.min_level) {
+                return Err(AcdError::Invalid { field: "skills.min_level", reason: "must be between 1 and 10" });
+            }
+        }
+        let skills = self.skills.requirement(&nc.skills)?;
         self.seq += 1;
         let now = self.now;
         self.calls.insert(
@@ -106,9 +112,11 @@ impl Engine {
                 declined: Vec::new(),
                 hops: 0,
                 announce_at: now,
+                skills,
                 outbound: false,
             },
         );
+        Ok(())
     }
 
     /// Files a call (not in any queue's set) into queue `q`, or overflows it.

@@ -78,7 +78,7 @@ impl Engine {
             // The agent transferring goes to wrap-up.
             self.call_ended(call)?;
         }
-        self.insert_call(nc, q);
+        self.insert_call(nc, q)?;
         let c = self.calls.get_mut(&call).expect("inserted");
         c.key = (rank(c.priority, self.queues[q].config.priority_aging_per_min, self.now), c.key.1, call);
         let key = c.key;
@@ -102,7 +102,7 @@ impl Engine {
         let q = self.agents[a].memberships.first().map(|m| m.queue).ok_or(AcdError::AgentNotAvailable(agent))?;
         let queue = self.queues[q].id;
         let vip = self.agents[a].tier;
-        self.insert_call(NewCall { call, queue, priority: 0, vip, caller: None }, q);
+        self.insert_call(NewCall { call, queue, priority: 0, vip, caller: None, skills: Vec::new() }, q)?;
         let now = self.now;
         let c = self.calls.get_mut(&call).expect("inserted");
         c.state = CallState::Connected { agent: a, since: now };

@@ -290,7 +290,14 @@ impl World {
                 self.calls.push(call);
                 let m = CallMirror { queue, priority, vip, enqueued: self.now, declined: BTreeSet::new(), finished: 0 };
                 self.mirror.insert(call, m);
-                let new = NewCall { call, queue: self.queues[queue], priority, vip: VipTier(vip), caller: None };
+                let new = NewCall {
+                    call,
+                    queue: self.queues[queue],
+                    priority,
+                    vip: VipTier(vip),
+                    caller: None,
+                    skills: Vec::new(),
+                };
                 self.send(Command::Enqueue(new), None)?;
             }
             Step::Wait { secs } => self.tick(secs)?,

@@ -71,6 +71,7 @@ fn command() -> impl Strategy<Value = Command> {
                 priority: p,
                 vip: VipTier(v),
                 caller: who.map(|w| format!("+44{w}")),
+                skills: Vec::new(),
             })
         }),
         (c.clone(), a.clone()).prop_map(|(i, j)| Command::Answered { call: call(i), agent: agent(j) }),

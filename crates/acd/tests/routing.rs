@@ -184,3 +184,49 @@ fn a_vip_call_rejected_after_ringing_still_relaxes_at_the_stated_wait() {
     h.at(60.0);
     assert_eq!(h.offered_to(call), Some(junior));
 }
+
+#[test]
+fn a_call_that_needs_a_skill_of_its_own_goes_only_to_agents_who_have_it_at_every_step() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |c| {
+        c.routing.skill_steps =
+            vec![SkillStep { after_secs: 10, required_skills: vec![], extra_queues: Vec::<QueueId>::new() }];
+    });
+    let english = h.agent_with(&[(q, 1)], &[(skill(1), 9)], 0);
+    h.at(1.0);
+    let spanish = h.agent_with(&[(q, 1)], &[(skill(2), 6)], 0);
+    let call = acd::NewCall {
+        call: model::CallId::new(),
+        queue: q,
+        priority: 0,
+        vip: model::VipTier(0),
+        caller: None,
+        skills: vec![req(2, 5)],
+    };
+    let id = call.call;
+    h.cmd(Command::Enqueue(call)).unwrap();
+    let offers = h.offers();
+    assert_eq!(offers, vec![(id, spanish)], "passed over the longer-idle agent without the skill");
+    assert_ne!(english, spanish);
+    h.cmd(Command::Rejected { call: id, agent: spanish }).unwrap();
+    h.at(30.0);
+    assert!(
+        h.offers().iter().all(|o| o.1 != english),
+        "the call's own skill holds after the queue's expansion step too"
+    );
+}
+
+#[test]
+fn a_call_skill_level_outside_1_to_10_is_refused() {
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
+    let call = acd::NewCall {
+        call: model::CallId::new(),
+        queue: q,
+        priority: 0,
+        vip: model::VipTier(0),
+        caller: None,
+        skills: vec![req(2, 11)],
+    };
+    assert!(matches!(h.cmd(Command::Enqueue(call)), Err(acd::AcdError::Invalid { .. })));
+}

@@ -68,7 +68,7 @@ fn a_call_transferred_to_a_named_agent_is_offered_to_them_ahead_of_longer_idle_a
     h.at(10.0);
     let named = h.agent(q);
     let call = model::CallId::new();
-    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None, skills: Vec::new() };
     h.cmd(Command::TransferToAgent { call: new, agent: named }).unwrap();
     assert_eq!(h.offers(), vec![(call, named)], "only the named agent is offered the call");
     assert_ne!(named, idle_longest);
@@ -82,7 +82,7 @@ fn a_transfer_to_a_busy_agent_is_refused_and_the_call_is_not_taken_in() {
     let first = h.call(q);
     assert_eq!(h.offered_to(first), Some(named));
     let call = model::CallId::new();
-    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None, skills: Vec::new() };
     let refused = h.cmd(Command::TransferToAgent { call: new.clone(), agent: named });
     assert!(matches!(refused, Err(acd::AcdError::AgentNotAvailable(a)) if a == named));
     h.cmd(Command::Enqueue(new)).expect("the refused call was not recorded: it may be enqueued afterwards");
@@ -94,7 +94,7 @@ fn a_transferred_call_the_named_agent_does_not_answer_waits_for_anyone_in_the_qu
     let q = h.queue(RoutingStrategy::LongestIdle, |_| {});
     let named = h.agent(q);
     let call = model::CallId::new();
-    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None, skills: Vec::new() };
     h.cmd(Command::TransferToAgent { call: new, agent: named }).unwrap();
     assert_eq!(h.offered_to(call), Some(named));
     h.cmd(Command::Rejected { call, agent: named }).unwrap();
@@ -111,7 +111,7 @@ fn a_connected_call_transferred_to_a_free_agent_sends_the_first_agent_to_wrap_up
     assert_eq!(h.offered_to(call), Some(first));
     h.answer(call, first);
     let named = h.agent(q);
-    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None, skills: Vec::new() };
     h.cmd(Command::TransferToAgent { call: new, agent: named }).unwrap();
     assert_eq!(h.offered_to(call), Some(named));
     let next = h.call(q);
@@ -128,7 +128,7 @@ fn a_connected_call_whose_transfer_is_refused_stays_with_its_agent() {
     let call = h.call(q);
     assert_eq!(h.offered_to(call), Some(first));
     h.answer(call, first);
-    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None };
+    let new = acd::NewCall { call, queue: q, priority: 0, vip: model::VipTier(0), caller: None, skills: Vec::new() };
     assert!(h.cmd(Command::TransferToAgent { call: new, agent: named }).is_err());
     h.end(call);
 }

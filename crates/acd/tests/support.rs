@@ -67,7 +67,14 @@ impl H {
 
     pub fn call_with(&mut self, queue: QueueId, priority: i32, vip: u8, caller: Option<&str>) -> CallId {
         let call = CallId(self.id());
-        let new = NewCall { call, queue, priority, vip: VipTier(vip), caller: caller.map(str::to_string) };
+        let new = NewCall {
+            call,
+            queue,
+            priority,
+            vip: VipTier(vip),
+            caller: caller.map(str::to_string),
+            skills: Vec::new(),
+        };
         self.cmd(Command::Enqueue(new)).unwrap();
         call
     }

@@ -57,7 +57,7 @@ impl Engine {
         if !ag.tier.covers(c.vip) && !self.vip_relaxed(c) {
             return false;
         }
-        skills::meets(&ag.levels, &step.reqs)
+        skills::meets(&ag.levels, &step.reqs) && skills::meets(&ag.levels, &c.skills)
     }
 
     /// Whether the call's VIP floor has relaxed by now.
@@ -265,10 +265,12 @@ impl Engine {
     pub(crate) fn reason(&self, c: &CallSlot, d: &Decision, agent: usize) -> OfferReason {
         let slot = &self.queues[c.queue];
         let reqs = &slot.steps[d.step].reqs;
+        let mut matched = skills::matched(&self.skills, &self.agents[agent].levels, reqs);
+        matched.extend(skills::matched(&self.skills, &self.agents[agent].levels, &c.skills));
         OfferReason {
             strategy: slot.config.strategy,
             step: u32::try_from(d.step).unwrap_or(u32::MAX),
-            skills: skills::matched(&self.skills, &self.agents[agent].levels, reqs),
+            skills: matched,
             detail: d.detail.clone(),
         }
     }

@@ -218,7 +218,14 @@ impl<'a> Mmc<'a> {
                     let gives_up = self.after(now, mean);
                     self.events.push(gives_up, Event::Patience(call));
                 }
-                let new = NewCall { call, queue: self.queue, priority: 0, vip: VipTier::REGULAR, caller: None };
+                let new = NewCall {
+                    call,
+                    queue: self.queue,
+                    priority: 0,
+                    vip: VipTier::REGULAR,
+                    caller: None,
+                    skills: Vec::new(),
+                };
                 self.command(Command::Enqueue(new), now);
             }
             Event::HandleEnds(call) => self.command(Command::CallEnded { call }, now),

@@ -68,9 +68,7 @@ impl Actor {
             IvrOutcome::Enqueue { queue_id, priority, vip_tier, skills } => {
                 self.routing.priority = priority;
                 self.routing.vip = vip_tier;
-                if !skills.is_empty() {
-                    tracing::debug!(?skills, "skills set in the IVR are not routed on yet (the queue's apply)");
-                }
+                self.routing.skills = skills;
                 self.enqueue(queue_id).await;
             }
             IvrOutcome::CallerHungUp => {

@@ -76,7 +76,7 @@ pub(crate) fn user_of(uri: &Uri) -> String {
 pub(crate) async fn caller_routing(pool: &PgPool, tenant: TenantId, number: &str) -> Routing {
     match store::repo::contacts::find_by_number(pool, tenant, number).await {
         Ok(contacts) => match contacts.into_iter().max_by_key(|c| c.data.vip_tier) {
-            Some(contact) => Routing { priority: 0, vip: contact.data.vip_tier, contact: Some(contact.id) },
+            Some(contact) => Routing { vip: contact.data.vip_tier, contact: Some(contact.id), ..Routing::default() },
             None => Routing::default(),
         },
         Err(error) => {

@@ -93,6 +93,8 @@ struct Routing {
     priority: i32,
     vip: VipTier,
     contact: Option<ContactId>,
+    /// Skills the call needs besides its queue's (set in the IVR).
+    skills: Vec<model::SkillRequirement>,
 }
 
 /// One call's actor state.

@@ -19,6 +19,7 @@ impl Actor {
             priority: self.routing.priority,
             vip: self.routing.vip,
             caller: Some(self.caller_number.clone()),
+            skills: self.routing.skills.clone(),
         };
         if let Err(error) = self.acd.command(acd::Command::Enqueue(new)).await {
             tracing::warn!(%error, %queue, "the ACD refused the call");

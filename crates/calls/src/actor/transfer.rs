@@ -77,6 +77,7 @@ impl Actor {
             priority: self.routing.priority,
             vip: self.routing.vip,
             caller: Some(self.caller_number.clone()),
+            skills: self.routing.skills.clone(),
         };
         self.acd.command(acd::Command::TransferToAgent { call: new, agent }).await?;
         self.queue = Some(queue);
