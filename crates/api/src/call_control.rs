@@ -95,6 +95,39 @@ pub trait CallControl: Send + Sync + 'static {
         let _ = (tenant, call, by, target);
         Box::pin(async { Err(CallControlError::Unavailable) })
     }
+    /// Warm transfer, step one: the caller is held and `target` (an agent
+    /// or a number) rung for the call's agent to consult.
+    fn consult(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+        target: TransferTarget,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, call, by, target);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
+    /// Warm transfer, step two: the caller is put through to the party
+    /// consulted and the agent leaves the call.
+    fn complete_consult(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, call, by);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
+    /// The consultation is called off: the agent is back with the caller.
+    fn cancel_consult(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, call, by);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
     /// An agent's click-to-call: their phone rings, then `number` is
     /// dialled; the new call's id.
     fn place_call(

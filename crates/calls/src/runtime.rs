@@ -339,6 +339,29 @@ impl Calls {
         answer.await.map_err(|_| CallsError::UnknownCall)?
     }
 
+    /// Warm transfer, step one: the caller is held, `target` (an agent or
+    /// a number) rung for the agent to consult.
+    pub async fn consult(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: Transferor,
+        target: model::TransferTarget,
+    ) -> Result<(), CallsError> {
+        self.ask(tenant, call, |reply| CallCommand::Consult { by, target, reply }).await
+    }
+
+    /// Warm transfer, step two: the caller is bridged to the party
+    /// consulted and the agent leaves.
+    pub async fn complete_consult(&self, tenant: TenantId, call: CallId, by: Transferor) -> Result<(), CallsError> {
+        self.ask(tenant, call, |reply| CallCommand::CompleteConsult { by, reply }).await
+    }
+
+    /// The consultation is called off: the agent is back with the caller.
+    pub async fn cancel_consult(&self, tenant: TenantId, call: CallId, by: Transferor) -> Result<(), CallsError> {
+        self.ask(tenant, call, |reply| CallCommand::CancelConsult { by, reply }).await
+    }
+
     /// An agent's click-to-call: the agent is put on the call in the ACD
     /// (refused while they are logged out or busy), their phone is rung,
     /// then `number` is dialled through the tenant's trunks.

@@ -117,11 +117,35 @@ impl CallControl for CallLayer {
         by: TransferBy,
         target: TransferTarget,
     ) -> CallFuture<'_, Result<(), CallControlError>> {
-        let by = match by {
-            TransferBy::Agent(agent) => calls::Transferor::Agent(agent),
-            TransferBy::Supervisor(user) => calls::Transferor::Supervisor(user),
-        };
-        Box::pin(async move { self.0.transfer(tenant, call, by, target).await.map_err(refusal) })
+        Box::pin(async move { self.0.transfer(tenant, call, transferor(by), target).await.map_err(refusal) })
+    }
+
+    fn consult(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+        target: TransferTarget,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.consult(tenant, call, transferor(by), target).await.map_err(refusal) })
+    }
+
+    fn complete_consult(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.complete_consult(tenant, call, transferor(by)).await.map_err(refusal) })
+    }
+
+    fn cancel_consult(
+        &self,
+        tenant: TenantId,
+        call: CallId,
+        by: TransferBy,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.cancel_consult(tenant, call, transferor(by)).await.map_err(refusal) })
     }
 
     fn place_call(
@@ -155,6 +179,14 @@ impl CallControl for CallLayer {
         priority: i32,
     ) -> CallFuture<'_, Result<(), CallControlError>> {
         Box::pin(async move { self.0.set_priority(tenant, call, by, priority).await.map_err(refusal) })
+    }
+}
+
+/// Who asks, in the call layer's terms.
+fn transferor(by: TransferBy) -> calls::Transferor {
+    match by {
+        TransferBy::Agent(agent) => calls::Transferor::Agent(agent),
+        TransferBy::Supervisor(user) => calls::Transferor::Supervisor(user),
     }
 }
 

@@ -1,7 +1,9 @@
-//! Blind transfers through `serve` with real phones: the agent sends the
-//! call to another queue, where the next agent takes it; a supervisor
+//! Transfers through `serve` with real phones: the agent sends the call
+//! blind to another queue, where the next agent takes it; a supervisor
 //! sends it to a number outside, dialled through the demo trunk to a
-//! customer's phone. Each checks what the caller heard, the events and
+//! customer's phone; the agent's phone transfers it (REFER) to another
+//! agent; a warm transfer consults a number (called off) then an agent
+//! (completed). Each checks what the caller heard, the events and
 //! the CDR row; an agent cannot transfer someone else's call.
 
 use std::time::Duration;
@@ -168,5 +170,88 @@ async fn an_agent_transfers_a_call_from_the_phone_to_another_agent_by_extension(
     let (heard, _) = caller.quit();
     assert!(share(&heard, 1_100.0) > 0.05, "the caller heard dmitri: {}", share(&heard, 1_100.0));
     let _ = (alice.quit(), dmitri.quit());
+    calls.stop();
+}
+
+/// Waits (bounded) until `phone` has established `n` calls.
+async fn established(phone: &crate::phones::Phone, n: usize) {
+    for _ in 0..200 {
+        if phone.log().matches("Call established").count() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the phone did not establish {n} calls:\n{}", phone.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_consults_a_number_then_cancels_consults_an_agent_and_completes_a_warm_transfer() {
+    if !baresip_available() {
+        return;
+    }
+    let (demo, outside) = with_customer(OUTSIDE, 550.0).await;
+    let sales = demo.queue("sales").await;
+    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
+    let calls = demo.serve();
+    let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
+    let dmitri = calls.agent_phone("dmitri", Answer::Auto, 1_100.0).await;
+    calls.log_in("alice");
+    calls.log_in("dmitri");
+
+    let caller = calls.dial(CALLER, DID, 700.0);
+    calls.wait_for_kinds(&["bridged"]).await;
+    let call = calls.newest_call().await;
+    let consult = format!("/api/v1/calls/{call}/consult");
+
+    // A number first, then called off: alice is back with the caller.
+    let number = json!({"target": {"type": "number", "number": OUTSIDE}});
+    assert_eq!(calls.api_as("alice", "POST", &consult, Some(&number)).status, 202);
+    established(&outside, 1).await;
+    let twice = calls.api_as("alice", "POST", &consult, Some(&number));
+    assert_eq!(twice.status, 409, "one consultation at a time: {}", twice.body);
+    let cancelled = calls.api_as("alice", "DELETE", &consult, None);
+    assert_eq!(cancelled.status, 204, "{}", cancelled.body);
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+
+    // Then dmitri, and the transfer completed.
+    let agent = json!({"target": {"type": "agent", "agent_id": calls.agent("dmitri")}});
+    let started = calls.api_as("alice", "POST", &consult, Some(&agent));
+    assert_eq!(started.status, 202, "{}", started.body);
+    established(&dmitri, 1).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let done = calls.api_as("alice", "POST", &format!("{consult}/complete"), None);
+    assert_eq!(done.status, 204, "{}", done.body);
+    let dmitri_id = calls.agent("dmitri").to_string();
+    calls
+        .wait_for("dmitri bridged", |events| {
+            events.iter().any(|e| e["kind"] == "bridged" && e["agent_id"] == dmitri_id.as_str())
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    caller.command("hangup", "");
+    let events = calls.wait_for_kinds(&["call_ended"]).await;
+
+    let transferred = of_kind(&events, "transferred");
+    assert_eq!(transferred.len(), 1, "{:?}", kinds(&events));
+    assert_eq!(transferred[0]["transfer"], "warm");
+    assert_eq!(transferred[0]["target"], json!({"type": "agent", "agent_id": dmitri_id}));
+    assert_eq!(of_kind(&events, "held").len(), 2, "the caller held for each consultation: {:?}", kinds(&events));
+    assert_eq!(of_kind(&events, "resumed").len(), 2);
+    assert_eq!(of_kind(&events, "call_ended")[0]["cause"], "caller_hangup");
+    let cdr = calls.cdr().await;
+    assert_eq!(cdr.outcome, "answered");
+    assert_eq!(cdr.agent_id, Some(calls.agent("alice")));
+
+    let (heard, _) = caller.quit();
+    let last = &heard[heard.len().saturating_sub(8_000)..];
+    assert!(share(last, 1_100.0) > 0.2, "the caller ends with dmitri: {}", share(last, 1_100.0));
+    assert!(share(&heard, 550.0) < 0.01, "the caller never heard the number consulted: {}", share(&heard, 550.0));
+    let (dmitri_heard, _) = dmitri.quit();
+    assert!(share(&dmitri_heard, 440.0) > 0.05, "dmitri talked to alice first: {}", share(&dmitri_heard, 440.0));
+    assert!(share(&dmitri_heard, 700.0) > 0.05, "then to the caller: {}", share(&dmitri_heard, 700.0));
+    let (outside_heard, _) = outside.quit();
+    assert!(share(&outside_heard, 440.0) > 0.05, "the number consulted heard alice: {}", share(&outside_heard, 440.0));
+    assert!(share(&outside_heard, 700.0) < 0.01, "and never the caller: {}", share(&outside_heard, 700.0));
+    let _ = alice.quit();
     calls.stop();
 }

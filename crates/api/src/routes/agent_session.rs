@@ -4,7 +4,8 @@
 //! monitors, whispers to or barges into a live call (their phone rings),
 //! switches mode, or leaves; `/api/v1/calls/{id}/transfer`: the call's
 //! agent (or a supervisor) transfers it blind to a queue, an agent or a
-//! number; `/api/v1/agent/call`: the agent's click-to-call (their phone
+//! number; `/api/v1/calls/{id}/consult` (+ `/complete`, `DELETE`): a warm
+//! transfer, the caller held while the agent consults an agent or number; `/api/v1/agent/call`: the agent's click-to-call (their phone
 //! rings, then the number or contact is dialled). Each goes to the call layer; its decisions
 //! come back as events (`agent_*`, `supervisor_joined`/`_left`: the audit
 //! of who did what to which call, and when).
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agents/{id}/state", put(agent_state))
         .route("/api/v1/calls/{id}/supervision", post(supervise).delete(stop_supervising))
         .route("/api/v1/calls/{id}/transfer", post(transfer))
+        .route("/api/v1/calls/{id}/consult", post(consult).delete(cancel_consult))
+        .route("/api/v1/calls/{id}/consult/complete", post(complete_consult))
 }
 
 impl From<CallControlError> for ApiError {
@@ -126,13 +129,50 @@ async fn transfer(
     Id(call): Id<CallId>,
     UncheckedJson(body): UncheckedJson<Transfer>,
 ) -> Result<StatusCode, ApiError> {
-    let by = if c.role.at_least(model::Role::Supervisor) {
-        TransferBy::Supervisor(c.user_id().ok_or(ApiError::Forbidden)?)
-    } else {
-        TransferBy::Agent(own_agent(&s, &c).await?)
-    };
+    let by = transferor(&s, &c).await?;
     s.call_control()?.transfer(c.tenant_id, call, by, body.target).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// Who moves the call: a supervisor or admin as themselves, anyone else
+/// as the agent they are (the call layer checks it is their call).
+async fn transferor(s: &AppState, c: &Caller) -> Result<TransferBy, ApiError> {
+    if c.role.at_least(model::Role::Supervisor) {
+        Ok(TransferBy::Supervisor(c.user_id().ok_or(ApiError::Forbidden)?))
+    } else {
+        Ok(TransferBy::Agent(own_agent(s, c).await?))
+    }
+}
+
+async fn consult(
+    State(s): State<AppState>,
+    AnyRole(c): AnyRole,
+    Id(call): Id<CallId>,
+    UncheckedJson(body): UncheckedJson<Transfer>,
+) -> Result<StatusCode, ApiError> {
+    let by = transferor(&s, &c).await?;
+    s.call_control()?.consult(c.tenant_id, call, by, body.target).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn complete_consult(
+    State(s): State<AppState>,
+    AnyRole(c): AnyRole,
+    Id(call): Id<CallId>,
+) -> Result<StatusCode, ApiError> {
+    let by = transferor(&s, &c).await?;
+    s.call_control()?.complete_consult(c.tenant_id, call, by).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn cancel_consult(
+    State(s): State<AppState>,
+    AnyRole(c): AnyRole,
+    Id(call): Id<CallId>,
+) -> Result<StatusCode, ApiError> {
+    let by = transferor(&s, &c).await?;
+    s.call_control()?.cancel_consult(c.tenant_id, call, by).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn place_call(

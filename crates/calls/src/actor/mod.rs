@@ -13,6 +13,7 @@
 //! leg hung up, the ACD told, `call_ended`).
 
 mod callback;
+mod consult;
 mod ivr_stage;
 mod legs;
 mod mobile;
@@ -120,6 +121,8 @@ pub(crate) struct Actor {
     timer: Option<(tokio::time::Instant, Timer)>,
     /// Whether the caller was offered a callback (once per call).
     callback_offered: bool,
+    /// A warm transfer's consultation, while connected.
+    consult: Option<consult::Consult>,
     sip_rx: mpsc::UnboundedReceiver<CallMsg>,
     sip_tx: mpsc::UnboundedSender<CallMsg>,
     acd_rx: mpsc::UnboundedReceiver<Action>,
@@ -190,6 +193,7 @@ pub(crate) async fn run_inbound(
         stage: Stage::Waiting { queue: None, since: Instant::now(), ringing: None },
         timer: None,
         callback_offered: false,
+        consult: None,
         sip_rx,
         sip_tx,
         acd_rx,
@@ -272,6 +276,7 @@ pub(crate) async fn run_outbound(
         stage: Stage::Ended,
         timer: None,
         callback_offered: false,
+        consult: None,
         sip_rx,
         sip_tx,
         acd_rx,
@@ -330,6 +335,8 @@ impl Actor {
             EdgeEvent::Ended { leg, cause } if leg == self.caller_leg => self.caller_left(cause).await,
             EdgeEvent::Ended { leg, cause } => {
                 let taken = self.supervisor_leg_ended(leg).await
+                    || self.consult_ended(leg).await
+                    || self.agent_left_consult(leg).await
                     || self.outside_ended(leg).await
                     || self.customer_leg_ended(leg).await
                     || self.callback_agent_ended(leg, cause).await;
@@ -339,6 +346,7 @@ impl Actor {
             }
             EdgeEvent::Answered { leg, answer } => {
                 let taken = self.supervisor_answered(leg, answer.clone()).await
+                    || self.consult_answered(leg, answer.clone()).await
                     || self.mobile_answered(leg, answer.clone()).await
                     || self.outside_answered(leg, answer.clone()).await
                     || self.customer_answered(leg, answer.clone()).await
@@ -391,6 +399,7 @@ impl Actor {
                 self.events.emit(EventPayload::CallEnded { cause: EndCause::Abandoned }).await;
             }
             Stage::Connected { agent, supervisor } => {
+                self.drop_consult().await;
                 self.cancel_agent_leg(&agent).await;
                 self.drop_supervisor(supervisor).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });
@@ -425,6 +434,7 @@ impl Actor {
                 }
             }
             Stage::Connected { agent, supervisor } => {
+                self.drop_consult().await;
                 self.cancel_agent_leg(&agent).await;
                 self.drop_supervisor(supervisor).await;
                 self.acd.tell(acd::Command::CallEnded { call: self.call });

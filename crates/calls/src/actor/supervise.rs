@@ -21,6 +21,16 @@ pub(crate) enum CallCommand {
     Supervise { supervisor: UserId, mode: SupervisionMode, reply: oneshot::Sender<Result<(), CallsError>> },
     /// The supervisor leaves.
     Leave { supervisor: UserId, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// The agent (or a supervisor) consults `target` for a warm transfer.
+    Consult {
+        by: crate::runtime::Transferor,
+        target: model::TransferTarget,
+        reply: oneshot::Sender<Result<(), CallsError>>,
+    },
+    /// Completes the warm transfer.
+    CompleteConsult { by: crate::runtime::Transferor, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// Cancels the consultation.
+    CancelConsult { by: crate::runtime::Transferor, reply: oneshot::Sender<Result<(), CallsError>> },
     /// A blind transfer of the connected call.
     Transfer {
         by: crate::runtime::Transferor,
@@ -61,6 +71,15 @@ impl Actor {
             }
             CallCommand::Leave { supervisor, reply } => {
                 let _ = reply.send(self.unsupervise(supervisor).await);
+            }
+            CallCommand::Consult { by, target, reply } => {
+                let _ = reply.send(self.start_consult(by, target).await);
+            }
+            CallCommand::CompleteConsult { by, reply } => {
+                let _ = reply.send(self.complete_consult(by).await);
+            }
+            CallCommand::CancelConsult { by, reply } => {
+                let _ = reply.send(self.cancel_consult(by).await);
             }
             CallCommand::Transfer { by, target, reply } => {
                 let _ = reply.send(self.transfer(by, target).await);
