@@ -143,7 +143,7 @@ impl Actor {
 
     /// The party consulted hung up (or never answered): back to the caller.
     pub(super) async fn consult_ended(&mut self, sip: SipLeg) -> bool {
-        if !self.consult.as_ref().is_some_and(|c| c.sip() == sip) {
+        if self.consult.as_ref().is_none_or(|c| c.sip() != sip) {
             return false;
         }
         self.end_consult(false).await;
