@@ -34,10 +34,6 @@ const PENDING_FOR: Duration = Duration::from_secs(5);
 /// At most this many such events are kept.
 const PENDING_MAX: usize = 4_096;
 
-/// How often every tenant's configuration is read again (new numbers,
-/// flows, queues and agents take effect without a restart).
-const RELOAD_EVERY: Duration = Duration::from_secs(30);
-
 /// What every call actor shares.
 pub(crate) struct Shared {
     pub edge: EdgeHandle,
@@ -175,6 +171,9 @@ pub struct Setup {
     /// (tenant domain, extension) → agent, to name the agent of a
     /// registration; kept current by whoever reloads the accounts.
     pub agents_by_aor: AgentsByAor,
+    /// How often every tenant's configuration is read again (new numbers,
+    /// flows, queues and agents take effect without a restart).
+    pub reload_every: Duration,
 }
 
 /// The running call layer. Cheap to clone.
@@ -210,7 +209,7 @@ impl Calls {
         let calls =
             Calls { shared, directory: Arc::new(Mutex::new(setup.directory)), acds: Arc::new(Mutex::new(acds)) };
         tokio::spawn(calls.clone().dispatch(setup.edge_events, setup.agents_by_aor));
-        tokio::spawn(calls.clone().reload(domain));
+        tokio::spawn(calls.clone().reload(domain, setup.reload_every));
         calls
     }
 
@@ -218,8 +217,8 @@ impl Calls {
     /// arrive after take the new numbers and flows; each tenant's ACD gets
     /// its queues again (a queue's settings apply to the next decisions);
     /// a new tenant gets its ACD.
-    async fn reload(self, domain: String) {
-        let mut tick = tokio::time::interval(RELOAD_EVERY);
+    async fn reload(self, domain: String, every: Duration) {
+        let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tick.tick().await;
         loop {

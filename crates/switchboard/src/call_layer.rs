@@ -37,6 +37,7 @@ pub async fn start(config: &Config, pool: &PgPool, sink: EventSink, edge: &mut S
         domain: config.sip.domain.clone(),
         recordings: config.recordings_dir(),
         agents_by_aor: edge.agents.clone(),
+        reload_every: config.reload.every(),
     });
     tracing::info!(
         rtp = %format!("{}:{}-{}", media_config.bind, media_config.port_first, media_config.port_last),

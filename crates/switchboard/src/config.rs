@@ -38,6 +38,8 @@ pub struct Config {
     pub sip: SipConfig,
     /// The media engine.
     pub media: MediaConfig,
+    /// How often configuration is read again.
+    pub reload: ReloadConfig,
     /// Logging.
     pub log: LogConfig,
     /// The platform operator.
@@ -63,6 +65,21 @@ pub struct SipConfig {
     /// `http.tls_cert`), when set.
     #[serde(default)]
     pub tls_listen: Option<SocketAddr>,
+}
+
+/// Reading the tenants' configuration again.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReloadConfig {
+    /// Seconds between two reads (at least 1).
+    pub every_secs: u64,
+}
+
+impl ReloadConfig {
+    /// The interval, never under a second.
+    pub fn every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.every_secs.max(1))
+    }
 }
 
 /// Media engine settings.

@@ -50,6 +50,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         ws: (ws_flows, ws_kind, addr),
         tcp_listen: config.sip.tcp_listen,
         tls: sip_tls(config)?,
+        reload_every: config.reload.every(),
     })
     .await?;
     println!("  SIP/UDP:   {}", sip_edge.udp);

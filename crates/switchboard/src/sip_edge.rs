@@ -3,7 +3,7 @@
 //! registrar answering agents' REGISTERs from their SIP passwords in the
 //! database, and carriers admitted by the trunks and numbers of every
 //! tenant. Accounts, trunks and numbers are read again every
-//! `RELOAD_EVERY`. The edge's events (calls, registrations) go to the call
+//! `reload.every_secs`. The edge's events (calls, registrations) go to the call
 //! layer (`calls::Calls`), which `serve` starts with what this returns.
 
 use std::collections::HashMap;
@@ -24,7 +24,6 @@ use sqlx::PgPool;
 use tokio::sync::mpsc;
 
 /// How often accounts, trunks and numbers are read again.
-const RELOAD_EVERY: Duration = Duration::from_secs(30);
 
 /// (tenant domain, extension) → the agent, as last read.
 type AgentsByAor = HashMap<(String, String), (TenantId, AgentId)>;
@@ -124,6 +123,8 @@ pub struct EdgeSetup<'a> {
     pub tcp_listen: Option<SocketAddr>,
     /// A TLS address and the acceptor to serve SIP over TLS with.
     pub tls: Option<(SocketAddr, sip::tls::TlsAcceptor)>,
+    /// How often accounts, trunks and numbers are read again (`reload.every_secs`).
+    pub reload_every: Duration,
 }
 
 /// Starts the edge.
@@ -190,8 +191,8 @@ pub async fn start(setup: EdgeSetup<'_>) -> anyhow::Result<SipEdge> {
     let runner = tokio::spawn(runner.run(async {
         let _ = stopped.await;
     }));
-    let reload =
-        tokio::spawn(reload(setup.pool.clone(), setup.domain.to_owned(), trunk_auth, handle.clone(), agents.clone()));
+    let reloading = Reloading { every: setup.reload_every, trunk_auth, handle: handle.clone(), agents: agents.clone() };
+    let reload = tokio::spawn(reload(setup.pool.clone(), setup.domain.to_owned(), reloading));
     tracing::info!(%udp, "SIP edge listening");
     Ok(SipEdge { stop, runner, tasks: vec![reload], udp, handle, events: Some(edge_events), agents })
 }
@@ -220,10 +221,19 @@ fn directory(
     Box::new(TrunkDirectory::new(config, snapshot.trunks.clone(), lookup, secret, start, unix))
 }
 
+/// What the reload task keeps current, and how often.
+struct Reloading {
+    every: Duration,
+    trunk_auth: TrunkAuthConfig,
+    handle: EdgeHandle,
+    agents: SharedAgents,
+}
+
 /// Reads accounts, trunks and numbers again now and then and hands them to
 /// the edge.
-async fn reload(pool: PgPool, domain: String, trunk_auth: TrunkAuthConfig, handle: EdgeHandle, agents: SharedAgents) {
-    let mut tick = tokio::time::interval(RELOAD_EVERY);
+async fn reload(pool: PgPool, domain: String, reloading: Reloading) {
+    let Reloading { every, trunk_auth, handle, agents } = reloading;
+    let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     let secret = uuid::Uuid::new_v4();

@@ -91,6 +91,12 @@ impl Demo {
         store::repo::trunks::update(&self.pool, self.tenant, trunk.id, &trunk.data).await.unwrap().unwrap();
     }
 
+    /// Has `serve` read the configuration again every second.
+    pub(crate) fn reloading_every_second(mut self) -> Demo {
+        self.node.env.push(("SWITCHBOARD_RELOAD__EVERY_SECS", "1".into()));
+        self
+    }
+
     /// Starts `serve` on this configuration.
     pub(crate) fn serve(self) -> Calls {
         let server = self.node.serve();
