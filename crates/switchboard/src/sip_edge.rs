@@ -23,8 +23,6 @@ use sip::trunk::{Inbound, Trunk, TrunkTable};
 use sqlx::PgPool;
 use tokio::sync::mpsc;
 
-/// How often accounts, trunks and numbers are read again.
-
 /// (tenant domain, extension) → the agent, as last read.
 type AgentsByAor = HashMap<(String, String), (TenantId, AgentId)>;
 
