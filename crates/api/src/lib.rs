@@ -25,6 +25,7 @@ pub mod extract;
 pub mod live;
 pub mod metrics;
 pub mod openapi;
+mod openapi_calls;
 pub mod routes;
 pub mod state;
 pub mod telemetry;

@@ -12,6 +12,7 @@ use utoipa::openapi::{
 };
 use utoipa::{Modify, OpenApi};
 
+use crate::call_control::{CallPlaced, ChosenState, PlaceCall, Supervision, Transfer, WrapUp};
 use crate::error::ErrorBody;
 use crate::live::{LiveAgent, LiveCall, LiveMessage, LiveSnapshot, QueueFigures};
 use crate::routes::api_keys::ApiKeyView;
@@ -29,7 +30,9 @@ use crate::routes::users::UserUpdate;
         ErrorBody, model::FieldError, LoginRequest, LoginResponse, Me, NewTenant, TenantView, model::User,
         model::NewUser, UserUpdate, model::ApiKey, ApiKeyView, model::Skill, model::Agent, model::Queue, QueueView,
         Member, Members, model::PhoneNumber, model::Trunk, model::Contact, model::IvrFlow, Readiness,
-        LiveMessage, LiveSnapshot, LiveCall, LiveAgent, QueueFigures, MoveCall, PriorityChange
+        LiveMessage, LiveSnapshot, LiveCall, LiveAgent, QueueFigures, MoveCall, PriorityChange, ChosenState, WrapUp,
+        Supervision, Transfer, PlaceCall, CallPlaced, model::TransferTarget, model::SupervisionMode,
+        model::NotReadyReason
     )),
     modifiers(&Bearer)
 )]
@@ -61,7 +64,7 @@ struct Crud {
     write: &'static str,
 }
 
-fn named(name: &str) -> RefOr<Schema> {
+pub(crate) fn named(name: &str) -> RefOr<Schema> {
     Ref::from_schema_name(name).into()
 }
 
@@ -83,11 +86,11 @@ fn json(schema: RefOr<Schema>) -> utoipa::openapi::Content {
     ContentBuilder::new().schema(Some(schema)).build()
 }
 
-fn error(description: &str) -> utoipa::openapi::Response {
+pub(crate) fn error(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new().description(description).content("application/json", json(named("ErrorBody"))).build()
 }
 
-fn op(tag: &str, summary: String, ok: &str, body: Option<RefOr<Schema>>) -> OperationBuilder {
+pub(crate) fn op(tag: &str, summary: String, ok: &str, body: Option<RefOr<Schema>>) -> OperationBuilder {
     let mut b = OperationBuilder::new()
         .tag(tag)
         .summary(Some(summary))
@@ -105,7 +108,7 @@ fn op(tag: &str, summary: String, ok: &str, body: Option<RefOr<Schema>>) -> Oper
     b
 }
 
-fn with_input(b: OperationBuilder, input: &str) -> OperationBuilder {
+pub(crate) fn with_input(b: OperationBuilder, input: &str) -> OperationBuilder {
     b.request_body(Some(
         RequestBodyBuilder::new()
             .content("application/json", json(named(input)))
@@ -117,7 +120,7 @@ fn with_input(b: OperationBuilder, input: &str) -> OperationBuilder {
     .response("409", error("Conflicts with existing data (duplicate name, number in use)"))
 }
 
-fn with_id(b: OperationBuilder) -> OperationBuilder {
+pub(crate) fn with_id(b: OperationBuilder) -> OperationBuilder {
     b.parameter(
         ParameterBuilder::new()
             .name("id")
@@ -398,6 +401,7 @@ fn paths() -> Paths {
         OperationBuilder::new().tag("operations").summary(Some(summary)).response("200", r.build())
     };
     add_call_actions(&mut paths);
+    crate::openapi_calls::add(&mut paths);
     paths.add_path_operation("/api/v1/live", vec![HttpMethod::Get], live().build());
     paths.add_path_operation("/healthz", vec![HttpMethod::Get], plain("Liveness", None).build());
     let ready = plain("Readiness: database and event writer", Some(named("Readiness"))).response(

@@ -95,6 +95,20 @@ async fn openapi_document_lists_routes_and_schemas() {
         assert!(doc["components"]["schemas"][schema].is_object(), "missing schema {schema}");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let call_layer = [
+        ("/api/v1/agent/login", "post"),
+        ("/api/v1/agent/state", "put"),
+        ("/api/v1/agent/call", "post"),
+        ("/api/v1/calls/{id}/supervision", "delete"),
+        ("/api/v1/calls/{id}/transfer", "post"),
+        ("/api/v1/calls/{id}/consult", "delete"),
+        ("/api/v1/calls/{id}/consult/complete", "post"),
+    ];
+    for (path, method) in call_layer {
+        assert!(doc["paths"][path][method].is_object(), "missing {method} {path}");
+    }
+    let transfer = &doc["paths"]["/api/v1/calls/{id}/transfer"]["post"]["requestBody"]["content"]["application/json"];
+    assert_eq!(transfer["schema"]["$ref"], "#/components/schemas/Transfer");
 }
 
 #[tokio::test]
