@@ -60,6 +60,17 @@ pub trait CallControl: Send + Sync + 'static {
         agent: AgentId,
         state: ChosenState,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// A supervisor sets an agent's state; `agent_state_set` audits who.
+    fn set_state_by(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        state: ChosenState,
+        by: UserId,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, agent, state, by);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
     /// A supervisor monitors, whispers to or barges into a live call (or
     /// switches to that mode).
     fn supervise(

@@ -296,6 +296,25 @@ impl Calls {
         acd.command(acd::Command::SetAgentState { agent, state }).await
     }
 
+    /// A supervisor sets an agent's state: as `set_agent_state`, then the
+    /// audit `agent_state_set` (who set what).
+    pub async fn set_agent_state_by(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        state: acd::ReadyState,
+        by: UserId,
+    ) -> Result<(), CallsError> {
+        self.set_agent_state(tenant, agent, state.clone()).await?;
+        let state = match state {
+            acd::ReadyState::Available => model::AgentState::Available,
+            acd::ReadyState::NotReady(reason) => model::AgentState::NotReady { reason },
+            acd::ReadyState::DoNotDisturb => model::AgentState::DoNotDisturb,
+        };
+        emit_agent(&self.shared.sink, tenant, EventPayload::AgentStateSet { agent_id: agent, by, state }).await;
+        Ok(())
+    }
+
     /// A supervisor joins a live call in `mode` (monitor, whisper, barge),
     /// or switches to it when already on the call.
     pub async fn supervise(

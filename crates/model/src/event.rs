@@ -485,6 +485,16 @@ pub enum EventPayload {
         /// The new state (with its reason code when not ready).
         state: AgentState,
     },
+    /// A supervisor set the agent's state (the audit; the state change
+    /// itself follows as `agent_state_changed`).
+    AgentStateSet {
+        /// The agent.
+        agent_id: AgentId,
+        /// The supervisor (or admin) who set it.
+        by: UserId,
+        /// The state set: available, not ready with its reason, or DND.
+        state: AgentState,
+    },
     /// A SIP device of the agent registered (or refreshed its
     /// registration): calls can reach the agent at `contact`.
     AgentDeviceRegistered {
@@ -546,6 +556,7 @@ impl EventPayload {
             AgentLoggedIn { .. } => "agent_logged_in",
             AgentLoggedOut { .. } => "agent_logged_out",
             AgentStateChanged { .. } => "agent_state_changed",
+            AgentStateSet { .. } => "agent_state_set",
             AgentDeviceRegistered { .. } => "agent_device_registered",
             AgentDeviceUnregistered { .. } => "agent_device_unregistered",
         }

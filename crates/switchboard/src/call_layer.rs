@@ -73,12 +73,19 @@ impl CallControl for CallLayer {
         agent: AgentId,
         state: ChosenState,
     ) -> CallFuture<'_, Result<(), CallControlError>> {
-        let state = match state {
-            ChosenState::Available => acd::ReadyState::Available,
-            ChosenState::NotReady { reason } => acd::ReadyState::NotReady(reason),
-            ChosenState::DoNotDisturb => acd::ReadyState::DoNotDisturb,
-        };
+        let state = ready_state(state);
         Box::pin(async move { self.0.set_agent_state(tenant, agent, state).await.map_err(refusal) })
+    }
+
+    fn set_state_by(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        state: ChosenState,
+        by: UserId,
+    ) -> CallFuture<'_, Result<(), CallControlError>> {
+        let state = ready_state(state);
+        Box::pin(async move { self.0.set_agent_state_by(tenant, agent, state, by).await.map_err(refusal) })
     }
 
     fn supervise(
@@ -180,6 +187,15 @@ impl CallControl for CallLayer {
         priority: i32,
     ) -> CallFuture<'_, Result<(), CallControlError>> {
         Box::pin(async move { self.0.set_priority(tenant, call, by, priority).await.map_err(refusal) })
+    }
+}
+
+/// A state chosen over the API, in the ACD's terms.
+fn ready_state(state: ChosenState) -> acd::ReadyState {
+    match state {
+        ChosenState::Available => acd::ReadyState::Available,
+        ChosenState::NotReady { reason } => acd::ReadyState::NotReady(reason),
+        ChosenState::DoNotDisturb => acd::ReadyState::DoNotDisturb,
     }
 }
 

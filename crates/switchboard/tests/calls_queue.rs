@@ -191,3 +191,38 @@ async fn a_vip_caller_is_offered_to_the_senior_agent_while_a_junior_is_free() {
     let _ = dmitri.quit();
     calls.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_overflowing_to_another_queue_is_answered_there_and_its_cdr_names_that_queue() {
+    if !baresip_available() {
+        return;
+    }
+    let demo = Demo::seed().await;
+    let (sales, support) = (demo.queue("sales").await, demo.queue("support").await);
+    // Nobody serves sales: its calls go on to support at once.
+    demo.change_queue(sales, |q| {
+        q.overflow = Some(model::OverflowTarget::Queue { queue_id: support });
+        q.routing.join_empty = false;
+    })
+    .await;
+    demo.change_queue(support, |q| q.post_call_survey = false).await;
+    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
+    let calls = demo.serve();
+    let dmitri = calls.agent_phone("dmitri", Answer::Auto, 440.0).await;
+    calls.log_in("dmitri");
+
+    let caller = calls.dial(CALLER, DID, 700.0);
+    calls.wait_for_kinds(&["bridged"]).await;
+    caller.command("hangup", "");
+    let events = calls.wait_for_kinds(&["call_ended"]).await;
+
+    assert!(position(&events, "overflowed") < position(&events, "bridged"));
+    let queued: Vec<_> = of_kind(&events, "call_queued").iter().map(|e| e["queue_id"].clone()).collect();
+    assert_eq!(queued, vec![Value::from(sales.to_string()), Value::from(support.to_string())], "{:?}", kinds(&events));
+    let cdr = calls.cdr().await;
+    assert_eq!(cdr.outcome, "answered");
+    assert_eq!(cdr.queue_id, Some(support));
+    assert_eq!(cdr.agent_id, Some(calls.agent("dmitri")));
+    let _ = (caller.quit(), dmitri.quit());
+    calls.stop();
+}

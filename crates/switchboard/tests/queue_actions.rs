@@ -193,3 +193,31 @@ async fn a_priority_raised_by_a_supervisor_puts_a_later_call_ahead_of_an_earlier
     let _ = alice.quit();
     calls.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supervisor_sets_an_agents_state_and_the_audit_names_them() {
+    let demo = Demo::seed().await;
+    let calls = demo.serve();
+    calls.log_in("alice");
+    let alice = calls.agent("alice").to_string();
+    let path = format!("/api/v1/agents/{alice}/state");
+    let dnd = serde_json::json!({"state": "do_not_disturb"}).to_string();
+    let agent = calls.token("bob", "demo-agent");
+    assert_eq!(calls.api("PUT", &path, &agent, Some(&dnd)).status, 403, "agents do not set others' state");
+    let supervisor = calls.token("supervisor", "demo-supervisor");
+    let supervisor_id = calls.api("GET", "/api/v1/me", &supervisor, None).json()["user"]["id"].clone();
+    let set = calls.api("PUT", &path, &supervisor, Some(&dnd));
+    assert_eq!(set.status, 204, "{}", set.body);
+    let events = calls
+        .wait_for("the state set and changed", |events| {
+            events.iter().any(|e| e["kind"] == "agent_state_set")
+                && events.iter().any(|e| e["kind"] == "agent_state_changed" && e["state"]["state"] == "do_not_disturb")
+        })
+        .await;
+    let audit: Vec<_> = events.iter().filter(|e| e["kind"] == "agent_state_set").collect();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["agent_id"], alice.as_str());
+    assert_eq!(audit[0]["by"], supervisor_id);
+    assert_eq!(audit[0]["state"]["state"], "do_not_disturb");
+    calls.stop();
+}

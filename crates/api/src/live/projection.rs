@@ -74,6 +74,7 @@ fn is_live(payload: &EventPayload) -> bool {
         EventPayload::SurveyAnswered { .. }
             | EventPayload::DispositionSet { .. }
             | EventPayload::AgentStateChanged { .. }
+            | EventPayload::AgentStateSet { .. }
             | EventPayload::AgentLoggedIn { .. }
             | EventPayload::AgentLoggedOut { .. }
             | EventPayload::AgentDeviceRegistered { .. }

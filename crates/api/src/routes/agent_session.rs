@@ -88,7 +88,8 @@ async fn agent_state(
     UncheckedJson(state): UncheckedJson<ChosenState>,
 ) -> Result<StatusCode, ApiError> {
     agents::get(&s.pool, c.tenant_id, agent).await?.ok_or(ApiError::NotFound)?;
-    s.call_control()?.set_state(c.tenant_id, agent, state).await?;
+    let by = c.user_id().ok_or(ApiError::Forbidden)?;
+    s.call_control()?.set_state_by(c.tenant_id, agent, state, by).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -101,6 +101,11 @@ impl Actor {
                             *queue = Some(queue_id);
                         }
                         self.queue = Some(queue_id);
+                        // The ACD has already filed it there: the CDR and the
+                        // live feed follow it into that queue.
+                        let position = self.acd.position(self.call).await.unwrap_or(0);
+                        let priority = self.routing.priority;
+                        self.events.emit(EventPayload::CallQueued { queue_id, priority, position }).await;
                     }
                     _ => self.finish(EndCause::FlowHangup).await,
                 }
