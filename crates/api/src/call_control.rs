@@ -60,6 +60,12 @@ pub trait CallControl: Send + Sync + 'static {
         agent: AgentId,
         state: ChosenState,
     ) -> CallFuture<'_, Result<(), CallControlError>>;
+    /// The agent refuses the call ringing at them (as their phone
+    /// declining it would): the ACD offers it to the next agent.
+    fn reject_offer(&self, tenant: TenantId, agent: AgentId) -> CallFuture<'_, Result<(), CallControlError>> {
+        let _ = (tenant, agent);
+        Box::pin(async { Err(CallControlError::Unavailable) })
+    }
     /// A supervisor sets an agent's state; `agent_state_set` audits who.
     fn set_state_by(
         &self,

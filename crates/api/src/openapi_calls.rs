@@ -53,6 +53,8 @@ pub(crate) fn add(paths: &mut Paths) {
                     .build(),
             );
     paths.add_path_operation("/api/v1/agent/call", post(), call.build());
+    let reject = as_agent("Refuse the call ringing at you: it goes to the next agent (409: none rings)", "204", None);
+    paths.add_path_operation("/api/v1/agent/offer/reject", post(), reject.build());
     let agent_state = with_id(call_layer(with_input(
         op("agents", "Set an agent's state (supervisor)".into(), "204", None),
         "ChosenState",

@@ -37,6 +37,9 @@ pub enum CallsError {
     /// No such live call in the tenant.
     #[error("no such live call")]
     UnknownCall,
+    /// No call is ringing at the agent.
+    #[error("no call is offered to you")]
+    NoOffer,
     /// The call is another agent's.
     #[error("the call is not yours")]
     NotYourCall,

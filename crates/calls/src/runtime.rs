@@ -132,6 +132,12 @@ impl LiveCalls {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner).remove(&call);
     }
 
+    /// The actors of every live call of `tenant`.
+    fn actors_of(&self, tenant: TenantId) -> Vec<mpsc::UnboundedSender<CallMsg>> {
+        let calls = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        calls.values().filter(|(t, _)| *t == tenant).map(|(_, actor)| actor.clone()).collect()
+    }
+
     /// The actor of a live call of `tenant`.
     fn actor(&self, tenant: TenantId, call: CallId) -> Option<mpsc::UnboundedSender<CallMsg>> {
         let calls = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -294,6 +300,25 @@ impl Calls {
     ) -> Result<(), CallsError> {
         let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
         acd.command(acd::Command::SetAgentState { agent, state }).await
+    }
+
+    /// The agent refuses the call ringing at them, as if their phone had
+    /// declined it: the ACD offers it to the next agent. `NoOffer` when
+    /// no call rings at them.
+    pub async fn reject_offer(&self, tenant: TenantId, agent: AgentId) -> Result<(), CallsError> {
+        let mut answers = Vec::new();
+        for actor in self.shared.live.actors_of(tenant) {
+            let (reply, answer) = oneshot::channel();
+            if actor.send(CallMsg::Command(CallCommand::RejectOffer { agent, reply })).is_ok() {
+                answers.push(answer);
+            }
+        }
+        for answer in answers {
+            if let Ok(Ok(true)) = answer.await {
+                return Ok(());
+            }
+        }
+        Err(CallsError::NoOffer)
     }
 
     /// A supervisor sets an agent's state: as `set_agent_state`, then the

@@ -77,6 +77,10 @@ impl CallControl for CallLayer {
         Box::pin(async move { self.0.set_agent_state(tenant, agent, state).await.map_err(refusal) })
     }
 
+    fn reject_offer(&self, tenant: TenantId, agent: AgentId) -> CallFuture<'_, Result<(), CallControlError>> {
+        Box::pin(async move { self.0.reject_offer(tenant, agent).await.map_err(refusal) })
+    }
+
     fn set_state_by(
         &self,
         tenant: TenantId,

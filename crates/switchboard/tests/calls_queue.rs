@@ -226,3 +226,36 @@ async fn a_call_overflowing_to_another_queue_is_answered_there_and_its_cdr_names
     let _ = (caller.quit(), dmitri.quit());
     calls.stop();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_who_rejects_the_offer_over_the_api_sends_the_call_to_the_next_agent() {
+    if !baresip_available() {
+        return;
+    }
+    let demo = Demo::seed().await;
+    let sales = demo.queue("sales").await;
+    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
+    let calls = demo.serve();
+    let alice = calls.agent_phone("alice", Answer::Manual, 440.0).await;
+    calls.log_in("alice");
+    let farid = calls.agent_phone("farid", Answer::Auto, 550.0).await;
+    calls.log_in("farid");
+
+    let caller = calls.dial(CALLER, DID, 700.0);
+    calls.wait_for_kinds(&["agent_ringing"]).await;
+    let rejected = calls.api_as("alice", "POST", "/api/v1/agent/offer/reject", None);
+    assert_eq!(rejected.status, 204, "{}", rejected.body);
+    calls.wait_for_kinds(&["bridged"]).await;
+    let again = calls.api_as("alice", "POST", "/api/v1/agent/offer/reject", None);
+    assert_eq!(again.status, 409, "nothing rings at alice now: {}", again.body);
+    caller.command("hangup", "");
+    let events = calls.wait_for_kinds(&["call_ended"]).await;
+
+    let alice_id = calls.agent("alice").to_string();
+    assert_eq!(of_kind(&events, "agent_rejected")[0]["agent_id"], alice_id.as_str());
+    assert_eq!(of_kind(&events, "bridged")[0]["agent_id"], calls.agent("farid").to_string().as_str());
+    assert!(alice.wait_log("session closed"), "alice's ringing leg is cancelled:\n{}", alice.log());
+    assert_eq!(calls.cdr().await.agent_id, Some(calls.agent("farid")));
+    let _ = (caller.quit(), alice.quit(), farid.quit());
+    calls.stop();
+}

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agent/state", put(own_state))
         .route("/api/v1/agent/wrap-up", post(wrap_up))
         .route("/api/v1/agent/call", post(place_call))
+        .route("/api/v1/agent/offer/reject", post(reject_offer))
         .route("/api/v1/agents/{id}/state", put(agent_state))
         .route("/api/v1/calls/{id}/supervision", post(supervise).delete(stop_supervising))
         .route("/api/v1/calls/{id}/transfer", post(transfer))
@@ -173,6 +174,12 @@ async fn cancel_consult(
 ) -> Result<StatusCode, ApiError> {
     let by = transferor(&s, &c).await?;
     s.call_control()?.cancel_consult(c.tenant_id, call, by).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn reject_offer(State(s): State<AppState>, AnyRole(c): AnyRole) -> Result<StatusCode, ApiError> {
+    let agent = own_agent(&s, &c).await?;
+    s.call_control()?.reject_offer(c.tenant_id, agent).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

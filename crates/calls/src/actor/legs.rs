@@ -241,6 +241,24 @@ impl Actor {
         self.drop_agent_leg(agent).await;
     }
 
+    /// The agent refused, over the API, the call ringing at them: as a
+    /// refusal on their phone. Whether it was ringing at them.
+    pub(super) async fn reject_offer(&mut self, agent: AgentId) -> bool {
+        let ringing = match &mut self.stage {
+            Stage::Waiting { ringing, .. } => ringing,
+            Stage::Callback(cb) if !cb.agent_answered && !cb.outbound => &mut cb.agent,
+            _ => return false,
+        };
+        let Some(leg) = ringing.take_if(|leg| leg.agent == agent) else { return false };
+        self.cancel_agent_leg(&leg).await;
+        self.acd.tell(acd::Command::Rejected { call: self.call, agent });
+        self.events.emit(EventPayload::AgentRejected { agent_id: agent }).await;
+        if matches!(self.stage, Stage::Waiting { .. }) {
+            self.resume_music().await;
+        }
+        true
+    }
+
     /// Removes an agent's media leg and stops following its SIP leg.
     pub(super) async fn drop_agent_leg(&mut self, agent: &AgentLeg) {
         let _ = self.media.remove_leg(agent.media).await;

@@ -31,6 +31,9 @@ pub(crate) enum CallCommand {
     CompleteConsult { by: crate::runtime::Transferor, reply: oneshot::Sender<Result<(), CallsError>> },
     /// Cancels the consultation.
     CancelConsult { by: crate::runtime::Transferor, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// The agent refuses the call offered to them (from the API): answers
+    /// whether this call was ringing at them.
+    RejectOffer { agent: model::AgentId, reply: oneshot::Sender<Result<bool, CallsError>> },
     /// A blind transfer of the connected call.
     Transfer {
         by: crate::runtime::Transferor,
@@ -80,6 +83,9 @@ impl Actor {
             }
             CallCommand::CancelConsult { by, reply } => {
                 let _ = reply.send(self.cancel_consult(by).await);
+            }
+            CallCommand::RejectOffer { agent, reply } => {
+                let _ = reply.send(Ok(self.reject_offer(agent).await));
             }
             CallCommand::Transfer { by, target, reply } => {
                 let _ = reply.send(self.transfer(by, target).await);
