@@ -168,11 +168,15 @@ async fn a_vip_caller_is_offered_to_the_senior_agent_while_a_junior_is_free() {
     let calls = demo.serve();
     let (erin_id, dmitri_id) = (calls.agent("erin").to_string(), calls.agent("dmitri").to_string());
     let erin = calls.agent_phone("erin", Answer::Auto, 440.0).await;
-    let dmitri = calls.agent_phone("dmitri", Answer::Auto, 440.0).await;
+    let dmitri = calls.agent_phone("dmitri", Answer::Manual, 440.0).await;
     calls.log_in("erin");
     calls.log_in("dmitri");
 
     let caller = calls.dial(CALLER, DID, 700.0);
+    assert!(dmitri.wait_log("Incoming call"), "dmitri's phone rings:\n{}", dmitri.log());
+    // The screen pop's first line: the contact's name as the caller's display name.
+    assert!(dmitri.log().contains("Vera Important"), "the phone shows the contact's name:\n{}", dmitri.log());
+    dmitri.command("accept", "");
     calls.wait_for_kinds(&["bridged"]).await;
     caller.command("hangup", "");
     let events = calls.wait_for_kinds(&["call_ended"]).await;

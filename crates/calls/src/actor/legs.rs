@@ -58,6 +58,20 @@ pub(crate) struct Placed {
     pub negotiator: Negotiator,
 }
 
+/// What the party rung sees of the caller: a display name and extra
+/// headers (for an agent: the contact and VIP tier, the screen pop's keys).
+#[derive(Debug, Default)]
+pub(crate) struct Shown {
+    pub display: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// A display name safe inside a quoted string: no quotes, backslashes or
+/// control characters, at most 64 characters.
+fn display_name(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, '"' | '\\') && !c.is_control()).take(64).collect::<String>().trim().to_owned()
+}
+
 /// What the answer to an offer of ours agreed, as a media leg's spec.
 pub(crate) fn agreed_spec(negotiator: &mut Negotiator, answer: Option<&[u8]>) -> Option<RtpLegSpec> {
     let sdp = SessionDescription::parse(answer?).ok()?;
@@ -76,7 +90,12 @@ pub(crate) fn user_of(uri: &Uri) -> String {
 pub(crate) async fn caller_routing(pool: &PgPool, tenant: TenantId, number: &str) -> Routing {
     match store::repo::contacts::find_by_number(pool, tenant, number).await {
         Ok(contacts) => match contacts.into_iter().max_by_key(|c| c.data.vip_tier) {
-            Some(contact) => Routing { vip: contact.data.vip_tier, contact: Some(contact.id), ..Routing::default() },
+            Some(contact) => Routing {
+                vip: contact.data.vip_tier,
+                contact: Some(contact.id),
+                contact_name: Some(contact.data.name.clone()),
+                ..Routing::default()
+            },
             None => Routing::default(),
         },
         Err(error) => {
@@ -136,7 +155,12 @@ impl Actor {
         }
         let to = Address::parse(&format!("<{aor}>")).ok_or(CallsError::Unreachable)?;
         let from = self.caller_number.clone();
-        let placed = self.place_leg(&from, to, vec![targets]).await?;
+        let mut shown = Shown { display: self.routing.contact_name.clone(), headers: Vec::new() };
+        if let Some(contact) = self.routing.contact {
+            shown.headers.push(("X-Switchboard-Contact".to_owned(), contact.to_string()));
+        }
+        shown.headers.push(("X-Switchboard-Vip".to_owned(), self.routing.vip.0.to_string()));
+        let placed = self.place_leg(&from, to, vec![targets], shown).await?;
         Ok(AgentLeg::placed(agent, placed, None))
     }
 
@@ -147,11 +171,15 @@ impl Actor {
         from_user: &str,
         to: Address,
         attempts: Vec<Vec<Target>>,
+        shown: Shown,
     ) -> Result<Placed, CallsError> {
         let (leg, local) = provisional_leg(&self.media).await?;
         let mut negotiator = Negotiator::new(LocalMedia::new(local.ip(), local.port()), self.shared.seed());
         let offer = negotiator.create_offer(Direction::SendRecv)?;
-        let from = Address::parse(&format!("<sip:{from_user}@{}>", self.shared.domain))
+        let display = shown.display.as_deref().map(display_name).filter(|d| !d.is_empty());
+        let from = display
+            .and_then(|d| Address::parse(&format!("\"{d}\" <sip:{from_user}@{}>", self.shared.domain)))
+            .or_else(|| Address::parse(&format!("<sip:{from_user}@{}>", self.shared.domain)))
             .or_else(|| Address::parse(&format!("<sip:anonymous@{}>", self.shared.domain)))
             .ok_or(CallsError::Unreachable)?;
         let plan = Originate {
@@ -159,7 +187,10 @@ impl Actor {
             to,
             attempts,
             offer: Some(offer.to_string().into_bytes()),
-            headers: vec![("X-Switchboard-Call".to_owned(), self.call.to_string())],
+            headers: [("X-Switchboard-Call".to_owned(), self.call.to_string())]
+                .into_iter()
+                .chain(shown.headers)
+                .collect(),
         };
         let sip = match self.shared.edge.originate(plan).await {
             Ok(sip) => sip,

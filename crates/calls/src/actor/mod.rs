@@ -94,6 +94,8 @@ struct Routing {
     priority: i32,
     vip: VipTier,
     contact: Option<ContactId>,
+    /// The contact's name, shown to the agent rung (the From display name).
+    contact_name: Option<String>,
     /// Skills the call needs besides its queue's (set in the IVR).
     skills: Vec<model::SkillRequirement>,
 }

@@ -60,7 +60,7 @@ impl Actor {
         }
         let to = Address::parse(&format!("<sip:{number}@{}>", self.shared.domain))
             .ok_or_else(|| CallsError::BadNumber(number.to_owned()))?;
-        self.place_leg(caller_id, to, attempts).await
+        self.place_leg(caller_id, to, attempts, super::legs::Shown::default()).await
     }
 
     /// Connects the caller to `number` (the IVR's transfer exit, a blind
