@@ -215,7 +215,7 @@ pub fn ivr_flow(sales: QueueId, support: QueueId, skill: impl Fn(&str) -> SkillI
         nodes: [
             node(
                 "welcome",
-                IvrNode::Play { prompt: "Thank you for calling Acme Telecom.".into(), next: next("hours") },
+                IvrNode::Play { prompt: "demo_welcome".into(), next: next("hours") },
             ),
             node(
                 "hours",
@@ -224,7 +224,7 @@ pub fn ivr_flow(sales: QueueId, support: QueueId, skill: impl Fn(&str) -> SkillI
             node(
                 "menu",
                 IvrNode::Menu {
-                    prompt: "For sales press 1. For support press 2. Para español, marque 3.".into(),
+                    prompt: "demo_menu".into(),
                     choices: [("1", "sales"), ("2", "support"), ("3", "spanish")]
                         .into_iter()
                         .map(|(d, n)| (d.to_owned(), n.to_owned()))
@@ -246,7 +246,7 @@ pub fn ivr_flow(sales: QueueId, support: QueueId, skill: impl Fn(&str) -> SkillI
             node(
                 "closed",
                 IvrNode::Menu {
-                    prompt: "We are closed. Press 1 to be called back when we open, or 2 to leave a message.".into(),
+                    prompt: "demo_closed".into(),
                     choices: [("1", "callback"), ("2", "voicemail")]
                         .into_iter()
                         .map(|(d, n)| (d.to_owned(), n.to_owned()))
@@ -259,7 +259,7 @@ pub fn ivr_flow(sales: QueueId, support: QueueId, skill: impl Fn(&str) -> SkillI
             node("callback", IvrNode::Callback { queue_id: support }),
             node(
                 "voicemail",
-                IvrNode::Voicemail { prompt: "Please leave a message after the tone.".into(), max_secs: 120 },
+                IvrNode::Voicemail { prompt: "voicemail".into(), max_secs: 120 },
             ),
         ]
         .into_iter()
