@@ -140,6 +140,8 @@ async fn websocket_client_registers_and_receives_a_call_over_its_flow() {
     let targets = handle.targets_for(&added.0).await.expect("targets");
     assert_eq!(targets.len(), 1);
     assert_eq!(targets[0].uri.as_str(), "sip:k3l9x@df7jal23ls0d.invalid;transport=ws;ob");
+    let kinds = handle.targets_with_transport(&added.0).await.expect("targets with their transport");
+    assert_eq!(kinds, vec![(targets[0].clone(), Transport::Ws)], "the binding's flow is a WebSocket one");
 
     let plan = Originate {
         from: Address::parse("<sip:queue@127.0.0.1>").expect("from"),

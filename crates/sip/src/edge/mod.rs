@@ -235,6 +235,19 @@ impl Edge {
             .collect()
     }
 
+    /// [`Edge::targets_for`], each with the kind of transport it goes
+    /// over (a browser's WS or WSS flow wants a WebRTC offer, a phone's
+    /// UDP, TCP or TLS one plain RTP).
+    pub fn targets_with_transport(&self, aor: &str) -> Vec<(Target, crate::registrar::Transport)> {
+        self.targets_for(aor)
+            .into_iter()
+            .filter_map(|target| {
+                let kind = self.slots.get(usize::from(target.transport.0))?.local.kind;
+                Some((target, kind))
+            })
+            .collect()
+    }
+
     /// The attempts that place a call to `number` through `trunks`, one
     /// trunk per attempt in failover order, each over the edge's transport
     /// of the trunk's kind with its outbound credentials. A trunk whose

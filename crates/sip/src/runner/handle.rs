@@ -5,7 +5,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::edge::{Directory, EdgeError, LegId, Originate, Target};
 use crate::message::{StatusCode, Uri};
-use crate::registrar::CredentialStore;
+use crate::registrar::{CredentialStore, Transport};
 
 /// One leg command and where its result goes.
 pub(crate) enum Command {
@@ -20,6 +20,7 @@ pub(crate) enum Command {
     Refer(LegId, Uri, Reply),
     NotifyRefer(LegId, StatusCode, Reply),
     Targets(String, oneshot::Sender<Vec<Target>>),
+    TargetsWithTransport(String, oneshot::Sender<Vec<(Target, Transport)>>),
     TrunkAttempts(Vec<crate::trunk::Outbound>, String, oneshot::Sender<Vec<Vec<Target>>>),
     SetDirectory(Box<dyn Directory + Send>),
     SetCredentials(Box<dyn CredentialStore + Send>),
@@ -39,6 +40,7 @@ impl std::fmt::Debug for Command {
             Command::Refer(..) => "Refer",
             Command::NotifyRefer(..) => "NotifyRefer",
             Command::Targets(..) => "Targets",
+            Command::TargetsWithTransport(..) => "TargetsWithTransport",
             Command::TrunkAttempts(..) => "TrunkAttempts",
             Command::SetDirectory(..) => "SetDirectory",
             Command::SetCredentials(..) => "SetCredentials",
@@ -139,6 +141,12 @@ impl EdgeHandle {
     /// The targets reaching every registered contact of `aor`.
     pub async fn targets_for(&self, aor: &str) -> Result<Vec<Target>, HandleError> {
         self.call(|tx| Command::Targets(aor.to_owned(), tx)).await
+    }
+
+    /// The targets reaching every registered contact of `aor`, each with
+    /// the kind of transport (UDP, TCP, TLS, WS, WSS) it registered over.
+    pub async fn targets_with_transport(&self, aor: &str) -> Result<Vec<(Target, Transport)>, HandleError> {
+        self.call(|tx| Command::TargetsWithTransport(aor.to_owned(), tx)).await
     }
 
     /// The attempts that place a call to `number` through `trunks` (in the

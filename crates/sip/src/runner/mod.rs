@@ -173,6 +173,7 @@ impl EdgeRunner {
             Command::Refer(leg, target, reply) => drop(reply.send(edge.refer(leg, &target, now))),
             Command::NotifyRefer(leg, status, reply) => drop(reply.send(edge.notify_refer(leg, status, now))),
             Command::Targets(aor, reply) => drop(reply.send(edge.targets_for(&aor))),
+            Command::TargetsWithTransport(aor, reply) => drop(reply.send(edge.targets_with_transport(&aor))),
             Command::TrunkAttempts(trunks, number, reply) => {
                 drop(reply.send(edge.outbound_attempts(&trunks, &number)));
             }
