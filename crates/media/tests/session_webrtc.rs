@@ -14,7 +14,7 @@ use media::session::{CallMedia, Hearing, LegId, MediaPath, RtpLegSpec, SessionEv
 use media::webrtc::{LegConfig, WebRtcLeg};
 use media::{FRAME_SAMPLES, goertzel::tone_energy};
 use str0m::Input;
-use str0m::change::SdpAnswer;
+use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime};
 use str0m::net::{Protocol, Receive};
@@ -39,18 +39,36 @@ struct Bridge {
 }
 
 impl Bridge {
+    /// The browser calls in: its offer, the session's answer.
     fn new() -> Bridge {
+        Bridge::negotiated(false)
+    }
+
+    /// The session calls the browser (an agent's softphone rung): our
+    /// offer, the browser's answer.
+    fn we_offer() -> Bridge {
+        Bridge::negotiated(true)
+    }
+
+    fn negotiated(we_offer: bool) -> Bridge {
         let now = Instant::now();
         let mut media = CallMedia::new(11);
         let leg = WebRtcLeg::new(&LegConfig::new(vec![LEG_ADDR.parse().unwrap()]), now).unwrap();
         let webrtc = media.add_webrtc_leg(leg, now).unwrap();
         let trunk = media.add_rtp_leg(RtpLegSpec::pcmu(Some(TRUNK.parse().unwrap())), now).unwrap();
         let mut browser = Browser::new(now);
-        let mut change = browser.rtc.sdp_api();
-        browser.mid = Some(change.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None));
-        let (offer, pending) = change.apply().unwrap();
-        let answer = media.accept_webrtc_offer(webrtc, &offer.to_sdp_string()).unwrap();
-        browser.rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap()).unwrap();
+        if we_offer {
+            let offer = media.create_webrtc_offer(webrtc).unwrap();
+            let answer = browser.rtc.sdp_api().accept_offer(SdpOffer::from_sdp_string(&offer).unwrap()).unwrap();
+            browser.mid = answer.media_lines.first().map(|line| line.mid());
+            media.accept_webrtc_answer(webrtc, &answer.to_sdp_string()).unwrap();
+        } else {
+            let mut change = browser.rtc.sdp_api();
+            browser.mid = Some(change.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None));
+            let (offer, pending) = change.apply().unwrap();
+            let answer = media.accept_webrtc_offer(webrtc, &offer.to_sdp_string()).unwrap();
+            browser.rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap()).unwrap();
+        }
         media.set_hearing(Hearing::Bridge { caller: trunk, agent: webrtc }, now).unwrap();
         let mut bridge = Bridge {
             now,
@@ -199,4 +217,80 @@ fn a_browser_leg_and_a_g711_trunk_leg_hear_each_other_through_the_mix() {
     let total: f64 = pcm.iter().map(|&x| f64::from(x).powi(2)).sum();
     assert!(tone_energy(&pcm, 440.0, 16_000.0) / total > 0.5, "440 Hz reaches the browser");
     assert!(tone_energy(&pcm, 700.0, 16_000.0) / total < 0.01, "and not its own 700 Hz");
+}
+
+impl Bridge {
+    /// Runs until both sides are connected (at most five virtual seconds).
+    fn connect(&mut self) {
+        let deadline = self.now + Duration::from_secs(5);
+        while !self.browser.connected || !self.events.contains(&SessionEvent::Connected { leg: self.webrtc }) {
+            assert!(self.now < deadline, "ICE and DTLS did not complete");
+            let step = self.now + Duration::from_millis(5);
+            self.run_until(step);
+        }
+    }
+
+    /// `frames` 20 ms frames: the browser sends 700 Hz, the trunk 440 Hz.
+    fn talk(&mut self, first: usize, frames: usize) {
+        let mut encoder = OpusEncoder::new().unwrap();
+        let mut packet = [0u8; MAX_PACKET_BYTES];
+        let pt = self.browser.opus_pt();
+        let mid = self.browser.mid.unwrap();
+        for i in first..first + frames {
+            let len = encoder.encode(&sine_frame(700.0, 8_000.0, i), &mut packet).unwrap();
+            let time = MediaTime::new(i as u64 * 960, Frequency::FORTY_EIGHT_KHZ);
+            self.browser.rtc.writer(mid).unwrap().write(pt, self.now, time, &packet[..len]).unwrap();
+            self.browser.drain(self.now, &mut self.net);
+            self.trunk_sends(i);
+            let next = self.now + FRAME;
+            self.run_until(next);
+        }
+    }
+
+    /// The browser offers again with `direction`; the session answers.
+    fn browser_reoffers(&mut self, direction: Direction) -> String {
+        let mid = self.browser.mid.unwrap();
+        let mut change = self.browser.rtc.sdp_api();
+        change.set_direction(mid, direction);
+        let (offer, pending) = change.apply().expect("a change to offer");
+        let answer = self.media.accept_webrtc_offer(self.webrtc, &offer.to_sdp_string()).unwrap();
+        self.browser.rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap()).unwrap();
+        self.browser.drain(self.now, &mut self.net);
+        self.collect();
+        answer
+    }
+
+    /// Opus packets the browser has received so far.
+    fn opus_received(&self) -> usize {
+        self.browser.media.iter().filter(|m| m.params.spec().codec == Codec::Opus).count()
+    }
+}
+
+#[test]
+fn a_browser_we_call_connects_and_its_hold_re_offer_is_answered_recvonly_then_resumed() {
+    let mut bridge = Bridge::we_offer();
+    bridge.connect();
+    bridge.talk(0, 50);
+    let heard = &bridge.trunk_heard[bridge.trunk_heard.len() - 4_000..];
+    let total: f64 = heard.iter().map(|&x| f64::from(x).powi(2)).sum();
+    assert!(tone_energy(heard, 700.0, 8_000.0) / total > 0.5, "the browser we called is heard by the trunk");
+    assert!(bridge.opus_received() >= 30, "and hears the call: {} packets", bridge.opus_received());
+
+    // Hold: the browser offers sendonly, we answer recvonly.
+    let answer = bridge.browser_reoffers(Direction::SendOnly);
+    assert!(answer.contains("a=recvonly"), "{answer}");
+    let settle = bridge.now + Duration::from_millis(100);
+    bridge.run_until(settle);
+    let before = bridge.opus_received();
+    bridge.talk(50, 50);
+    assert_eq!(bridge.opus_received(), before, "nothing is sent to a browser holding the call");
+    let heard = &bridge.trunk_heard[bridge.trunk_heard.len() - 4_000..];
+    let total: f64 = heard.iter().map(|&x| f64::from(x).powi(2)).sum();
+    assert!(tone_energy(heard, 700.0, 8_000.0) / total > 0.5, "the held browser is still heard (it sends)");
+
+    // Resume: sendrecv again, and the browser hears the call again.
+    let answer = bridge.browser_reoffers(Direction::SendRecv);
+    assert!(answer.contains("a=sendrecv"), "{answer}");
+    bridge.talk(100, 50);
+    assert!(bridge.opus_received() >= before + 30, "the resumed browser hears the call again");
 }

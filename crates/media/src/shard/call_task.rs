@@ -165,6 +165,9 @@ impl CallTask {
             Command::AcceptWebRtcAnswer(leg, answer, reply) => {
                 let _ = reply.send(self.media.accept_webrtc_answer(leg, &answer).map_err(MediaError::from));
             }
+            Command::AcceptWebRtcOffer(leg, offer, reply) => {
+                let _ = reply.send(self.media.accept_webrtc_offer(leg, &offer).map_err(MediaError::from));
+            }
             Command::UpdateRtpLeg(leg, spec, reply) => {
                 let result = self.media.update_rtp_leg(leg, spec, now).map(|()| self.media.path());
                 let _ = reply.send(result.map_err(MediaError::from));

@@ -105,6 +105,7 @@ enum Command {
     AddRtpLeg(RtpLegSpec, oneshot::Sender<Result<LegInfo, MediaError>>),
     AddWebRtcLeg(Option<String>, oneshot::Sender<Result<(LegInfo, String), MediaError>>),
     AcceptWebRtcAnswer(LegId, String, oneshot::Sender<Result<(), MediaError>>),
+    AcceptWebRtcOffer(LegId, String, oneshot::Sender<Result<String, MediaError>>),
     UpdateRtpLeg(LegId, RtpLegSpec, oneshot::Sender<Result<MediaPath, MediaError>>),
     RemoveLeg(LegId, oneshot::Sender<Result<(), MediaError>>),
     SetHearing(Hearing, oneshot::Sender<Result<MediaPath, MediaError>>),
@@ -236,6 +237,12 @@ impl CallHandle {
     /// The browser's answer to our offer.
     pub async fn accept_webrtc_answer(&self, leg: LegId, answer: String) -> Result<(), MediaError> {
         self.ask(|reply| Command::AcceptWebRtcAnswer(leg, answer, reply)).await?
+    }
+
+    /// A new offer from the browser on a negotiated WebRTC leg (a
+    /// re-INVITE: hold, resume, a refresh); our answer comes back.
+    pub async fn accept_webrtc_offer(&self, leg: LegId, offer: String) -> Result<String, MediaError> {
+        self.ask(|reply| Command::AcceptWebRtcOffer(leg, offer, reply)).await?
     }
 
     /// Removes a leg and gives its ports back.
