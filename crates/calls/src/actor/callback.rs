@@ -143,7 +143,7 @@ impl Actor {
     pub(super) async fn callback_agent_answered(&mut self, leg: SipLeg, answer: Option<Vec<u8>>) -> bool {
         let Stage::Callback(cb) = &mut self.stage else { return false };
         let Some(agent) = cb.agent.as_mut().filter(|a| a.sip == leg && !cb.agent_answered) else { return false };
-        let Some(spec) = agent.agreed(answer.as_deref()) else {
+        if !agent.take_answer(&self.media, answer.as_deref()).await {
             let _ = self.shared.edge.hangup(leg).await;
             if let Some(agent) = cb.agent.take() {
                 let agent_id = agent.agent;
@@ -151,10 +151,6 @@ impl Actor {
                 self.acd.tell(acd::Command::Rejected { call: self.call, agent: agent_id });
             }
             return true;
-        };
-        let media_leg = agent.media;
-        if let Err(error) = self.media.update_rtp_leg(media_leg, spec).await {
-            tracing::warn!(%error, "the agent's media leg could not take the answer");
         }
         self.callback_agent_accepted().await;
         true

@@ -51,6 +51,14 @@ impl Consult {
             ConsultLeg::Outside(leg) => leg.media,
         }
     }
+
+    /// The consulted agent's leg while it rings (`forks`).
+    pub(super) fn ringing_agent_mut(&mut self) -> Option<&mut AgentLeg> {
+        match &mut self.leg {
+            ConsultLeg::Agent { leg, .. } if !self.answered => Some(leg),
+            _ => None,
+        }
+    }
 }
 
 impl Actor {
@@ -119,19 +127,24 @@ impl Actor {
     /// The party consulted answered: the agent talks to them.
     pub(super) async fn consult_answered(&mut self, sip: SipLeg, answer: Option<Vec<u8>>) -> bool {
         let Some(consult) = self.consult.as_mut().filter(|c| c.sip() == sip && !c.answered) else { return false };
-        let spec = match &mut consult.leg {
-            ConsultLeg::Agent { leg, .. } => leg.agreed(answer.as_deref()),
-            ConsultLeg::Outside(leg) => leg.agreed(answer.as_deref()),
+        let usable = match &mut consult.leg {
+            ConsultLeg::Agent { leg, .. } => leg.take_answer(&self.media, answer.as_deref()).await,
+            ConsultLeg::Outside(leg) => match leg.agreed(answer.as_deref()) {
+                Some(spec) => {
+                    if let Err(error) = self.media.update_rtp_leg(leg.media, spec).await {
+                        tracing::warn!(%error, "the consulted party's media leg could not take the answer");
+                    }
+                    true
+                }
+                None => false,
+            },
         };
-        let Some(spec) = spec else {
+        if !usable {
             let _ = self.shared.edge.hangup(sip).await;
             return true;
-        };
+        }
         consult.answered = true;
         let consulted = consult.media();
-        if let Err(error) = self.media.update_rtp_leg(consulted, spec).await {
-            tracing::warn!(%error, "the consulted party's media leg could not take the answer");
-        }
         if let Stage::Connected { agent, .. } = &self.stage {
             let hearing = Hearing::Bridge { caller: agent.media, agent: consulted };
             if let Err(error) = self.media.set_hearing(hearing).await {

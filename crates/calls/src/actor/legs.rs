@@ -1,6 +1,14 @@
 //! The call's legs: answering the caller's offer with our RTP leg, ringing
 //! an agent's devices with a second one, and what happens when the agent
 //! answers, refuses or is cancelled.
+//!
+//! An agent's devices are rung with the offer their transport wants: a
+//! desk phone or softphone registered over UDP, TCP or TLS gets a plain
+//! RTP offer (G.711); a browser registered over the WebSocket of `GET
+//! /sip` (WS or WSS) gets a WebRTC one from the media engine (ICE-lite,
+//! DTLS-SRTP, rtcp-mux, Opus, telephone-event). An agent with both kinds
+//! is rung with two INVITEs, one per kind (`forks`); the first to answer
+//! takes the call and the other is cancelled.
 
 use media::offer_answer::{LocalMedia, Negotiator};
 use media::sdp::{Direction, SessionDescription};
@@ -9,6 +17,7 @@ use media::shard::CallHandle;
 use model::{AgentId, EventPayload, TenantId, VipTier};
 use sip::edge::{IncomingCall, LegId as SipLeg, Originate, Target};
 use sip::message::{Address, StatusCode, Uri};
+use sip::registrar::Transport;
 use sqlx::PgPool;
 
 use super::{Actor, Routing, Stage};
@@ -27,26 +36,108 @@ pub(crate) struct AgentLeg {
     pub on_hold: bool,
     /// For an agent rung on their mobile, how far the acceptance is.
     pub mobile: Option<super::mobile::MobileStep>,
-    negotiator: Negotiator,
+    /// What was offered on `sip`, which says how its answer and re-offers
+    /// are taken.
+    offer: LegOffer,
+    /// While it rings, the agent's devices of the other kind, rung with
+    /// their own offer (`forks`).
+    pub(super) sibling: Option<Fork>,
+}
+
+/// What a leg to an agent's device was offered.
+#[derive(Debug)]
+pub(crate) enum LegOffer {
+    /// Plain RTP: our offer/answer state (boxed: it is large, and most
+    /// legs of a call are in the stage enum).
+    Rtp(Box<Negotiator>),
+    /// WebRTC: the media engine's leg keeps the state (its SDP is str0m's).
+    WebRtc,
+}
+
+/// One INVITE to an agent's devices of one kind, with its own media leg.
+#[derive(Debug)]
+pub(crate) struct Fork {
+    pub sip: SipLeg,
+    pub media: MediaLeg,
+    pub offer: LegOffer,
 }
 
 impl AgentLeg {
     /// A leg to an agent, placed.
     pub(super) fn placed(agent: AgentId, placed: Placed, mobile: Option<super::mobile::MobileStep>) -> AgentLeg {
         let Placed { sip, media, negotiator } = placed;
-        AgentLeg { agent, sip, media, event_id: model::LegId::new(), on_hold: false, mobile, negotiator }
-    }
-}
-
-impl AgentLeg {
-    /// The leg's offer/answer state (for the peer's re-INVITEs).
-    pub fn negotiator_mut(&mut self) -> &mut Negotiator {
-        &mut self.negotiator
+        let fork = Fork { sip, media, offer: LegOffer::Rtp(Box::new(negotiator)) };
+        AgentLeg::forked(agent, fork, None, mobile)
     }
 
-    /// What the answer to our offer agreed, as the leg's spec.
+    /// A leg to an agent rung as `first` and, while it rings, `sibling`.
+    fn forked(agent: AgentId, first: Fork, sibling: Option<Fork>, mobile: Option<super::mobile::MobileStep>) -> Self {
+        let Fork { sip, media, offer } = first;
+        AgentLeg { agent, sip, media, event_id: model::LegId::new(), on_hold: false, mobile, offer, sibling }
+    }
+
+    /// The leg's offer/answer state (for the peer's re-INVITEs); `None`
+    /// for a WebRTC leg, whose re-offers go to the media engine.
+    pub fn negotiator_mut(&mut self) -> Option<&mut Negotiator> {
+        match &mut self.offer {
+            LegOffer::Rtp(negotiator) => Some(negotiator),
+            LegOffer::WebRtc => None,
+        }
+    }
+
+    /// What the answer to our RTP offer agreed, as the leg's spec (`None`
+    /// for a WebRTC leg: see [`AgentLeg::take_answer`]). A mobile's leg,
+    /// through the trunks, is always RTP.
     pub fn agreed(&mut self, answer: Option<&[u8]>) -> Option<RtpLegSpec> {
-        agreed_spec(&mut self.negotiator, answer)
+        match &mut self.offer {
+            LegOffer::Rtp(negotiator) => agreed_spec(negotiator, answer),
+            LegOffer::WebRtc => None,
+        }
+    }
+
+    /// The SIP legs ringing the agent's devices: the leg, and while it
+    /// rings a device of the other kind, that one's.
+    pub fn ringing_legs(&self) -> impl Iterator<Item = SipLeg> + use<> {
+        std::iter::once(self.sip).chain(self.sibling.as_ref().map(|f| f.sip))
+    }
+
+    /// Whether the leg is a WebRTC one (a browser).
+    pub fn is_webrtc(&self) -> bool {
+        matches!(self.offer, LegOffer::WebRtc)
+    }
+
+    /// Makes `fork` the leg (it answered, or the other ended); the one it
+    /// replaces comes back.
+    pub(super) fn promote(&mut self, fork: Fork) -> Fork {
+        let sip = std::mem::replace(&mut self.sip, fork.sip);
+        let media = std::mem::replace(&mut self.media, fork.media);
+        let offer = std::mem::replace(&mut self.offer, fork.offer);
+        Fork { sip, media, offer }
+    }
+
+    /// Takes the answer to our offer into the leg's media (the RTP leg's
+    /// agreement, or the browser's answer to the WebRTC leg); `false` when
+    /// the answer is unusable.
+    pub async fn take_answer(&mut self, media: &CallHandle, answer: Option<&[u8]>) -> bool {
+        match &mut self.offer {
+            LegOffer::Rtp(negotiator) => {
+                let Some(spec) = agreed_spec(negotiator, answer) else { return false };
+                if let Err(error) = media.update_rtp_leg(self.media, spec).await {
+                    tracing::warn!(%error, "the media leg could not take the answer");
+                }
+                true
+            }
+            LegOffer::WebRtc => {
+                let Some(sdp) = answer.and_then(|bytes| std::str::from_utf8(bytes).ok()) else { return false };
+                match media.accept_webrtc_answer(self.media, sdp.to_owned()).await {
+                    Ok(()) => true,
+                    Err(error) => {
+                        tracing::warn!(%error, "the browser's answer was refused");
+                        false
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -60,7 +151,7 @@ pub(crate) struct Placed {
 
 /// What the party rung sees of the caller: a display name and extra
 /// headers (for an agent: the contact and VIP tier, the screen pop's keys).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Shown {
     pub display: Option<String>,
     pub headers: Vec<(String, String)>,
@@ -149,10 +240,11 @@ impl Actor {
         if let (model::AgentDevice::Mobile, Some(number)) = (profile.device, profile.mobile_number.clone()) {
             return self.ring_mobile(agent, &number).await;
         }
-        let targets = self.shared.edge.targets_for(aor).await?;
-        if targets.is_empty() {
-            return Err(CallsError::Unreachable);
-        }
+        let targets = self.shared.edge.targets_with_transport(aor).await?;
+        let (browsers, phones): (Vec<_>, Vec<_>) =
+            targets.into_iter().partition(|(_, kind)| matches!(kind, Transport::Ws | Transport::Wss));
+        let browsers: Vec<Target> = browsers.into_iter().map(|(target, _)| target).collect();
+        let phones: Vec<Target> = phones.into_iter().map(|(target, _)| target).collect();
         let to = Address::parse(&format!("<{aor}>")).ok_or(CallsError::Unreachable)?;
         let from = self.caller_number.clone();
         let mut shown = Shown { display: self.routing.contact_name.clone(), headers: Vec::new() };
@@ -160,8 +252,69 @@ impl Actor {
             shown.headers.push(("X-Switchboard-Contact".to_owned(), contact.to_string()));
         }
         shown.headers.push(("X-Switchboard-Vip".to_owned(), self.routing.vip.0.to_string()));
-        let placed = self.place_leg(&from, to, vec![targets], shown).await?;
-        Ok(AgentLeg::placed(agent, placed, None))
+        let mut forks = Vec::new();
+        let mut failed = None;
+        if !phones.is_empty() {
+            match self.place_leg(&from, to.clone(), vec![phones], shown.clone()).await {
+                Ok(Placed { sip, media, negotiator }) => {
+                    forks.push(Fork { sip, media, offer: LegOffer::Rtp(Box::new(negotiator)) })
+                }
+                Err(error) => failed = Some(error),
+            }
+        }
+        if !browsers.is_empty() {
+            match self.place_webrtc_leg(&from, to, browsers, shown).await {
+                Ok(fork) => forks.push(fork),
+                Err(error) => failed = failed.or(Some(error)),
+            }
+        }
+        let mut forks = forks.into_iter();
+        let Some(first) = forks.next() else { return Err(failed.unwrap_or(CallsError::Unreachable)) };
+        Ok(AgentLeg::forked(agent, first, forks.next(), None))
+    }
+
+    /// Rings an agent's browsers (WebSocket flows) with a WebRTC offer
+    /// from a new WebRTC leg of the media engine.
+    async fn place_webrtc_leg(
+        &mut self,
+        from_user: &str,
+        to: Address,
+        targets: Vec<Target>,
+        shown: Shown,
+    ) -> Result<Fork, CallsError> {
+        let (info, offer) = self.media.add_webrtc_leg(None).await?;
+        let plan = Originate {
+            from: self.presented_as(from_user, shown.display.as_deref())?,
+            to,
+            attempts: vec![targets],
+            offer: Some(offer.into_bytes()),
+            headers: self.leg_headers(shown.headers),
+        };
+        let sip = match self.shared.edge.originate(plan).await {
+            Ok(sip) => sip,
+            Err(error) => {
+                let _ = self.media.remove_leg(info.id).await;
+                return Err(error.into());
+            }
+        };
+        self.shared.legs.follow(sip, self.sip_sender());
+        Ok(Fork { sip, media: info.id, offer: LegOffer::WebRtc })
+    }
+
+    /// Our From for a leg presenting `from_user` (and `display`, the
+    /// name the party rung sees).
+    fn presented_as(&self, from_user: &str, display: Option<&str>) -> Result<Address, CallsError> {
+        let display = display.map(display_name).filter(|d| !d.is_empty());
+        display
+            .and_then(|d| Address::parse(&format!("\"{d}\" <sip:{from_user}@{}>", self.shared.domain)))
+            .or_else(|| Address::parse(&format!("<sip:{from_user}@{}>", self.shared.domain)))
+            .or_else(|| Address::parse(&format!("<sip:anonymous@{}>", self.shared.domain)))
+            .ok_or(CallsError::Unreachable)
+    }
+
+    /// The headers of a leg's INVITE: the call's id, then `shown`'s.
+    fn leg_headers(&self, shown: Vec<(String, String)>) -> Vec<(String, String)> {
+        [("X-Switchboard-Call".to_owned(), self.call.to_string())].into_iter().chain(shown).collect()
     }
 
     /// Places a leg of the call: a media leg, our offer, the INVITE to the
@@ -176,21 +329,13 @@ impl Actor {
         let (leg, local) = provisional_leg(&self.media).await?;
         let mut negotiator = Negotiator::new(LocalMedia::new(local.ip(), local.port()), self.shared.seed());
         let offer = negotiator.create_offer(Direction::SendRecv)?;
-        let display = shown.display.as_deref().map(display_name).filter(|d| !d.is_empty());
-        let from = display
-            .and_then(|d| Address::parse(&format!("\"{d}\" <sip:{from_user}@{}>", self.shared.domain)))
-            .or_else(|| Address::parse(&format!("<sip:{from_user}@{}>", self.shared.domain)))
-            .or_else(|| Address::parse(&format!("<sip:anonymous@{}>", self.shared.domain)))
-            .ok_or(CallsError::Unreachable)?;
+        let from = self.presented_as(from_user, shown.display.as_deref())?;
         let plan = Originate {
             from,
             to,
             attempts,
             offer: Some(offer.to_string().into_bytes()),
-            headers: [("X-Switchboard-Call".to_owned(), self.call.to_string())]
-                .into_iter()
-                .chain(shown.headers)
-                .collect(),
+            headers: self.leg_headers(shown.headers),
         };
         let sip = match self.shared.edge.originate(plan).await {
             Ok(sip) => sip,
@@ -207,15 +352,12 @@ impl Actor {
     pub(super) async fn agent_answered(&mut self, leg: SipLeg, answer: Option<Vec<u8>>) {
         let Stage::Waiting { ringing, .. } = &mut self.stage else { return };
         let Some(mut agent) = ringing.take_if(|a| a.sip == leg) else { return };
-        let Some(spec) = agent.agreed(answer.as_deref()) else {
+        if !agent.take_answer(&self.media, answer.as_deref()).await {
             tracing::warn!(agent = %agent.agent, "the agent's answer has no usable SDP: hung up");
             let _ = self.shared.edge.hangup(leg).await;
             self.drop_agent_leg(&agent).await;
             self.acd.tell(acd::Command::Rejected { call: self.call, agent: agent.agent });
             return;
-        };
-        if let Err(error) = self.media.update_rtp_leg(agent.media, spec).await {
-            tracing::warn!(%error, "the agent's media leg could not take the answer");
         }
         self.agent_accepted(agent).await;
     }
@@ -290,9 +432,13 @@ impl Actor {
         true
     }
 
-    /// Removes an agent's media leg and stops following its SIP leg.
+    /// Removes an agent's media leg and stops following its SIP leg; a
+    /// device of the other kind still ringing is cancelled.
     pub(super) async fn drop_agent_leg(&mut self, agent: &AgentLeg) {
         let _ = self.media.remove_leg(agent.media).await;
         self.shared.legs.forget(agent.sip);
+        if let Some(sibling) = &agent.sibling {
+            self.cancel_fork(sibling).await;
+        }
     }
 }

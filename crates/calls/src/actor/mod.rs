@@ -7,13 +7,15 @@
 //! `call_arrived`), **answered** (SDP negotiated, our RTP leg bound),
 //! **IVR** when the number's entry point is a flow, **queued** (music on
 //! hold, position announcements), **offered** (the agent's registered
-//! devices rung with a second media leg; RONA, rejections and
-//! cancellations go back to the ACD), **connected** (the two legs bridged in
-//! the media session: relayed when both are G.711), **ended** (the other
-//! leg hung up, the ACD told, `call_ended`).
+//! devices rung with a second media leg, WebRTC for a browser; RONA,
+//! rejections and cancellations go back to the ACD), **connected** (the
+//! two legs bridged in the media session: relayed when both are G.711,
+//! mixed and transcoded otherwise), **ended** (the other leg hung up, the
+//! ACD told, `call_ended`).
 
 mod callback;
 mod consult;
+mod forks;
 mod ivr_stage;
 mod legs;
 mod mobile;
@@ -336,6 +338,9 @@ impl Actor {
         match event {
             EdgeEvent::Ended { leg, cause } if leg == self.caller_leg => self.caller_left(cause).await,
             EdgeEvent::Ended { leg, cause } => {
+                if self.fork_ended(leg).await {
+                    return;
+                }
                 let taken = self.supervisor_leg_ended(leg).await
                     || self.consult_ended(leg).await
                     || self.agent_left_consult(leg).await
@@ -347,6 +352,7 @@ impl Actor {
                 }
             }
             EdgeEvent::Answered { leg, answer } => {
+                self.fork_answered(leg).await;
                 let taken = self.supervisor_answered(leg, answer.clone()).await
                     || self.consult_answered(leg, answer.clone()).await
                     || self.mobile_answered(leg, answer.clone()).await
@@ -486,7 +492,9 @@ impl Actor {
                 if let Stage::Callback(callback::Callback { agent: Some(agent), agent_answered: false, .. }) =
                     &self.stage
                 {
-                    let _ = self.shared.edge.hangup(agent.sip).await;
+                    for sip in agent.ringing_legs() {
+                        let _ = self.shared.edge.hangup(sip).await;
+                    }
                 }
             }
         }

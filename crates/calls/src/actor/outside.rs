@@ -25,7 +25,8 @@ pub(super) const RING_FOR: Duration = Duration::from_secs(30);
 pub(crate) struct OutsideLeg {
     pub sip: SipLeg,
     pub media: MediaLeg,
-    negotiator: Negotiator,
+    /// Boxed: it is large, and the leg sits in the actor's enums.
+    negotiator: Box<Negotiator>,
 }
 
 impl OutsideLeg {
@@ -37,7 +38,7 @@ impl OutsideLeg {
     /// The leg's offer/answer state (for the peer's re-INVITEs), given up
     /// when the leg becomes the call's caller leg.
     pub fn into_parts(self) -> (SipLeg, MediaLeg, Negotiator) {
-        (self.sip, self.media, self.negotiator)
+        (self.sip, self.media, *self.negotiator)
     }
 }
 
@@ -45,7 +46,7 @@ impl Actor {
     /// Dials `number` through the tenant's trunks, presenting `caller_id`.
     pub(super) async fn dial_out(&mut self, number: &str, caller_id: &str) -> Result<OutsideLeg, CallsError> {
         let Placed { sip, media, negotiator } = self.place_out(number, caller_id).await?;
-        Ok(OutsideLeg { sip, media, negotiator })
+        Ok(OutsideLeg { sip, media, negotiator: Box::new(negotiator) })
     }
 
     /// Places a leg to `number` through the tenant's trunks.

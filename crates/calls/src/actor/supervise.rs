@@ -139,7 +139,7 @@ impl Actor {
             return false;
         }
         let (agent_media, mode, user) = (agent.media, current.mode, current.user);
-        let Some(spec) = current.leg.agreed(answer.as_deref()) else {
+        if !current.leg.take_answer(&self.media, answer.as_deref()).await {
             let _ = self.shared.edge.hangup(leg).await;
             if let Stage::Connected { supervisor, .. } = &mut self.stage
                 && let Some(gone) = supervisor.take()
@@ -147,12 +147,9 @@ impl Actor {
                 self.drop_agent_leg(&gone.leg).await;
             }
             return true;
-        };
+        }
         current.joined = true;
         let supervisor_media = current.leg.media;
-        if let Err(error) = self.media.update_rtp_leg(supervisor_media, spec).await {
-            tracing::warn!(%error, "the supervisor's media leg could not take the answer");
-        }
         if let Err(error) =
             self.media.set_hearing(hearing(mode, self.caller_media, agent_media, supervisor_media)).await
         {
