@@ -2,6 +2,7 @@
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
 mod after_hours;
+mod browser;
 mod callback;
 mod calls;
 mod calls_ivr;
@@ -20,3 +21,4 @@ mod serve;
 mod supervise;
 mod survey;
 mod transfer;
+mod webrtc_agent;

@@ -149,6 +149,11 @@ impl Calls {
         self.tenant
     }
 
+    /// Where `serve` takes HTTP (and SIP over WebSocket at `/sip`).
+    pub(crate) fn http_addr(&self) -> std::net::SocketAddr {
+        self.node.addr
+    }
+
     /// A demo agent by extension.
     pub(crate) fn agent(&self, extension: &str) -> AgentId {
         self.agents[extension]
