@@ -13,6 +13,7 @@ mod live;
 mod mobile;
 mod phones;
 mod queue_actions;
+mod recording;
 mod reload;
 mod routing;
 mod scenario;
