@@ -20,4 +20,5 @@ mod scenario;
 mod serve;
 mod supervise;
 mod survey;
+mod take_over;
 mod transfer;

@@ -24,6 +24,7 @@ mod recording;
 mod reoffer;
 mod supervise;
 mod survey;
+mod take_over;
 mod transfer;
 
 pub(crate) use supervise::CallCommand;
