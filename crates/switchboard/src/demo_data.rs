@@ -213,10 +213,7 @@ pub fn ivr_flow(sales: QueueId, support: QueueId, skill: impl Fn(&str) -> SkillI
         name: "Main line".into(),
         start: "welcome".into(),
         nodes: [
-            node(
-                "welcome",
-                IvrNode::Play { prompt: "demo_welcome".into(), next: next("hours") },
-            ),
+            node("welcome", IvrNode::Play { prompt: "demo_welcome".into(), next: next("hours") }),
             node(
                 "hours",
                 IvrNode::BusinessHours { hours: business_hours(), open: next("menu"), closed: next("closed") },
@@ -257,10 +254,7 @@ pub fn ivr_flow(sales: QueueId, support: QueueId, skill: impl Fn(&str) -> SkillI
                 },
             ),
             node("callback", IvrNode::Callback { queue_id: support }),
-            node(
-                "voicemail",
-                IvrNode::Voicemail { prompt: "voicemail".into(), max_secs: 120 },
-            ),
+            node("voicemail", IvrNode::Voicemail { prompt: "voicemail".into(), max_secs: 120 }),
         ]
         .into_iter()
         .collect(),

@@ -106,6 +106,11 @@ impl Actor {
         if self.taken_over_by(user) {
             return Err(CallsError::Refused("the supervisor has taken this call over".into()));
         }
+        if mode == SupervisionMode::TakeOver
+            && let Some(refused) = self.take_over_refused()
+        {
+            return Err(refused);
+        }
         let Stage::Connected { agent, supervisor } = &mut self.stage else { return Err(CallsError::NotConnected) };
         let agent_media = agent.media;
         if let Some(current) = supervisor.as_mut().filter(|s| s.user == user) {
@@ -165,7 +170,12 @@ impl Actor {
         if mode == SupervisionMode::TakeOver {
             // Rung to take the call over: no supervision before it.
             if let Err(error) = self.take_over().await {
-                tracing::warn!(%error, "the supervisor could not take the call over");
+                tracing::warn!(%error, "the supervisor could not take the call over: their leg is hung up");
+                if let Stage::Connected { supervisor, .. } = &mut self.stage
+                    && let Some(gone) = supervisor.take()
+                {
+                    self.cancel_agent_leg(&gone.leg).await;
+                }
             }
             return true;
         }

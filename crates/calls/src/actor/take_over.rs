@@ -8,7 +8,8 @@
 //! agent leg: their hanging up ends the call (`agent_hangup`, or the
 //! survey), they may hold or transfer it, and another supervisor may
 //! join. `supervisor_took_over` names the supervisor and the agent; the
-//! CDR keeps the agent who answered.
+//! CDR keeps the agent who answered. A call whose agent is consulting
+//! (warm transfer) cannot be taken over until the consultation ends.
 
 use media::session::Hearing;
 use model::{EventPayload, UserId};
@@ -23,8 +24,17 @@ impl Actor {
         self.tenant.agents.get(&agent.agent).is_some_and(|(profile, _)| profile.user_id == Some(user))
     }
 
+    /// Why the call cannot be taken over now, if it cannot.
+    pub(super) fn take_over_refused(&self) -> Option<CallsError> {
+        // The agent's consultation would be left without its agent.
+        self.consult.is_some().then(|| CallsError::Refused("a consultation is under way".into()))
+    }
+
     /// The supervisor on the call (answered) takes it from the agent.
     pub(super) async fn take_over(&mut self) -> Result<(), CallsError> {
+        if let Some(refused) = self.take_over_refused() {
+            return Err(refused);
+        }
         let Stage::Connected { supervisor: Some(current), .. } = &self.stage else {
             return Err(CallsError::NotSupervising);
         };
