@@ -150,3 +150,29 @@ fn an_agent_on_an_outbound_call_gets_no_offers_until_its_wrap_up_ends() {
     h.at(16.0);
     assert_eq!(h.offered_to(inbound), Some(agent), "free again once the wrap-up is over");
 }
+
+#[test]
+fn a_call_taken_over_frees_its_agent_and_keeps_a_logged_in_supervisor_busy_until_it_ends() {
+    // The call layer's take-over: `CallEnded` for the agent, then `Outbound`
+    // putting the supervisor's own agent profile on the same call.
+    let mut h = H::new();
+    let q = h.queue(RoutingStrategy::LongestIdle, |c| c.wrap_up_secs = 0);
+    let agent = h.agent(q);
+    let supervisor = h.agent(q);
+    h.set_state(supervisor, ReadyState::DoNotDisturb);
+    let call = h.call(q);
+    assert_eq!(h.offered_to(call), Some(agent));
+    h.answer(call, agent);
+    h.set_state(supervisor, ReadyState::Available);
+    h.end(call);
+    h.cmd(Command::Outbound { call, agent: supervisor }).unwrap();
+    let next = h.call(q);
+    assert_eq!(h.offered_to(next), Some(agent), "the agent is free, the supervisor is on the taken call");
+    h.answer(next, agent);
+    let third = h.call(q);
+    assert_eq!(h.offered_to(third), None);
+    h.end(call);
+    assert_eq!(h.offered_to(third), Some(supervisor), "free once the taken call ends");
+    let stranger = model::AgentId::new();
+    assert!(h.cmd(Command::Outbound { call: model::CallId::new(), agent: stranger }).is_err(), "not an agent");
+}

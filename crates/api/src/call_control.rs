@@ -77,8 +77,8 @@ pub trait CallControl: Send + Sync + 'static {
         let _ = (tenant, agent, state, by);
         Box::pin(async { Err(CallControlError::Unavailable) })
     }
-    /// A supervisor monitors, whispers to or barges into a live call (or
-    /// switches to that mode).
+    /// A supervisor monitors, whispers to, barges into or takes over a
+    /// live call (or switches to that mode).
     fn supervise(
         &self,
         tenant: TenantId,
@@ -216,7 +216,8 @@ impl model::Validate for WrapUp {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Supervision {
-    /// Monitor, whisper or barge.
+    /// Monitor, whisper, barge or take over (`take_over`: the agent's leg
+    /// is hung up and the supervisor talks to the caller alone).
     pub mode: SupervisionMode,
 }
 

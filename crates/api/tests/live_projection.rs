@@ -79,3 +79,36 @@ fn tenants_are_projected_apart_and_agent_changes_are_timed() {
     assert_eq!(p.tenant(a).agent_since.get(&agent), Some(&at(7)));
     assert!(p.tenant(b).calls.is_empty() && p.tenant(b).agent_since.is_empty());
 }
+
+#[test]
+fn a_take_over_leaves_the_call_with_the_supervisor_and_out_of_the_agents_view() {
+    use api::live::viewer::{Scope, Viewer};
+    use model::event::SupervisionMode;
+
+    let (tenant, call, queue, alice, sam) =
+        (TenantId::new(), CallId::new(), QueueId::new(), AgentId::new(), model::UserId::new());
+    let mut p = Projection::new();
+    let mut alices = Viewer {
+        tenant,
+        scope: Scope::Agent { agent: alice, queues: [queue].into_iter().collect(), calls: Default::default() },
+    };
+    let events = [
+        EventPayload::CallQueued { queue_id: queue, priority: 0, position: 1 },
+        offered(queue, alice),
+        EventPayload::Bridged { agent_id: alice },
+        EventPayload::SupervisorJoined { supervisor_id: sam, mode: SupervisionMode::Barge },
+        EventPayload::SupervisorTookOver { supervisor_id: sam, agent_id: alice },
+        EventPayload::Held { agent_id: AgentId::new() },
+    ];
+    let mut shown = Vec::new();
+    for (seq, payload) in events.into_iter().enumerate() {
+        let event = Event::call(tenant, call, seq as u64, at(seq as i64), payload);
+        p.apply(&event);
+        shown.push(alices.admit(&event));
+    }
+    assert_eq!(shown, [false, true, true, false, true, false], "alice sees her call up to its take-over, not after");
+    let c = &p.tenant(tenant).calls[&call];
+    assert_eq!(c.agent_id, None, "the agent left the call");
+    assert_eq!(c.supervisors.len(), 1);
+    assert_eq!((c.supervisors[0].supervisor_id, c.supervisors[0].mode), (sam, SupervisionMode::TakeOver));
+}

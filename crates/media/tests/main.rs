@@ -38,5 +38,6 @@ mod webrtc_leg;
 pub use seed::fixed_seed;
 mod session;
 mod session_payload;
+mod session_recording;
 mod session_webrtc;
 mod shard;

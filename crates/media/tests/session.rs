@@ -405,7 +405,7 @@ fn the_recording_has_the_caller_left_and_the_agent_right_and_plays_while_written
     let agent = sim.add_peer(700.0, false);
     sim.media.set_hearing(Hearing::Bridge { caller, agent }, sim.now).unwrap();
     let file = std::fs::File::create(&path).unwrap();
-    sim.media.start_recording(path.clone(), file, caller, agent, sim.now).unwrap();
+    sim.media.start_recording(path.clone(), file, caller, sim.now).unwrap();
     sim.collect();
     assert!(sim.events.contains(&SessionEvent::RecordingStarted { path: path.clone() }));
     assert_eq!(sim.media.path(), MediaPath::Relay, "recording taps the relay");

@@ -131,6 +131,10 @@ pub enum SupervisionMode {
     Whisper,
     /// Hears both, heard by both.
     Barge,
+    /// Takes the call from the agent: the agent's leg is hung up (they go
+    /// to wrap-up) and the supervisor talks to the caller alone. Audited
+    /// as `supervisor_took_over`; the call stays answered by the agent.
+    TakeOver,
 }
 
 /// Blind or attended transfer.
@@ -402,6 +406,14 @@ pub enum EventPayload {
         /// The supervisor.
         supervisor_id: UserId,
     },
+    /// A supervisor took the call over: the agent's leg was hung up and
+    /// the supervisor talks to the caller in the agent's place.
+    SupervisorTookOver {
+        /// The supervisor.
+        supervisor_id: UserId,
+        /// The agent whose call it was.
+        agent_id: AgentId,
+    },
     /// A supervisor moved the waiting call to another queue, or offered it
     /// to an agent of their choice (the audit of who, when, which call).
     CallMoved {
@@ -545,6 +557,7 @@ impl EventPayload {
             Transferred { .. } => "transferred",
             SupervisorJoined { .. } => "supervisor_joined",
             SupervisorLeft { .. } => "supervisor_left",
+            SupervisorTookOver { .. } => "supervisor_took_over",
             CallMoved { .. } => "call_moved",
             PriorityChanged { .. } => "priority_changed",
             RecordingStarted { .. } => "recording_started",
@@ -575,6 +588,7 @@ impl EventPayload {
             | Held { agent_id }
             | Resumed { agent_id }
             | Transferred { agent_id, .. }
+            | SupervisorTookOver { agent_id, .. }
             | DispositionSet { agent_id, .. }
             | AgentLoggedIn { agent_id }
             | AgentLoggedOut { agent_id }

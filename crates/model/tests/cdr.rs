@@ -238,6 +238,39 @@ fn after_hours_voicemail_is_flagged_outside_business_hours() {
     assert_eq!(r.outcome, CallOutcome::Voicemail);
     assert!(r.outside_business_hours);
     assert_eq!((r.abandon_stage, r.queued_at, r.wait_ms), (None, None, None));
+    assert_eq!(r.voicemail_path.as_deref(), Some("vm/1.wav"), "the message's file");
+    assert_eq!(r.recording_path, None, "a voicemail is not a call recording");
+}
+
+#[test]
+fn a_recorded_call_keeps_the_file_of_its_first_recording_started() {
+    let (queue, agent) = (QueueId::new(), AgentId::new());
+    let mut call = Call::arrive(0, false);
+    call.queued(1_000, queue).offered(2_000, queue, agent).answered(3_000, agent);
+    call.at(3_010, EventPayload::RecordingStarted { path: "rec/t/call-1.wav".into() });
+    // A second start (after a transfer, say) does not replace the file.
+    call.at(9_000, EventPayload::RecordingStarted { path: "rec/t/other.wav".into() });
+    call.ended(60_000, EndCause::CallerHangup);
+    let r = call.project();
+    assert_eq!(r.recording_path.as_deref(), Some("rec/t/call-1.wav"));
+    assert_eq!(r.voicemail_path, None);
+    assert_eq!(r.outcome, CallOutcome::Answered, "a recording changes no outcome");
+}
+
+#[test]
+fn a_call_without_recording_events_has_no_recording_path() {
+    let (queue, agent) = (QueueId::new(), AgentId::new());
+    let mut call = Call::arrive(0, false);
+    call.queued(1_000, queue).offered(2_000, queue, agent).answered(3_000, agent).ended(9_000, EndCause::AgentHangup);
+    let r = call.project();
+    assert_eq!((r.recording_path, r.voicemail_path), (None, None));
+}
+
+#[test]
+fn a_recording_started_after_the_end_is_refused_like_any_call_event() {
+    let mut call = Call::arrive(0, false);
+    call.ended(1_000, EndCause::CallerHangup).at(2_000, EventPayload::RecordingStarted { path: "late.wav".into() });
+    assert_eq!(project(&call.events), Err(CdrError::AfterEnd { seq: 2, kind: "recording_started" }));
 }
 
 #[test]
@@ -452,7 +485,9 @@ fn record_json_uses_the_column_names_and_values() {
     assert_eq!(json["end_cause"], "abandoned");
     assert_eq!(json["vip_tier"], 0);
     assert_eq!(json["direction"], "inbound");
-    assert_eq!(json.as_object().unwrap().len(), 28, "one key per column of calls");
+    assert_eq!(json["recording_path"], serde_json::Value::Null);
+    assert_eq!(json["voicemail_path"], serde_json::Value::Null);
+    assert_eq!(json.as_object().unwrap().len(), 30, "one key per column of calls");
 }
 
 mod never_panics {
@@ -487,6 +522,7 @@ mod never_panics {
             12 => EventPayload::AgentStateChanged { agent_id: a, state: AgentState::WrapUp },
             13 => EventPayload::AgentStateChanged { agent_id: a, state: AgentState::Available },
             14 => EventPayload::IvrEntered { flow_id: IvrFlowId::new() },
+            15 if i & 16 == 0 => EventPayload::RecordingStarted { path: format!("rec-{i}.wav") },
             _ => EventPayload::CallEnded { cause: EndCause::CallbackRequested },
         }
     }

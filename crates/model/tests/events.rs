@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use model::{
     AbandonStage, AgentId, AgentState, CallId, EVENT_SCHEMA_VERSION, Event, EventPayload, NotReadyReason, QueueId,
-    TenantId, UnregisterReason,
+    SupervisionMode, TenantId, UnregisterReason, UserId,
 };
 
 fn at() -> chrono::DateTime<Utc> {
@@ -35,6 +35,8 @@ fn kind_matches_the_serde_tag_for_every_sampled_payload() {
         EventPayload::AgentStateChanged { agent_id, state: AgentState::NotReady { reason: NotReadyReason::Lunch } },
         EventPayload::AgentNoAnswer { agent_id },
         EventPayload::CallEnded { cause: model::EndCause::CallerHangup },
+        EventPayload::SupervisorTookOver { supervisor_id: UserId::new(), agent_id },
+        EventPayload::SupervisorJoined { supervisor_id: UserId::new(), mode: SupervisionMode::TakeOver },
     ];
     for p in payloads {
         let json = serde_json::to_value(&p).unwrap();
@@ -132,4 +134,18 @@ fn ivr_exits_serialise_in_snake_case_including_callback_and_failed() {
     let json = serde_json::to_value(&left).unwrap();
     assert_eq!(json["exit"], "callback");
     assert_eq!(serde_json::from_value::<EventPayload>(json).unwrap(), left);
+}
+
+#[test]
+fn a_take_over_names_supervisor_and_agent_and_belongs_to_the_agent() {
+    let (supervisor_id, agent_id) = (UserId::new(), AgentId::new());
+    let payload = EventPayload::SupervisorTookOver { supervisor_id, agent_id };
+    let json = serde_json::to_value(&payload).unwrap();
+    assert_eq!(json["kind"], "supervisor_took_over");
+    assert_eq!(json["supervisor_id"], supervisor_id.to_string().as_str());
+    assert_eq!(json["agent_id"], agent_id.to_string().as_str());
+    assert_eq!(payload.agent_id(), Some(agent_id), "the agent's events include losing the call");
+    assert_eq!(serde_json::to_value(SupervisionMode::TakeOver).unwrap(), "take_over");
+    let back: SupervisionMode = serde_json::from_str("\"take_over\"").unwrap();
+    assert_eq!(back, SupervisionMode::TakeOver);
 }

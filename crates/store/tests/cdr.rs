@@ -91,6 +91,45 @@ async fn finalise_is_idempotent_and_a_late_disposition_refinalises() {
 }
 
 #[tokio::test]
+async fn a_recorded_call_stores_its_recording_path_and_a_voicemail_its_message_path() {
+    let pool = store::testing::fresh_database().await;
+    let (tenant, recorded, plain) = (TenantId::new(), CallId::new(), CallId::new());
+    let mut events = answered_call(tenant, recorded, AgentId::new());
+    events.pop();
+    events.push(next(&events, 5_010, EventPayload::RecordingStarted { path: "/rec/t/call-1.wav".into() }));
+    events.push(next(&events, 65_000, EventPayload::CallEnded { cause: EndCause::CallerHangup }));
+    let mut voicemail = answered_call(tenant, plain, AgentId::new());
+    voicemail.truncate(2);
+    voicemail.push(next(
+        &voicemail,
+        30_000,
+        EventPayload::VoicemailRecorded { path: "/rec/t/vm.wav".into(), duration_secs: 20 },
+    ));
+    voicemail.push(next(&voicemail, 30_100, EventPayload::CallEnded { cause: EndCause::Voicemail }));
+    insert_events(&pool, &events).await.expect("insert");
+    insert_events(&pool, &voicemail).await.expect("insert");
+    store::cdr::finalise(&pool, tenant, recorded).await.expect("finalise");
+    store::cdr::finalise(&pool, tenant, plain).await.expect("finalise");
+
+    let columns = |call: CallId| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (Option<String>, Option<String>)>(
+                "SELECT recording_path, voicemail_path FROM calls WHERE call_id = $1",
+            )
+            .bind(call.as_uuid())
+            .fetch_one(&pool)
+            .await
+            .expect("the row")
+        }
+    };
+    assert_eq!(columns(recorded).await, (Some("/rec/t/call-1.wav".to_owned()), None));
+    assert_eq!(columns(plain).await, (None, Some("/rec/t/vm.wav".to_owned())));
+    let record = store::cdr::get(&pool, tenant, recorded).await.expect("get").expect("a row");
+    assert_eq!(record.recording_path.as_deref(), Some("/rec/t/call-1.wav"));
+}
+
+#[tokio::test]
 async fn finalise_of_a_call_not_ended_writes_nothing() {
     let pool = store::testing::fresh_database().await;
     let (tenant, call) = (TenantId::new(), CallId::new());

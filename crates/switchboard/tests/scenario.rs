@@ -71,6 +71,14 @@ impl Demo {
         store::repo::agents::update(&self.pool, self.tenant, id, &stored.data).await.unwrap().unwrap();
     }
 
+    /// Adds an agent profile (a supervisor's, say) and knows it by its
+    /// extension; its phone registers with `<extension>-sip-demo`.
+    pub(crate) async fn add_agent(&mut self, agent: &model::Agent) -> AgentId {
+        let id = store::repo::agents::create(&self.pool, self.tenant, agent).await.unwrap().id;
+        self.agents.insert(agent.extension.clone(), id);
+        id
+    }
+
     /// Adds a DID of the tenant leading to `entry`.
     pub(crate) async fn add_number(&self, e164: &str, entry: EntryPoint) {
         let number = PhoneNumber { e164: e164.into(), entry, label: "Test".into() };

@@ -218,7 +218,9 @@ async fn an_agent_consults_a_number_then_cancels_consults_an_agent_and_completes
     let started = calls.api_as("alice", "POST", &consult, Some(&agent));
     assert_eq!(started.status, 202, "{}", started.body);
     established(&dmitri, 1).await;
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // The consultation's audio takes about a second to start (seen in the
+    // dumps): talk long enough for it to count.
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
     let done = calls.api_as("alice", "POST", &format!("{consult}/complete"), None);
     assert_eq!(done.status, 204, "{}", done.body);
     let dmitri_id = calls.agent("dmitri").to_string();

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use model::event::{Event, EventPayload, MoveTarget, TransferTarget};
+use model::event::{Event, EventPayload, MoveTarget, SupervisionMode, TransferTarget};
 use model::{AgentId, CallId, TenantId};
 
 use super::types::{LiveCall, LiveCallState, LiveSupervisor};
@@ -145,6 +145,12 @@ fn apply_to_call(call: &mut LiveCall, event: &Event) {
             call.supervisors.push(LiveSupervisor { supervisor_id: *supervisor_id, mode: *mode });
         }
         P::SupervisorLeft { supervisor_id } => call.supervisors.retain(|s| s.supervisor_id != *supervisor_id),
+        P::SupervisorTookOver { supervisor_id, .. } => {
+            // The agent is gone; the supervisor talks to the caller.
+            call.agent_id = None;
+            call.supervisors.retain(|s| s.supervisor_id != *supervisor_id);
+            call.supervisors.push(LiveSupervisor { supervisor_id: *supervisor_id, mode: SupervisionMode::TakeOver });
+        }
         _ => {}
     }
 }

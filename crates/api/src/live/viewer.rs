@@ -3,8 +3,9 @@
 //! Supervisors and admins see everything of their tenant. An agent sees
 //! their own agent's events and state, the events of calls from the moment
 //! they are offered to them until the call ends or leaves them (rejected,
-//! not answered, transferred), and the figures of the queues they serve;
-//! never a supervisor's joining or leaving (monitoring is silent).
+//! not answered, transferred, taken over by a supervisor — that event they
+//! see), and the figures of the queues they serve; never a supervisor's
+//! joining or leaving (monitoring is silent).
 
 use std::collections::HashSet;
 
@@ -58,6 +59,7 @@ impl Viewer {
                 EventPayload::AgentRejected { .. }
                 | EventPayload::AgentNoAnswer { .. }
                 | EventPayload::Transferred { .. }
+                | EventPayload::SupervisorTookOver { .. }
                     if mine =>
                 {
                     calls.remove(&call);

@@ -2,12 +2,13 @@
 //! state, logs out; `/api/v1/agents/{id}/state`: a supervisor sets an
 //! agent's state; `/api/v1/calls/{id}/supervision`: a supervisor
 //! monitors, whispers to or barges into a live call (their phone rings),
-//! switches mode, or leaves; `/api/v1/calls/{id}/transfer`: the call's
+//! switches mode, takes the call over from its agent (`take_over`: the
+//! agent's leg is hung up), or leaves; `/api/v1/calls/{id}/transfer`: the call's
 //! agent (or a supervisor) transfers it blind to a queue, an agent or a
 //! number; `/api/v1/calls/{id}/consult` (+ `/complete`, `DELETE`): a warm
 //! transfer, the caller held while the agent consults an agent or number; `/api/v1/agent/call`: the agent's click-to-call (their phone
 //! rings, then the number or contact is dialled). Each goes to the call layer; its decisions
-//! come back as events (`agent_*`, `supervisor_joined`/`_left`: the audit
+//! come back as events (`agent_*`, `supervisor_joined`/`_left`/`_took_over`: the audit
 //! of who did what to which call, and when).
 
 use axum::Router;

@@ -125,7 +125,7 @@ impl Actor {
         }
         let path =
             self.shared.recordings.join(self.tenant.tenant.to_string()).join(format!("voicemail-{}.wav", self.call));
-        if let Err(error) = self.media.start_recording(path.clone(), self.caller_media, self.caller_media).await {
+        if let Err(error) = self.media.start_recording(path.clone(), self.caller_media).await {
             tracing::warn!(%error, "the voicemail could not be recorded");
             self.finish(EndCause::Failed).await;
             return;

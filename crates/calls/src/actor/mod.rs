@@ -22,9 +22,11 @@ mod mobile;
 mod outside;
 mod queue;
 mod queue_actions;
+mod recording;
 mod reoffer;
 mod supervise;
 mod survey;
+mod take_over;
 mod transfer;
 
 pub(crate) use supervise::CallCommand;
@@ -383,6 +385,9 @@ impl Actor {
             SessionEvent::RecordingStarted { path } => {
                 self.events.emit(EventPayload::RecordingStarted { path: path.display().to_string() }).await;
             }
+            SessionEvent::RecordingFailed { path, error } => {
+                tracing::warn!(path = %path.display(), %error, "the call's recording failed; what was flushed stays");
+            }
             other => tracing::trace!(?other, "media event"),
         }
     }
@@ -540,6 +545,7 @@ impl Actor {
             tracing::warn!(%error, "the bridge could not be set up");
         }
         self.events.emit(EventPayload::Bridged { agent_id: agent.agent }).await;
+        self.record_if_the_queue_asks().await;
         let wrap_up = crate::runtime::WrapUp { tenant: self.tenant.tenant, call: self.call, next_seq: None };
         self.shared.wrap_ups.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(agent.agent, wrap_up);
         self.stage = Stage::Connected { agent, supervisor: None };

@@ -3,7 +3,9 @@
 //! answer their leg joins the call's mix with the hearing of the mode —
 //! monitor (hears both, heard by none), whisper (heard by the agent only),
 //! barge (everyone hears everyone). Switching mode changes only the
-//! hearing; leaving (or hanging up) returns the call to the bridge.
+//! hearing; leaving (or hanging up) returns the call to the bridge. Take
+//! over (`take_over`) bridges the supervisor with the caller and hangs up
+//! the agent, from any mode or rung for it.
 
 use media::session::{Hearing, LegId as MediaLeg};
 use model::{EventPayload, SupervisionMode, UserId};
@@ -56,12 +58,13 @@ pub(crate) struct SupervisorLeg {
     pub joined: bool,
 }
 
-/// The hearing of a mode.
+/// The hearing of a mode (a take-over's, until the agent's leg is gone:
+/// everyone hears everyone).
 fn hearing(mode: SupervisionMode, caller: MediaLeg, agent: MediaLeg, supervisor: MediaLeg) -> Hearing {
     match mode {
         SupervisionMode::Monitor => Hearing::Monitor { caller, agent, supervisor },
         SupervisionMode::Whisper => Hearing::Whisper { caller, agent, supervisor },
-        SupervisionMode::Barge => Hearing::Barge { caller, agent, supervisor },
+        SupervisionMode::Barge | SupervisionMode::TakeOver => Hearing::Barge { caller, agent, supervisor },
     }
 }
 
@@ -100,11 +103,22 @@ impl Actor {
     }
 
     async fn supervise(&mut self, user: UserId, mode: SupervisionMode) -> Result<(), CallsError> {
+        if self.taken_over_by(user) {
+            return Err(CallsError::Refused("the supervisor has taken this call over".into()));
+        }
+        if mode == SupervisionMode::TakeOver
+            && let Some(refused) = self.take_over_refused()
+        {
+            return Err(refused);
+        }
         let Stage::Connected { agent, supervisor } = &mut self.stage else { return Err(CallsError::NotConnected) };
         let agent_media = agent.media;
         if let Some(current) = supervisor.as_mut().filter(|s| s.user == user) {
             // A switch of mode: the hearing only, no new call to the supervisor.
             current.mode = mode;
+            if current.joined && mode == SupervisionMode::TakeOver {
+                return self.take_over().await;
+            }
             if current.joined {
                 let supervisor_media = current.leg.media;
                 self.media.set_hearing(hearing(mode, self.caller_media, agent_media, supervisor_media)).await?;
@@ -150,6 +164,18 @@ impl Actor {
         }
         current.joined = true;
         let supervisor_media = current.leg.media;
+        if mode == SupervisionMode::TakeOver {
+            // Rung to take the call over: no supervision before it.
+            if let Err(error) = self.take_over().await {
+                tracing::warn!(%error, "the supervisor could not take the call over: their leg is hung up");
+                if let Stage::Connected { supervisor, .. } = &mut self.stage
+                    && let Some(gone) = supervisor.take()
+                {
+                    self.cancel_agent_leg(&gone.leg).await;
+                }
+            }
+            return true;
+        }
         if let Err(error) =
             self.media.set_hearing(hearing(mode, self.caller_media, agent_media, supervisor_media)).await
         {

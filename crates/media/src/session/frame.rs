@@ -32,7 +32,7 @@ impl CallMedia {
                 let _ = self.mixer.push_input(leg.participant, &self.scratch);
             }
             if let Some(recording) = &mut self.recording
-                && recording.left == leg.id
+                && recording.leg == leg.id
             {
                 recording.left_frame = if pushed { self.scratch } else { [0; FRAME_SAMPLES] };
             }
@@ -50,7 +50,7 @@ impl CallMedia {
         let leg = &mut self.legs[index];
         let heard = self.mixer.output(leg.participant).map(|out| *out.samples).unwrap_or([0; FRAME_SAMPLES]);
         if let Some(recording) = &mut self.recording
-            && recording.left == leg.id
+            && recording.leg == leg.id
         {
             recording.right_frame = heard;
         }
@@ -80,14 +80,16 @@ impl CallMedia {
         self.drain_leg(index);
     }
 
-    /// One frame of a relayed call's recording: both legs decoded.
+    /// One frame of a relayed call's recording: both legs decoded, the
+    /// recorded leg left and the leg relayed with it (what it hears) right.
     pub(super) fn tap_frame(&mut self, now: Instant) {
         let Some(recording) = &mut self.recording else { return };
+        let heard = self.fast.as_ref().map(|fast| if fast.a == recording.leg { fast.b } else { fast.a });
         for leg in &mut self.legs {
             let LegKind::Rtp(rtp) = &mut leg.kind else { continue };
-            if leg.id == recording.left {
+            if leg.id == recording.leg {
                 rtp.pull(now, false, &mut recording.left_frame);
-            } else if leg.id == recording.right {
+            } else if Some(leg.id) == heard {
                 rtp.pull(now, false, &mut recording.right_frame);
             }
         }

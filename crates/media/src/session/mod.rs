@@ -93,10 +93,9 @@ struct FastPath {
 struct Recording {
     path: PathBuf,
     writer: WavWriter<File>,
-    /// The caller's leg: its voice goes left, what it hears goes right.
-    left: LegId,
-    /// The agent's leg, right when the call is relayed.
-    right: LegId,
+    /// The recorded leg (the caller's): its voice goes left, what it hears
+    /// goes right (on the relay, the leg relayed with it).
+    leg: LegId,
     frames: u64,
     left_frame: Frame,
     right_frame: Frame,
@@ -223,7 +222,8 @@ impl CallMedia {
     }
 
     /// Removes a leg (the party hung up): an RTP leg sends its RTCP BYE, a
-    /// WebRTC leg closes. A hearing or recording that named it ends.
+    /// WebRTC leg closes. A hearing that named it ends, and so does the
+    /// recording of this leg (the recording of another leg goes on).
     pub fn remove_leg(&mut self, leg: LegId, now: Instant) -> Result<(), SessionError> {
         let index = self.index(leg)?;
         match &mut self.legs[index].kind {
@@ -237,7 +237,7 @@ impl CallMedia {
             self.hearing = Hearing::Apart;
             self.apply_hearing()?;
         }
-        if self.recording.as_ref().is_some_and(|r| r.left == leg || r.right == leg) {
+        if self.recording.as_ref().is_some_and(|r| r.leg == leg) {
             self.stop_recording();
         }
         self.update_path(now);
@@ -315,29 +315,24 @@ impl CallMedia {
     }
 
     /// Starts recording the call into `file` (created by the shell at
-    /// `path`): a 16 kHz stereo WAV with the `left` leg's voice (the caller)
-    /// on the left and what it hears (the agent; a barging supervisor) on
-    /// the right, flushed every second so that it plays after a crash.
-    pub fn start_recording(
-        &mut self,
-        path: PathBuf,
-        file: File,
-        left: LegId,
-        right: LegId,
-        now: Instant,
-    ) -> Result<(), SessionError> {
+    /// `path`): a 16 kHz stereo WAV with `leg`'s voice (the caller) on the
+    /// left and what `leg` hears on the right — whoever that is as the call
+    /// goes on: the agent, a barging supervisor (not a whisper), the next
+    /// agent after a transfer; silence while nobody is heard (music and
+    /// prompts played to the leg are not recorded). Flushed every second so
+    /// that it plays after a crash; it ends with [`CallMedia::stop_recording`]
+    /// or when `leg` is removed.
+    pub fn start_recording(&mut self, path: PathBuf, file: File, leg: LegId, now: Instant) -> Result<(), SessionError> {
         if self.recording.is_some() {
             return Err(SessionError::AlreadyRecording);
         }
-        self.index(left)?;
-        self.index(right)?;
+        self.index(leg)?;
         let writer = WavWriter::new(file, SAMPLE_RATE)?;
         self.events.push_back(SessionEvent::RecordingStarted { path: path.clone() });
         self.recording = Some(Recording {
             path,
             writer,
-            left,
-            right,
+            leg,
             frames: 0,
             left_frame: [0; FRAME_SAMPLES],
             right_frame: [0; FRAME_SAMPLES],
@@ -361,6 +356,12 @@ impl CallMedia {
                 self.events.push_back(SessionEvent::RecordingFailed { path: recording.path, error: error.to_string() })
             }
         }
+    }
+
+    /// Whether a recording is being written.
+    #[must_use]
+    pub fn is_recording(&self) -> bool {
+        self.recording.is_some()
     }
 
     /// The path audio takes now.

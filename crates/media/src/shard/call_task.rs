@@ -15,7 +15,7 @@ use tokio::time::Sleep;
 use tracing::{Instrument, debug, info_span, warn};
 
 use crate::ports::PortPool;
-use crate::session::{CallMedia, LegId, Received, SessionEvent, Transmit};
+use crate::session::{CallMedia, LegId, Received, SessionError, SessionEvent, Transmit};
 use crate::webrtc::{LegConfig, WebRtcLeg};
 
 use super::sockets::{self, LegSockets};
@@ -191,8 +191,8 @@ impl CallTask {
             Command::SendDtmf(leg, digit, duration, reply) => {
                 let _ = reply.send(self.media.send_dtmf(leg, digit, duration, now).map_err(MediaError::from));
             }
-            Command::StartRecording { path, left, right, reply } => {
-                let _ = reply.send(self.start_recording(path, left, right, now));
+            Command::StartRecording { path, leg, reply } => {
+                let _ = reply.send(self.start_recording(path, leg, now));
             }
             Command::StopRecording(reply) => {
                 self.media.stop_recording();
@@ -259,18 +259,15 @@ impl CallTask {
         }
     }
 
-    fn start_recording(
-        &mut self,
-        path: std::path::PathBuf,
-        left: LegId,
-        right: LegId,
-        now: Instant,
-    ) -> Result<(), MediaError> {
+    fn start_recording(&mut self, path: std::path::PathBuf, leg: LegId, now: Instant) -> Result<(), MediaError> {
+        if self.media.is_recording() {
+            return Err(SessionError::AlreadyRecording.into());
+        }
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder)?;
         }
         let file = std::fs::File::options().read(true).write(true).create_new(true).open(&path)?;
-        self.media.start_recording(path, file, left, right, now).map_err(MediaError::from)
+        self.media.start_recording(path, file, leg, now).map_err(MediaError::from)
     }
 
     fn drop_sockets(&mut self, leg: LegId) {

@@ -112,7 +112,7 @@ enum Command {
     Play(LegId, Player, oneshot::Sender<Result<u64, MediaError>>),
     StopPlaying(LegId, oneshot::Sender<Result<(), MediaError>>),
     SendDtmf(LegId, Digit, Duration, oneshot::Sender<Result<(), MediaError>>),
-    StartRecording { path: PathBuf, left: LegId, right: LegId, reply: oneshot::Sender<Result<(), MediaError>> },
+    StartRecording { path: PathBuf, leg: LegId, reply: oneshot::Sender<Result<(), MediaError>> },
     StopRecording(oneshot::Sender<()>),
     Stats(LegId, oneshot::Sender<Option<LegStats>>),
     Close(oneshot::Sender<()>),
@@ -271,10 +271,13 @@ impl CallHandle {
         self.ask(|reply| Command::SendDtmf(leg, digit, duration, reply)).await?
     }
 
-    /// Starts recording into a new WAV file at `path` (its folder is
-    /// made); [`SessionEvent::RecordingStarted`] follows.
-    pub async fn start_recording(&self, path: PathBuf, left: LegId, right: LegId) -> Result<(), MediaError> {
-        self.ask(|reply| Command::StartRecording { path, left, right, reply }).await?
+    /// Starts recording `leg` (its voice left, what it hears right; see
+    /// [`crate::session::CallMedia::start_recording`]) into a new WAV file
+    /// at `path` (its folder is made); [`SessionEvent::RecordingStarted`]
+    /// follows. A call already recorded is refused
+    /// ([`SessionError::AlreadyRecording`]) before any file is made.
+    pub async fn start_recording(&self, path: PathBuf, leg: LegId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::StartRecording { path, leg, reply }).await?
     }
 
     /// Ends the recording; [`SessionEvent::RecordingStopped`] follows.

@@ -66,6 +66,10 @@ pub(super) struct Fold {
     abandoned: Option<(At, AbandonStage)>,
     overflow_out_at: Option<At>,
     voicemail: bool,
+    /// The file of the first `recording_started`.
+    recording_path: Option<String>,
+    /// The file of the last `voicemail_recorded`.
+    voicemail_path: Option<String>,
     hold_ms: i64,
     held_since: Option<At>,
     wrap_started: Option<At>,
@@ -124,6 +128,8 @@ impl Fold {
             abandoned: None,
             overflow_out_at: None,
             voicemail: false,
+            recording_path: None,
+            voicemail_path: None,
             hold_ms: 0,
             held_since: None,
             wrap_started: None,
@@ -234,7 +240,13 @@ impl Fold {
                     self.hold_ms += ms(since, at);
                 }
             }
-            EventPayload::VoicemailRecorded { .. } => self.voicemail = true,
+            EventPayload::VoicemailRecorded { path, .. } => {
+                self.voicemail = true;
+                self.voicemail_path = Some(path.clone());
+            }
+            EventPayload::RecordingStarted { path } => {
+                self.recording_path.get_or_insert_with(|| path.clone());
+            }
             EventPayload::SurveyAnswered { score, scale } => self.survey = Some((*score, *scale)),
             EventPayload::DispositionSet { code, .. } => self.disposition = Some(code.clone()),
             EventPayload::CallAbandoned { stage, .. } => self.abandoned = Some((at, *stage)),
@@ -371,6 +383,8 @@ impl Fold {
             survey_scale: self.survey.map(|(_, scale)| scale),
             disposition: self.disposition,
             direction,
+            recording_path: self.recording_path,
+            voicemail_path: self.voicemail_path,
         })
     }
 }

@@ -96,6 +96,13 @@
 //! carries one); `survey_score`/`survey_scale` and `disposition` are the last
 //! `survey_answered` and `disposition_set`; `end_cause` the cause of the last
 //! `call_ended`.
+//!
+//! `recording_path` is the file of the call's first `recording_started` (a
+//! queue that records calls: one stereo WAV from the bridge to the end,
+//! across transfers and supervisors), `voicemail_path` that of its last
+//! `voicemail_recorded` (the caller's message); two columns, because a
+//! message left for the tenant and a recorded conversation are kept, shown
+//! and deleted under different rules.
 
 mod fold;
 
@@ -209,6 +216,10 @@ pub struct CallRecord {
     pub disposition: Option<String>,
     /// Inbound, or outbound (placed by the agent).
     pub direction: crate::event::CallDirection,
+    /// Where the call's recording was written (a queue that records calls).
+    pub recording_path: Option<String>,
+    /// Where the caller's voicemail message was written.
+    pub voicemail_path: Option<String>,
 }
 
 /// Why a call's events give no record.

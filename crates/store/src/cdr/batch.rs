@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Every column of `calls`, in the order of `CallRecord`'s fields.
-const COLUMNS: [&str; 28] = [
+const COLUMNS: [&str; 30] = [
     "call_id",
     "tenant_id",
     "arrived_at",
@@ -42,6 +42,8 @@ const COLUMNS: [&str; 28] = [
     "survey_scale",
     "disposition",
     "direction",
+    "recording_path",
+    "voicemail_path",
 ];
 
 /// The upsert. A row of another tenant with the same call id is left alone.
