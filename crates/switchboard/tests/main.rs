@@ -2,8 +2,10 @@
 //! demo credentials work, and SIGTERM shuts down cleanly.
 
 mod calls;
+mod calls_carrier;
 mod calls_ivr;
 mod calls_queue;
+mod carrier;
 mod hold;
 mod http;
 mod live;
