@@ -3,6 +3,7 @@
 
 mod calls;
 mod calls_carrier;
+mod calls_hostile;
 mod calls_ivr;
 mod calls_queue;
 mod carrier;
