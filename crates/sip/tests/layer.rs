@@ -203,6 +203,21 @@ fn malformed_request_gets_400_with_the_reason() {
 }
 
 #[test]
+fn request_with_a_head_over_the_limit_gets_513_message_too_large() {
+    // RFC 3261 §21.5.7; 494 would claim a security agreement is required
+    // (RFC 3329), which a client then tries to negotiate.
+    let (mut l, now) = (layer(), Instant::now());
+    let text = String::from_utf8(request("OPTIONS", "z9hG4bKl8").to_bytes())
+        .expect("utf8")
+        .replace("Content-Length: 0", &format!("X-Huge: {}\r\nContent-Length: 0", "a".repeat(20_000)));
+    l.handle_datagram(text.as_bytes(), peer(), now);
+    let sent = transmits(&mut l);
+    assert_eq!(statuses(&sent), vec![513]);
+    assert!(as_response(&sent[0].message).reason().starts_with("Message Too Large"));
+    assert!(events(&mut l).is_empty());
+}
+
+#[test]
 fn unroutable_garbage_is_dropped_and_counted() {
     let (mut l, now) = (layer(), Instant::now());
     l.handle_datagram(b"\x00\x01garbage\r\n\r\n", peer(), now);

@@ -147,6 +147,16 @@ pub(crate) struct Cdr {
 }
 
 impl Calls {
+    /// The SIP edge's UDP address.
+    pub(crate) fn sip_udp(&self) -> std::net::SocketAddr {
+        self.node.sip_udp
+    }
+
+    /// The HTTP API's address.
+    pub(crate) fn http(&self) -> std::net::SocketAddr {
+        self.node.addr
+    }
+
     /// The database.
     pub(crate) fn pool(&self) -> &PgPool {
         &self.pool

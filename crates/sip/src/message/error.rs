@@ -66,7 +66,7 @@ impl ParseError {
     /// a response can be routed (RFC 3261 §21.4).
     pub fn status_code(&self) -> u16 {
         match self {
-            ParseError::HeadTooLarge { .. } => 494,
+            ParseError::HeadTooLarge { .. } => 513,
             ParseError::BodyTooLarge { .. } => 413,
             ParseError::UnsupportedVersion => 505,
             _ => 400,

@@ -116,7 +116,7 @@ fn split_head(head: &[u8]) -> Result<(StartLine, RawHeaders), ParseError> {
 }
 
 /// The response a stateless server sends to a datagram that failed to
-/// parse with `error`: 400 (or 413, 494) with the reason, when the datagram
+/// parse with `error`: 400 (or 413, 513) with the reason, when the datagram
 /// is a request other than ACK whose Via, From, To, Call-ID and CSeq can be
 /// read so that the response can be routed. `None` means drop it.
 pub fn reject(datagram: &[u8], error: &ParseError) -> Option<Response> {
