@@ -207,6 +207,8 @@ async fn an_agent_consults_a_number_then_cancels_consults_an_agent_and_completes
     let number = json!({"target": {"type": "number", "number": OUTSIDE}});
     assert_eq!(calls.api_as("alice", "POST", &consult, Some(&number)).status, 202);
     established(&outside, 1).await;
+    // Talk long enough for the consultation's late-starting audio to count.
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
     let twice = calls.api_as("alice", "POST", &consult, Some(&number));
     assert_eq!(twice.status, 409, "one consultation at a time: {}", twice.body);
     let cancelled = calls.api_as("alice", "DELETE", &consult, None);
