@@ -28,8 +28,14 @@
 # only): no port of another process on the machine meets ours, and the
 # UDP counters are this run's alone.
 #
+# --commit-delay-us N makes every PostgreSQL commit wait N µs longer
+# (commit_delay with commit_siblings = 0): a database across a network, or
+# a slower disk. --bin PATH runs that switchboard binary instead of
+# building one (to compare two builds on the same machine).
+#
 #   benches/call-load.sh [--agents N] [--rates "10 20 50 100"] [--talk S]
-#                        [--step S] [--no-netns] [--keep-going]
+#                        [--step S] [--commit-delay-us N] [--bin PATH]
+#                        [--no-netns] [--keep-going]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -42,6 +48,8 @@ talk=30
 step=60
 netns=yes
 keep_going=no
+commit_delay=0
+given_bin=""
 while [ $# -gt 0 ]; do
     case $1 in
         --agents) agents=$2; shift 2 ;;
@@ -50,6 +58,8 @@ while [ $# -gt 0 ]; do
         --step) step=$2; shift 2 ;;
         --no-netns) netns=no; shift ;;
         --keep-going) keep_going=yes; shift ;;
+        --commit-delay-us) commit_delay=$2; shift 2 ;;
+        --bin) given_bin=$(realpath "$2"); shift 2 ;;
         *) die "unknown argument $1 (see the header of $0)" ;;
     esac
 done
@@ -58,12 +68,16 @@ done
 if [ -z "${CALL_LOAD_IN_NETNS:-}" ]; then
     ensure_rust
     ensure_packages postgresql sip-tester sox jq curl
-    cargo build --release --locked -p switchboard --bin switchboard >&2
+    built="$given_bin"
+    if [ -z "$built" ]; then
+        cargo build --release --locked -p switchboard --bin switchboard >&2
+        built="${CARGO_TARGET_DIR:-$root/target}/release/switchboard"
+    fi
     # A copy: a build of another checkout sharing the target directory
     # must not swap the binary under the run.
     CALL_LOAD_BIN=$(mktemp /tmp/call-load-switchboard.XXXXXX)
     trap 'rm -f "$CALL_LOAD_BIN"' EXIT
-    cp "${CARGO_TARGET_DIR:-$root/target}/release/switchboard" "$CALL_LOAD_BIN"
+    cp "$built" "$CALL_LOAD_BIN"
     chmod 755 "$CALL_LOAD_BIN"
     export CALL_LOAD_BIN
     if [ "$netns" = yes ] && [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
@@ -89,11 +103,17 @@ work=$(mktemp -d /tmp/call-load.XXXXXX)
 chmod 755 "$work"
 pids=()
 cleanup() {
+    local rc=$?
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     stop_cluster "$work/var/pg"
     rm -f "$bin"
-    if [ "${CALL_LOAD_KEEP:-}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+    # A failed run keeps its logs and database (serve.log, var/pg).
+    if [ "${CALL_LOAD_KEEP:-}" = 1 ] || [ "$rc" -ne 0 ]; then
+        echo "kept $work (serve's log: $work/serve.log)" >&2
+    else
+        rm -rf "$work"
+    fi
 }
 trap cleanup EXIT
 
@@ -177,7 +197,7 @@ busiest() {
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg); busiest processes: $(busiest)"
-echo "scenario: $agents SIPp agents, G.711 tone streamed both ways, ${talk} s calls, ${step} s of new calls per step, rates: $rates calls/s"
+echo "scenario: $agents SIPp agents, G.711 tone streamed both ways, ${talk} s calls, ${step} s of new calls per step, rates: $rates calls/s, PostgreSQL commit delay ${commit_delay} µs"
 
 # --- The tenant: the demo, a queue "load" and the agents, over the REST API.
 sox -n -r 8000 -c 1 -e u-law "$work/carrier/carrier-tone.wav" synth 10 sine 700 vol 0.3
@@ -187,6 +207,11 @@ start_serve
 db_url=$(grep -o 'postgres://[^ ]*' "$work/serve.log" | head -n 1)
 [ -n "$db_url" ] || die "serve did not print its database URL"
 admin=$(login admin demo-admin)
+if [ "$commit_delay" -gt 0 ]; then
+    sql "ALTER SYSTEM SET commit_delay = $commit_delay" >/dev/null
+    sql "ALTER SYSTEM SET commit_siblings = 0" >/dev/null
+    sql "SELECT pg_reload_conf()" >/dev/null
+fi
 queue=$(api_ok GET /api/v1/queues "$admin" | jq '.items[] | select(.name == "sales")
     | del(.id, .members) | .name = "load" | .wrap_up_secs = 0 | .max_length = 100000 | .max_wait_secs = 600
     | .required_skills = [] | .overflow = null | .callback_threshold_secs = null | .strategy = "longest_idle"
@@ -308,7 +333,10 @@ for rate in $rates; do
             GROUP BY call_id)
         SELECT count(*), count(*) FILTER (WHERE lo = 1 AND hi = n AND ended = 1),
                count(*) FILTER (WHERE bridged = 1), coalesce(sum(n), 0) FROM per")"
-    read -r rows answered <<<"$(sql "SELECT count(*), count(*) FILTER (WHERE outcome = 'answered') FROM calls WHERE caller_number = '$caller'")"
+    read -r rows answered wait_mean wait_p99 <<<"$(sql "
+        SELECT count(*), count(*) FILTER (WHERE outcome = 'answered'), coalesce(round(avg(wait_ms)), 0),
+               coalesce(round(percentile_cont(0.99) WITHIN GROUP (ORDER BY wait_ms)), 0)
+        FROM calls WHERE caller_number = '$caller'")"
     peak_bridged=$(sql "
         WITH spans AS (
             SELECT min(at) FILTER (WHERE kind = 'bridged') AS b, min(at) FILTER (WHERE kind = 'call_ended') AS e
@@ -337,7 +365,7 @@ for rate in $rates; do
     lost=$((arrived - complete + arrived - rows))
     unanswered=$((created - answered))
     line=$(awk -v rate="$rate" -v created="$created" -v answered="$answered" -v failed="$sipp_failed" -v unanswered="$unanswered" -v lost="$lost" \
-        -v peak="$peak" -v peak_b="$peak_bridged" -v mean_b="$mean_bridged" -v sum_up="$sum_up" -v samples="$samples" \
+        -v peak="$peak" -v peak_b="$peak_bridged" -v mean_b="$mean_bridged" -v wm="$wait_mean" -v wp="$wait_p99" -v sum_up="$sum_up" -v samples="$samples" \
         -v ta="$ta" -v tb="$tb" -v ca="$cpu_a" -v cb="$cpu_b" -v pa="$pg_a" -v pb="$pg_b" -v hz="$hz" \
         -v ba="$busy_a" -v bb="$busy_b" -v xa="$total_a" -v xb="$total_b" -v ncpu="$(nproc)" \
         -v oa="$out_a" -v ob="$out_b" -v da="$drops_a" -v db="$drops_b" \
@@ -348,8 +376,8 @@ for rate in $rates; do
             # RTP due: a call up streams to serve and hears serve (music
             # or the agent): 2 × 50 packets/s; a bridged one adds the
             # agent leg, 2 × 50 more.
-            printf "| %d/s | %d | %d | %d | %d | %d | %d | %.0f | %.0f / %.0f | %.0f %% | %.3f %% | %.0f | %.1f | %.0f %% | %.1f of %d | %.1f | %.1f | %d | %.0f / %d | %.1f |",
-                rate, created, answered, failed, unanswered, lost, peak, peak_b, avg, mean_b, cpu * 100,
+            printf "| %d/s | %d | %d | %d | %d | %d | %d | %.0f | %.0f / %.0f | %d / %d | %.0f %% | %.3f %% | %.0f | %.1f | %.0f %% | %.1f of %d | %.1f | %.1f | %d | %.0f / %d | %.1f |",
+                rate, created, answered, failed, unanswered, lost, peak, peak_b, avg, mean_b, wm, wp, cpu * 100,
                 avg ? cpu * 100 / avg : 0, rss1 / 1024, avg ? (rss1 - rss0) / avg : 0, pg * 100, mach, ncpu,
                 (ob - oa) / t / 1000, (avg + mean_b) * 100 / 1000, db - da, ev / t, evp, calls ? evn / calls : 0
         }')
@@ -367,8 +395,8 @@ for rate in $rates; do
 done
 
 echo
-echo "| rate | calls | bridged | failed (SIPp) | not bridged | lost events | peak up (SIPp) | peak bridged | mean up / bridged in window | serve CPU, % of a core | serve CPU per call up | serve RSS MiB | RSS KiB per call up | PostgreSQL CPU | machine busy, cores | UDP out, k datagrams/s | RTP due, k/s | dropped at serve's RTP sockets | events/s to PostgreSQL, mean / peak | events per call |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|"
+echo "| rate | calls | bridged | failed (SIPp) | not bridged | lost events | peak up (SIPp) | peak bridged | mean up / bridged in window | queue wait ms, mean / p99 | serve CPU, % of a core | serve CPU per call up | serve RSS MiB | RSS KiB per call up | PostgreSQL CPU | machine busy, cores | UDP out, k datagrams/s | RTP due, k/s | dropped at serve's RTP sockets | events/s to PostgreSQL, mean / peak | events per call |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|"
 printf '%s\n' "${results[@]}"
 echo
 echo "highest rate with 0 failed calls and 0 lost events: ${best_rate}/s, peak ${best_peak} bridged calls at once"

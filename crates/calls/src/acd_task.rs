@@ -8,11 +8,16 @@ use std::time::Instant as StdInstant;
 use acd::{AcdError, Action, Command, Engine, Instant};
 
 use crate::error::CallsError;
-use model::{AgentId, CallId, EventPayload, QueueId, TenantId};
+use model::{AgentId, CallId, Event, EventPayload, QueueId, TenantId};
 use store::writer::EventSink;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::events::emit_agent;
+use crate::events::agent_seq;
+
+/// Agent events the ACD has decided and its writer has not yet made
+/// durable. When full, the ACD waits for room: memory stays bounded, and
+/// the ACD slows down only when PostgreSQL cannot keep up at all.
+const AGENT_EVENTS_PENDING: usize = 16_384;
 
 /// What a call actor or the API asks of the ACD.
 #[derive(Debug)]
@@ -69,7 +74,9 @@ impl AcdHandle {
                 tracing::warn!(%tenant, %queue, %error, "queue left out of the ACD");
             }
         }
-        tokio::spawn(run(tenant, engine, rx, sink));
+        let (events_tx, events_rx) = mpsc::channel(AGENT_EVENTS_PENDING);
+        tokio::spawn(write_agent_events(events_rx, sink));
+        tokio::spawn(run(tenant, engine, rx, events_tx));
         AcdHandle { tx }
     }
 
@@ -125,7 +132,12 @@ fn call_of(action: &Action) -> Option<CallId> {
     }
 }
 
-async fn run(tenant: TenantId, mut engine: Engine, mut rx: mpsc::UnboundedReceiver<AcdRequest>, sink: EventSink) {
+async fn run(
+    tenant: TenantId,
+    mut engine: Engine,
+    mut rx: mpsc::UnboundedReceiver<AcdRequest>,
+    events: mpsc::Sender<Event>,
+) {
     let span = tracing::info_span!("acd", %tenant);
     let _enter = span.enter();
     let start = StdInstant::now();
@@ -138,7 +150,7 @@ async fn run(tenant: TenantId, mut engine: Engine, mut rx: mpsc::UnboundedReceiv
                 request = rx.recv() => request,
                 () = tokio::time::sleep_until(tokio::time::Instant::from_std(at)) => {
                     engine.handle_timeout(now(StdInstant::now()));
-                    dispatch(&mut engine, &mut actors, tenant, &sink).await;
+                    dispatch(&mut engine, &mut actors, tenant, &events).await;
                     continue;
                 }
             },
@@ -172,7 +184,21 @@ async fn run(tenant: TenantId, mut engine: Engine, mut rx: mpsc::UnboundedReceiv
                 let _ = reply.send(snapshot(&engine, &actors, agents, queues, at));
             }
         }
-        dispatch(&mut engine, &mut actors, tenant, &sink).await;
+        dispatch(&mut engine, &mut actors, tenant, &events).await;
+    }
+}
+
+/// Makes the ACD's agent events durable, in the order it decided them,
+/// as many per write as have queued up: the ACD never waits for a commit
+/// (it waited for each one, so its decisions per second were bounded by
+/// one over the commit latency).
+async fn write_agent_events(mut rx: mpsc::Receiver<Event>, sink: EventSink) {
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, 1_024).await > 0 {
+        let n = batch.len();
+        if let Err(error) = sink.write_batch(std::mem::take(&mut batch)).await {
+            tracing::error!(%error, events = n, "agent events not written");
+        }
     }
 }
 
@@ -198,17 +224,19 @@ fn snapshot(
 }
 
 /// Hands every pending action to its call's actor; agent state changes
-/// become events.
+/// become events, queued for their writer.
 async fn dispatch(
     engine: &mut Engine,
     actors: &mut HashMap<CallId, mpsc::UnboundedSender<Action>>,
     tenant: TenantId,
-    sink: &EventSink,
+    events: &mpsc::Sender<Event>,
 ) {
     while let Some(action) = engine.poll_action() {
         if let Action::AgentStateChanged { agent, state } = &action {
             let payload = EventPayload::AgentStateChanged { agent_id: *agent, state: state.clone() };
-            emit_agent(sink, tenant, payload).await;
+            if events.send(Event::agent(tenant, agent_seq(), chrono::Utc::now(), payload)).await.is_err() {
+                tracing::error!(%agent, "agent event not written: its writer is gone");
+            }
             continue;
         }
         let Some(call) = call_of(&action) else { continue };
