@@ -25,6 +25,7 @@ pub mod ivr;
 pub mod number;
 pub mod queue;
 pub mod record;
+pub mod report;
 pub mod routing;
 pub mod sip;
 pub mod skill;
