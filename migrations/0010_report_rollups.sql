@@ -26,8 +26,8 @@ ALTER TABLE calls
     ADD COLUMN ivr_exit_node      text,
     ADD COLUMN ivr_exit           text;
 
--- Caller-level reports (first-attempt reach, repeat callers, FCR).
-CREATE INDEX calls_tenant_caller_arrived ON calls (tenant_id, caller_number, arrived_at);
+-- Caller-level reports (first-attempt reach, repeat callers, FCR) use
+-- calls_tenant_caller_arrived, which 0002 already creates.
 
 -- Calls per 15 minutes of arrival and per dimension a report filters on.
 -- The wait thresholds are fixed (seconds: 5 10 15 20 30 45 60 90 120 180
