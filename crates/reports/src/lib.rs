@@ -22,7 +22,12 @@
 //! ```
 
 mod error;
+pub mod heatmap;
+pub mod outcomes;
 pub mod ratio;
+pub mod service_level;
+pub mod speed;
 pub mod time;
+pub mod volume;
 
 pub use error::ReportError;

@@ -1,6 +1,10 @@
 //! The reports crate's tests: figures computed by hand beside the code's.
 
+mod heatmap;
+mod service_level;
+mod speed;
 mod time;
+mod volume;
 
 use chrono::{DateTime, Utc};
 
