@@ -21,12 +21,15 @@
 //! assert_eq!(sl.percent, Some(60.0));
 //! ```
 
+pub mod agents;
+pub mod callbacks;
 mod error;
 pub mod heatmap;
 pub mod outcomes;
 pub mod ratio;
 pub mod service_level;
 pub mod speed;
+pub mod survey;
 pub mod time;
 pub mod volume;
 

@@ -1,5 +1,7 @@
 //! The reports crate's tests: figures computed by hand beside the code's.
 
+mod agents;
+mod callbacks_survey;
 mod heatmap;
 mod service_level;
 mod speed;
