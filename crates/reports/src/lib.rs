@@ -24,11 +24,13 @@
 pub mod agents;
 pub mod callbacks;
 mod error;
+pub mod forecast;
 pub mod heatmap;
 pub mod outcomes;
 pub mod ratio;
 pub mod service_level;
 pub mod speed;
+pub mod staffing;
 pub mod survey;
 pub mod time;
 pub mod volume;

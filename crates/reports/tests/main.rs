@@ -2,9 +2,11 @@
 
 mod agents;
 mod callbacks_survey;
+mod forecast;
 mod heatmap;
 mod service_level;
 mod speed;
+mod staffing;
 mod time;
 mod volume;
 
