@@ -23,6 +23,7 @@
 
 pub mod agents;
 pub mod callbacks;
+pub mod csv;
 mod error;
 pub mod forecast;
 pub mod heatmap;

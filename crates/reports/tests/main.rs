@@ -2,6 +2,7 @@
 
 mod agents;
 mod callbacks_survey;
+mod csv;
 mod forecast;
 mod heatmap;
 mod service_level;

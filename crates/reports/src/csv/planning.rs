@@ -1,0 +1,54 @@
+//! CSV tables of the forecast, backtest and staffing.
+
+use super::{CsvTable, opt, s};
+use crate::forecast::{Backtest, Forecast};
+use crate::staffing::Staffing;
+
+impl CsvTable for Forecast {
+    fn header() -> Vec<&'static str> {
+        vec!["date", "slot", "start_local", "calls"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.intervals.iter().map(|i| vec![s(i.date), s(i.slot), s(i.start_local), s(i.calls)]).collect()
+    }
+}
+
+impl CsvTable for Backtest {
+    fn header() -> Vec<&'static str> {
+        vec!["held_back_weeks", "intervals", "intervals_with_calls", "mape_pct", "wape_pct"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        vec![vec![
+            s(self.held_back_weeks),
+            s(self.intervals),
+            s(self.intervals_with_calls),
+            opt(self.mape_pct),
+            opt(self.wape_pct),
+        ]]
+    }
+}
+
+impl CsvTable for Staffing {
+    fn header() -> Vec<&'static str> {
+        vec!["date", "start_local", "calls", "traffic_erlangs", "agents", "service_level_pct", "scheduled"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.intervals
+            .iter()
+            .map(|i| {
+                vec![
+                    s(i.date),
+                    s(i.start_local),
+                    s(i.calls),
+                    s(i.traffic_erlangs),
+                    s(i.agents),
+                    s(i.service_level_pct),
+                    s(i.scheduled),
+                ]
+            })
+            .collect()
+    }
+}
