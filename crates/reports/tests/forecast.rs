@@ -2,9 +2,10 @@
 //! the fitted trend, adjustments, and accuracy on a noisy generated
 //! history (WAPE < 10 % for the next week) and in the backtest.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate};
 use reports::ReportError;
 use reports::forecast::{Adjustments, Campaign, History, MonthEdge, backtest, fit};
+use reports::time::parse_zone;
 
 const SLOTS: usize = 48;
 
@@ -62,6 +63,27 @@ fn a_history_needs_four_weeks_of_whole_days() {
     let mut bad = vec![1.0; 28 * SLOTS];
     bad[5] = -1.0;
     assert!(matches!(History::new(first, bad), Err(ReportError::InvalidCount { index: 5, .. })));
+}
+
+#[test]
+fn a_history_from_rollup_buckets_uses_local_half_hours() {
+    // 28 Paris days from 2026-10-12, one call in every 15-minute bucket;
+    // 2026-10-25 falls back at 03:00 CEST, so 02:00-03:00 happens twice.
+    let tz = parse_zone("Europe/Paris").unwrap();
+    let first = date(2026, 10, 12);
+    let from = DateTime::parse_from_rfc3339("2026-10-11T20:00:00Z").unwrap().to_utc();
+    let rows = (0..(30 * 96)).map(|i| (from + Duration::minutes(15 * i), 1));
+    let h = History::from_buckets(first, 28, tz, rows).unwrap();
+    assert_eq!(h.days(), 28);
+    assert!(h.day(0).iter().all(|&c| c == 2.0), "two buckets a half-hour");
+    let fall_back = h.day(13);
+    assert_eq!(h.date(13), date(2026, 10, 25));
+    assert_eq!(&fall_back[3..7], &[2.0, 4.0, 4.0, 2.0], "02:00-03:00 twice");
+    assert_eq!(fall_back.iter().sum::<f64>(), 100.0, "25 hours");
+    assert!(matches!(
+        History::from_buckets(first, 27, tz, Vec::new()),
+        Err(ReportError::HistoryTooShort { days: 27, .. })
+    ));
 }
 
 #[test]

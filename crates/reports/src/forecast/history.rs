@@ -1,7 +1,8 @@
 //! The history a forecast is fitted to: calls per local half-hour over
 //! consecutive local days.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono_tz::Tz;
 
 use crate::ReportError;
 
@@ -36,6 +37,30 @@ impl History {
             return Err(ReportError::HistoryTooShort { days, min: MIN_HISTORY_DAYS });
         }
         Ok(History { first_day, counts })
+    }
+
+    /// The history of the `days` local days from `first_day` in `tz`,
+    /// from rollup rows (bucket start in UTC, calls): each bucket's calls
+    /// go to the half-hour slot its local start falls in, so the repeated
+    /// hour of a fall-back change adds into its slots and the skipped hour
+    /// of a spring-forward change stays 0. Rows outside the days are left
+    /// out.
+    pub fn from_buckets<I>(first_day: NaiveDate, days: usize, tz: Tz, rows: I) -> Result<Self, ReportError>
+    where
+        I: IntoIterator<Item = (DateTime<Utc>, u64)>,
+    {
+        let mut counts = vec![0.0; days * SLOTS_PER_DAY];
+        for (bucket, calls) in rows {
+            let local = bucket.with_timezone(&tz).naive_local();
+            let Ok(day) = usize::try_from((local.date() - first_day).num_days()) else {
+                continue;
+            };
+            let slot = (local.hour() * 2 + local.minute() / 30) as usize;
+            if let Some(c) = counts.get_mut(day * SLOTS_PER_DAY + slot) {
+                *c += calls as f64;
+            }
+        }
+        History::new(first_day, counts)
     }
 
     /// The first day.
