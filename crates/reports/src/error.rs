@@ -110,6 +110,9 @@ pub enum ReportError {
         /// The largest number of agents tried.
         limit: u32,
     },
+    /// A first-contact-resolution window outside 1–90 days.
+    #[error("the first-contact-resolution window is 1 to 90 days, not {0}")]
+    InvalidWindow(u32),
     /// Writing CSV failed (only on an internal error of the writer).
     #[error("CSV output failed: {0}")]
     Csv(String),

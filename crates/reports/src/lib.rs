@@ -23,6 +23,7 @@
 
 pub mod agents;
 pub mod callbacks;
+pub mod callers;
 pub mod csv;
 mod error;
 pub mod forecast;

@@ -2,6 +2,7 @@
 
 mod agents;
 mod callbacks_survey;
+mod callers;
 mod csv;
 mod forecast;
 mod heatmap;
