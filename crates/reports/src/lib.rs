@@ -29,6 +29,7 @@ mod error;
 pub mod forecast;
 pub mod heatmap;
 pub mod outcomes;
+pub mod paths;
 pub mod ratio;
 pub mod service_level;
 pub mod speed;

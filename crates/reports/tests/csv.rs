@@ -111,6 +111,9 @@ fn every_report_type_is_a_table() {
     check(&speed(&c));
     check(&Outcomes::of(&c));
     check(&callbacks(&c));
+    check(&reports::paths::ivr_vs_direct(&c, &c, &ServiceLevelSpec::default()).unwrap());
+    check(&reports::paths::ivr_paths(vec![("choice", "main=1", 2)]));
+    check(&reports::paths::dispositions(vec![("sale", 1)]));
     check(&survey(&c));
     let calls = vec![reports::callers::CallerCall {
         caller: "+331".into(),

@@ -6,6 +6,7 @@ mod callers;
 mod csv;
 mod forecast;
 mod heatmap;
+mod paths;
 mod service_level;
 mod speed;
 mod staffing;

@@ -144,3 +144,56 @@ impl CsvTable for Heatmap {
             .collect()
     }
 }
+
+/// One row per path.
+impl CsvTable for crate::paths::IvrVsDirect {
+    fn header() -> Vec<&'static str> {
+        vec!["path", "offered", "answered_pct", "abandoned_pct", "service_level_pct", "asa_secs"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        [("via_ivr", &self.via_ivr), ("direct", &self.direct)]
+            .iter()
+            .map(|(name, p)| {
+                vec![
+                    s(name),
+                    s(p.offered),
+                    opt(p.answered_share.percent),
+                    opt(p.abandoned.percent),
+                    opt(p.service_level.percent),
+                    opt(p.asa_secs),
+                ]
+            })
+            .collect()
+    }
+}
+
+/// One row per node and value, choices first.
+impl CsvTable for crate::paths::IvrPaths {
+    fn header() -> Vec<&'static str> {
+        vec!["kind", "node", "value", "calls", "percent"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for (kind, list) in [("choice", &self.choices), ("exit", &self.exits)] {
+            for n in list {
+                for v in &n.values {
+                    rows.push(vec![s(kind), n.node.clone(), v.value.clone(), s(v.calls), opt(v.percent)]);
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// Dispositions (or any list of shares).
+impl CsvTable for Vec<crate::paths::Share> {
+    fn header() -> Vec<&'static str> {
+        vec!["value", "calls", "percent"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.iter().map(|v| vec![v.value.clone(), s(v.calls), opt(v.percent)]).collect()
+    }
+}
