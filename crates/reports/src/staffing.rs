@@ -2,7 +2,7 @@
 //! service-level target, by Erlang C (`acd::erlang::service_level`), then
 //! grossed up for shrinkage.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::ReportError;
@@ -34,6 +34,8 @@ pub struct StaffingInterval {
     pub date: NaiveDate,
     /// Its local wall-clock start.
     pub start_local: NaiveDateTime,
+    /// The instant it starts; none for a skipped half-hour.
+    pub start: Option<DateTime<FixedOffset>>,
     /// Calls forecast.
     pub calls: f64,
     /// Offered load in erlangs: calls × AHT / 1800 s.
@@ -123,6 +125,7 @@ pub fn staffing(forecast: &Forecast, spec: &StaffingSpec) -> Result<Staffing, Re
             Ok(StaffingInterval {
                 date: f.date,
                 start_local: f.start_local,
+                start: f.start,
                 calls: f.calls,
                 traffic_erlangs: f.calls * spec.aht_secs / INTERVAL_SECS,
                 agents,

@@ -2,6 +2,7 @@
 //! whose rows are as wide as its header.
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use model::ids::AgentId;
 use model::report::{AgentCounters, CallCounters};
 use reports::agents::{agent_kpi, agent_states, rank};
@@ -134,9 +135,9 @@ fn every_report_type_is_a_table() {
         .unwrap();
     assert_eq!(check(&h).len(), 169);
     let history = History::new(NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(), vec![1.0; 28 * 48 + 7 * 48]).unwrap();
-    let f = fit(&history, &Adjustments::default()).unwrap().forecast(1).unwrap();
+    let f = fit(&history, &Adjustments::default()).unwrap().forecast(1, Tz::UTC).unwrap();
     assert_eq!(check(&f).len(), 49);
-    check(&backtest(&history, &Adjustments::default(), 1).unwrap());
+    check(&backtest(&history, &Adjustments::default(), 1, Tz::UTC).unwrap());
     let spec = StaffingSpec { target_pct: 80.0, threshold_secs: 20, aht_secs: 180.0, shrinkage_pct: 30.0 };
     check(&staffing(&f, &spec).unwrap());
 }

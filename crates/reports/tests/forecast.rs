@@ -3,6 +3,7 @@
 //! history (WAPE < 10 % for the next week) and in the backtest.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
 use reports::ReportError;
 use reports::forecast::{Adjustments, Campaign, History, MonthEdge, backtest, fit};
 use reports::time::parse_zone;
@@ -90,9 +91,27 @@ fn a_history_from_rollup_buckets_uses_local_half_hours() {
 fn the_horizon_is_one_to_fourteen_days() {
     let h = History::new(date(2026, 10, 5), vec![1.0; 28 * SLOTS]).unwrap();
     let m = fit(&h, &Adjustments::default()).unwrap();
-    assert_eq!(m.forecast(0).unwrap_err(), ReportError::InvalidHorizon(0));
-    assert_eq!(m.forecast(15).unwrap_err(), ReportError::InvalidHorizon(15));
-    assert_eq!(m.forecast(14).unwrap().intervals.len(), 14 * SLOTS);
+    assert_eq!(m.forecast(0, Tz::UTC).unwrap_err(), ReportError::InvalidHorizon(0));
+    assert_eq!(m.forecast(15, Tz::UTC).unwrap_err(), ReportError::InvalidHorizon(15));
+    assert_eq!(m.forecast(14, Tz::UTC).unwrap().intervals.len(), 14 * SLOTS);
+}
+
+#[test]
+fn forecast_half_hours_carry_their_instant_and_a_skipped_one_is_zero() {
+    let paris = parse_zone("Europe/Paris").unwrap();
+    // Four flat weeks ending Saturday 2026-03-28: Sunday springs forward.
+    let h = History::new(date(2026, 3, 1), vec![1.0; 28 * SLOTS]).unwrap();
+    let f = fit(&h, &Adjustments::default()).unwrap().forecast(1, paris).unwrap();
+    let at = |slot: usize| &f.intervals[slot];
+    assert_eq!(at(3).start.unwrap().to_rfc3339(), "2026-03-29T01:30:00+01:00");
+    assert_eq!((at(4).start, at(4).calls), (None, 0.0), "02:00 does not exist");
+    assert_eq!((at(5).start, at(5).calls), (None, 0.0), "02:30 does not exist");
+    assert_eq!(at(6).start.unwrap().to_rfc3339(), "2026-03-29T03:00:00+02:00");
+    assert!((at(6).calls - 1.0).abs() < 1e-9);
+    // Four weeks ending 2026-10-24: the repeated 02:00 starts at its first.
+    let h = History::new(date(2026, 9, 27), vec![1.0; 28 * SLOTS]).unwrap();
+    let f = fit(&h, &Adjustments::default()).unwrap().forecast(1, paris).unwrap();
+    assert_eq!(f.intervals[4].start.unwrap().to_rfc3339(), "2026-10-25T02:00:00+02:00");
 }
 
 #[test]
@@ -106,7 +125,7 @@ fn a_clean_weekly_pattern_is_forecast_exactly() {
         }
     }
     let m = fit(&History::new(first, counts).unwrap(), &Adjustments::default()).unwrap();
-    let f = m.forecast(14).unwrap();
+    let f = m.forecast(14, Tz::UTC).unwrap();
     assert_eq!(f.intervals[0].date, date(2026, 11, 12), "the day after the history");
     assert_eq!(f.intervals[1].start_local.to_string(), "2026-11-12 00:30:00");
     assert!(f.weekly_trend.abs() < 1e-9);
@@ -133,7 +152,7 @@ fn the_trend_is_the_least_squares_line_over_weekly_totals() {
         }
     }
     let m = fit(&History::new(first, counts).unwrap(), &Adjustments::default()).unwrap();
-    let f = m.forecast(7).unwrap();
+    let f = m.forecast(7, Tz::UTC).unwrap();
     assert!((f.weekly_trend - 0.1 * t0).abs() < 1e-6 * t0, "{} vs {}", f.weekly_trend, 0.1 * t0);
     // Each forecast day d (days 42..48 since the first) sits at week
     // x = (d - 3) / 7 of the line: pattern × (1 + 0.1 x).
@@ -167,7 +186,7 @@ fn adjustments_shape_history_and_forecast() {
             counts.push(pattern(day, s, 30.0) * adj.factor(day));
         }
     }
-    let f = fit(&History::new(first, counts).unwrap(), &adj).unwrap().forecast(14).unwrap();
+    let f = fit(&History::new(first, counts).unwrap(), &adj).unwrap().forecast(14, Tz::UTC).unwrap();
     let at = |d: NaiveDate| f.intervals.iter().find(|i| i.date == d && i.slot == 26).unwrap().calls;
     let plain = |d: NaiveDate| pattern(d, 26, 30.0);
     assert!((at(date(2026, 11, 27)) - plain(date(2026, 11, 27))).abs() < 1e-9, "no adjustment");
@@ -193,7 +212,7 @@ fn adjustments_shape_history_and_forecast() {
 fn a_noisy_generated_history_forecasts_the_next_week_within_10_percent_wape() {
     let first = date(2026, 9, 7);
     let history = History::new(first, generated(first, 0, 8 * 7)).unwrap();
-    let f = fit(&history, &Adjustments::default()).unwrap().forecast(7).unwrap();
+    let f = fit(&history, &Adjustments::default()).unwrap().forecast(7, Tz::UTC).unwrap();
     let actual = generated(first, 8 * 7, 7);
     let forecast: Vec<f64> = f.intervals.iter().map(|i| i.calls).collect();
     let w = wape(&actual, &forecast);
@@ -205,7 +224,7 @@ fn a_noisy_generated_history_forecasts_the_next_week_within_10_percent_wape() {
 fn the_backtest_reports_mape_and_wape_on_held_back_weeks() {
     let first = date(2026, 9, 7);
     let history = History::new(first, generated(first, 0, 8 * 7)).unwrap();
-    let b = backtest(&history, &Adjustments::default(), 2).unwrap();
+    let b = backtest(&history, &Adjustments::default(), 2, Tz::UTC).unwrap();
     assert_eq!(b.held_back_weeks, 2);
     assert_eq!(b.intervals, 14 * SLOTS);
     assert_eq!(b.intervals_with_calls, 14 * 26, "open 07:00-20:00");
@@ -224,7 +243,7 @@ fn the_backtest_reports_mape_and_wape_on_held_back_weeks() {
     assert!(w < 10.0, "WAPE {w:.2} %");
     let mape = b.mape_pct.unwrap();
     assert!(mape > 0.0 && mape < 15.0, "MAPE {mape:.2} %");
-    let err = backtest(&history, &Adjustments::default(), 5).unwrap_err();
+    let err = backtest(&history, &Adjustments::default(), 5, Tz::UTC).unwrap_err();
     assert_eq!(err, ReportError::BacktestTooLong { held_back: 5, left_days: 21, min: 28 });
-    assert!(backtest(&history, &Adjustments::default(), 0).is_err());
+    assert!(backtest(&history, &Adjustments::default(), 0, Tz::UTC).is_err());
 }

@@ -3,6 +3,7 @@
 //! grossed up for shrinkage.
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use reports::ReportError;
 use reports::forecast::{Adjustments, History, fit};
 use reports::staffing::{StaffingSpec, agents_needed, staffing, with_shrinkage};
@@ -81,7 +82,7 @@ fn invalid_objectives_are_refused() {
 fn staffing_a_forecast_uses_each_intervals_calls() {
     let counts: Vec<f64> = (0..28 * 48).map(|i| ((i % 48) * 3) as f64).collect();
     let h = History::new(NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(), counts).unwrap();
-    let f = fit(&h, &Adjustments::default()).unwrap().forecast(1).unwrap();
+    let f = fit(&h, &Adjustments::default()).unwrap().forecast(1, Tz::UTC).unwrap();
     let s = staffing(&f, &spec(240.0, 35.0)).unwrap();
     assert_eq!(s.intervals.len(), 48);
     for (i, st) in s.intervals.iter().enumerate() {

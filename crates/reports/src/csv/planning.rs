@@ -1,16 +1,21 @@
 //! CSV tables of the forecast, backtest and staffing.
 
+use chrono::{DateTime, FixedOffset};
+
 use super::{CsvTable, opt, s};
 use crate::forecast::{Backtest, Forecast};
 use crate::staffing::Staffing;
 
 impl CsvTable for Forecast {
     fn header() -> Vec<&'static str> {
-        vec!["date", "slot", "start_local", "calls"]
+        vec!["date", "slot", "start_local", "start", "calls"]
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
-        self.intervals.iter().map(|i| vec![s(i.date), s(i.slot), s(i.start_local), s(i.calls)]).collect()
+        self.intervals
+            .iter()
+            .map(|i| vec![s(i.date), s(i.slot), s(i.start_local), start(i.start), s(i.calls)])
+            .collect()
     }
 }
 
@@ -32,7 +37,7 @@ impl CsvTable for Backtest {
 
 impl CsvTable for Staffing {
     fn header() -> Vec<&'static str> {
-        vec!["date", "start_local", "calls", "traffic_erlangs", "agents", "service_level_pct", "scheduled"]
+        vec!["date", "start_local", "start", "calls", "traffic_erlangs", "agents", "service_level_pct", "scheduled"]
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
@@ -42,6 +47,7 @@ impl CsvTable for Staffing {
                 vec![
                     s(i.date),
                     s(i.start_local),
+                    start(i.start),
                     s(i.calls),
                     s(i.traffic_erlangs),
                     s(i.agents),
@@ -51,4 +57,9 @@ impl CsvTable for Staffing {
             })
             .collect()
     }
+}
+
+/// An instant as RFC 3339; none is empty.
+fn start(t: Option<DateTime<FixedOffset>>) -> String {
+    t.map(|t| t.to_rfc3339()).unwrap_or_default()
 }

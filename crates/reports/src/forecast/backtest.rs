@@ -1,6 +1,7 @@
 //! The backtest: fit on all but the last K weeks, forecast them, and
 //! compare.
 
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::{Adjustments, History, MIN_HISTORY_DAYS, SLOTS_PER_DAY, fit};
@@ -23,15 +24,16 @@ pub struct Backtest {
     pub method: &'static str,
 }
 
-/// Backtests the model on `history`, holding back its last `weeks` weeks.
-pub fn backtest(history: &History, adjustments: &Adjustments, weeks: u32) -> Result<Backtest, ReportError> {
+/// Backtests the model on `history`, holding back its last `weeks` weeks
+/// (half-hours that `tz` skips are forecast 0, as the history has them).
+pub fn backtest(history: &History, adjustments: &Adjustments, weeks: u32, tz: Tz) -> Result<Backtest, ReportError> {
     let held = weeks as usize * 7;
     let left = history.days().saturating_sub(held);
     if weeks == 0 || left < MIN_HISTORY_DAYS {
         return Err(ReportError::BacktestTooLong { held_back: weeks, left_days: left, min: MIN_HISTORY_DAYS });
     }
     let model = fit(&history.truncated(left)?, adjustments)?;
-    let forecast = model.intervals(model.next_day(), weeks * 7);
+    let forecast = model.intervals(model.next_day(), weeks * 7, tz);
     let (mut abs_sum, mut actual_sum, mut ape_sum, mut with_calls) = (0.0, 0.0, 0.0, 0);
     for (k, f) in forecast.iter().enumerate() {
         let actual = history.day(left + k / SLOTS_PER_DAY)[k % SLOTS_PER_DAY];

@@ -1,6 +1,7 @@
 //! Fitting the weekly-seasonal model and forecasting with it.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::{Adjustments, History, SLOTS_PER_DAY};
@@ -37,6 +38,10 @@ pub struct ForecastInterval {
     pub slot: u8,
     /// Its local wall-clock start.
     pub start_local: NaiveDateTime,
+    /// The instant it starts (the earlier one in a repeated hour); none
+    /// for a half-hour that a spring-forward change skips, whose forecast
+    /// is 0.
+    pub start: Option<DateTime<FixedOffset>>,
     /// The calls expected.
     pub calls: f64,
 }
@@ -125,26 +130,30 @@ impl ForecastModel {
         self.next_day
     }
 
-    /// Every half-hour of `days` days from `first`, unchecked.
-    pub(crate) fn intervals(&self, first: NaiveDate, days: u32) -> Vec<ForecastInterval> {
+    /// Every half-hour of `days` days from `first` in `tz`, unchecked.
+    pub(crate) fn intervals(&self, first: NaiveDate, days: u32, tz: Tz) -> Vec<ForecastInterval> {
         let mut out = Vec::with_capacity(days as usize * SLOTS_PER_DAY);
         for d in 0..days {
             let date = first + Duration::days(i64::from(d));
             let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
             for slot in 0..SLOTS_PER_DAY {
+                let wall = midnight + Duration::minutes(30 * slot as i64);
+                let start = first_instant(wall, tz);
                 out.push(ForecastInterval {
                     date,
                     slot: slot as u8,
-                    start_local: midnight + Duration::minutes(30 * slot as i64),
-                    calls: self.expected(date, slot),
+                    start_local: wall,
+                    start,
+                    calls: if start.is_some() { self.expected(date, slot) } else { 0.0 },
                 });
             }
         }
         out
     }
 
-    /// The forecast for the `days` days (1–14) after the history.
-    pub fn forecast(&self, days: u32) -> Result<Forecast, ReportError> {
+    /// The forecast for the `days` days (1–14) after the history, in the
+    /// tenant's zone `tz`.
+    pub fn forecast(&self, days: u32, tz: Tz) -> Result<Forecast, ReportError> {
         if !(1..=MAX_HORIZON_DAYS).contains(&days) {
             return Err(ReportError::InvalidHorizon(days));
         }
@@ -152,7 +161,16 @@ impl ForecastModel {
             method: METHOD,
             weekly_level: self.level(self.next_day + Duration::days(3)),
             weekly_trend: self.slope,
-            intervals: self.intervals(self.next_day, days),
+            intervals: self.intervals(self.next_day, days, tz),
         })
     }
+}
+
+/// The first instant of the half-hour starting at `wall` in `tz`: its
+/// start, or its second quarter if only that exists; none if neither does.
+fn first_instant(wall: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
+    [wall, wall + Duration::minutes(15)].iter().find_map(|w| match tz.from_local_datetime(w) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.fixed_offset()),
+        LocalResult::None => None,
+    })
 }
