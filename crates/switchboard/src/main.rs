@@ -1,10 +1,11 @@
-//! The Switchboard binary: `serve`, `migrate`, `demo`, `user add`.
+//! The Switchboard binary: `serve`, `migrate`, `demo`, `user add`, `history`.
 
 mod call_layer;
 mod config;
 mod database;
 mod demo;
 mod demo_data;
+mod history;
 mod logging;
 mod serve;
 mod sip_edge;
@@ -38,6 +39,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Write synthetic call history (CDR rows and agent state intervals)
+    /// for a tenant: demos, reports and benchmarks.
+    History(history::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +74,10 @@ async fn main() -> anyhow::Result<()> {
         Command::User(UserCommand::Add(args)) => {
             let db = database::open(&config).await?;
             user_add::run(&db.pool, args).await
+        }
+        Command::History(args) => {
+            let db = database::open(&config).await?;
+            history::run(&db.pool, args).await
         }
     }
 }

@@ -11,6 +11,7 @@ mod calls_ivr;
 mod calls_queue;
 mod carrier;
 mod click_to_call;
+mod history;
 mod hold;
 mod http;
 mod live;

@@ -56,6 +56,11 @@ impl Node {
         cmd
     }
 
+    /// Runs a command to its end, whatever its status.
+    pub(crate) fn command_output(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
     pub(crate) fn run(&self, args: &[&str]) -> String {
         let out = self.command(args).output().unwrap();
         assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
