@@ -1,6 +1,8 @@
 //! Finalising many calls at once: one query reads the events of every call
 //! named, one statement upserts their rows (`jsonb_populate_recordset` over
-//! the records' JSON, whose keys are the column names).
+//! the records' JSON, whose keys are the column names; a JSON array becomes
+//! the `uuid[]` or `text[]` of its column, and `to_jsonb` reads it back as
+//! one).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -13,7 +15,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Every column of `calls`, in the order of `CallRecord`'s fields.
-const COLUMNS: [&str; 30] = [
+const COLUMNS: [&str; 37] = [
     "call_id",
     "tenant_id",
     "arrived_at",
@@ -44,6 +46,13 @@ const COLUMNS: [&str; 30] = [
     "direction",
     "recording_path",
     "voicemail_path",
+    "callback_offered",
+    "rona_agent_ids",
+    "rejected_agent_ids",
+    "ivr_flow_id",
+    "ivr_choices",
+    "ivr_exit_node",
+    "ivr_exit",
 ];
 
 /// The upsert. A row of another tenant with the same call id is left alone.
