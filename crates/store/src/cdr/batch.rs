@@ -175,6 +175,9 @@ pub(super) async fn upsert(conn: &mut PgConnection, records: &[CallRecord]) -> R
 
 /// Finalises the calls of `triggers`: one read, one upsert. A call whose
 /// projection fails keeps its row as it was; a call not ended yet is skipped.
+/// Called inside a transaction, it applies the rows' rollups (migration
+/// 0011) before it returns rather than at commit, so that a rollup failure
+/// fails here, where the caller's savepoint catches it.
 pub(crate) async fn finalise_calls(conn: &mut PgConnection, triggers: &[CallTrigger]) -> Result<usize, sqlx::Error> {
     if triggers.is_empty() {
         return Ok(0);
@@ -189,5 +192,8 @@ pub(crate) async fn finalise_calls(conn: &mut PgConnection, triggers: &[CallTrig
         }
     }
     upsert(conn, &records).await?;
+    if !records.is_empty() {
+        sqlx::query("SET CONSTRAINTS rollup_flush IMMEDIATE").execute(&mut *conn).await?;
+    }
     Ok(records.len())
 }
