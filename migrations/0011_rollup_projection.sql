@@ -51,8 +51,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- Takes the `calls` rows `gone` out of the rollups and puts `came` in.
+-- Generic plans: planning these statements anew for each call's arrays
+-- took some 10 ms, executing them under a millisecond for a batch.
 CREATE FUNCTION rollup_calls(gone calls[], came calls[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     emptied tid[];
 BEGIN
@@ -346,7 +348,7 @@ END $$;
 -- Takes the intervals `gone` out of agent_state_rollup and puts `came` in:
 -- closed intervals only, each split at the 15-minute boundaries.
 CREATE FUNCTION rollup_agent_states(gone agent_state_intervals[], came agent_state_intervals[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     emptied tid[];
 BEGIN
