@@ -6,10 +6,17 @@
 //!
 //! Every field is a sum over CDR rows (or state intervals), so sums of
 //! counters are counters: [`CallCounters`] and [`AgentCounters`] add.
+//! [`CallCounters::of`] and [`AgentCounters::of`] are one row's share, with
+//! its key ([`CallKey`], [`AgentKey`]): the rules of migration 0011's
+//! triggers in Rust.
+
+mod contribution;
 
 use std::ops::AddAssign;
 
 use serde::{Deserialize, Serialize};
+
+pub use contribution::{AgentKey, CallKey, bucket_of};
 
 /// The wait thresholds, in seconds, the rollups count calls within: a
 /// service-level threshold, a short-abandon limit and the edges of the

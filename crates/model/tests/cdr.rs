@@ -487,7 +487,11 @@ fn record_json_uses_the_column_names_and_values() {
     assert_eq!(json["direction"], "inbound");
     assert_eq!(json["recording_path"], serde_json::Value::Null);
     assert_eq!(json["voicemail_path"], serde_json::Value::Null);
-    assert_eq!(json.as_object().unwrap().len(), 30, "one key per column of calls");
+    assert_eq!(json["callback_offered"], false);
+    assert_eq!(json["rona_agent_ids"], serde_json::json!([]));
+    assert_eq!(json["ivr_choices"], serde_json::json!([]));
+    assert_eq!((&json["ivr_flow_id"], &json["ivr_exit"]), (&serde_json::Value::Null, &serde_json::Value::Null));
+    assert_eq!(json.as_object().unwrap().len(), 37, "one key per column of calls");
 }
 
 mod never_panics {

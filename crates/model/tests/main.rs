@@ -1,6 +1,7 @@
 //! The model's tests: validation names fields, serde forms are stable.
 
 mod cdr;
+mod cdr_reports;
 mod events;
 mod hours;
 mod ivr;

@@ -130,6 +130,48 @@ async fn a_recorded_call_stores_its_recording_path_and_a_voicemail_its_message_p
 }
 
 #[tokio::test]
+async fn report_columns_arrays_included_round_trip_through_the_row() {
+    let pool = store::testing::fresh_database().await;
+    let (tenant, call, flow) = (TenantId::new(), CallId::new(), model::IvrFlowId::new());
+    let (queue, slow, busy, taker) = (QueueId::new(), AgentId::new(), AgentId::new(), AgentId::new());
+    let reason = || OfferReason { strategy: RoutingStrategy::LongestIdle, step: 0, skills: vec![], detail: "t".into() };
+    let mut events = answered_call(tenant, call, taker);
+    events.truncate(1);
+    let rest = [
+        (100, EventPayload::IvrEntered { flow_id: flow }),
+        (900, EventPayload::IvrChoice { flow_id: flow, node: "main".into(), digits: "1".into() }),
+        (1_000, EventPayload::IvrLeft { flow_id: flow, node: "main".into(), exit: model::IvrExit::Enqueued }),
+        (1_000, EventPayload::CallQueued { queue_id: queue, priority: 0, position: 1 }),
+        (2_000, EventPayload::OfferedToAgent { queue_id: queue, agent_id: slow, reason: reason() }),
+        (17_000, EventPayload::AgentNoAnswer { agent_id: slow }),
+        (18_000, EventPayload::OfferedToAgent { queue_id: queue, agent_id: busy, reason: reason() }),
+        (19_000, EventPayload::AgentRejected { agent_id: busy }),
+        (30_000, EventPayload::CallbackOffered { queue_id: queue }),
+        (31_000, EventPayload::OfferedToAgent { queue_id: queue, agent_id: taker, reason: reason() }),
+        (33_000, EventPayload::AgentAnswered { agent_id: taker, leg_id: LegId::new() }),
+        (93_000, EventPayload::CallEnded { cause: EndCause::CallerHangup }),
+    ];
+    for (ms, payload) in rest {
+        let e = next(&events, ms, payload);
+        events.push(e);
+    }
+    insert_events(&pool, &events).await.expect("insert");
+    let projected = model::cdr::project(&events).expect("a record");
+    assert_eq!((projected.rona_agent_ids.clone(), projected.rejected_agent_ids.clone()), (vec![slow], vec![busy]));
+    assert_eq!(store::cdr::get(&pool, tenant, call).await.expect("get"), Some(projected.clone()));
+
+    let (rona, choices, exit): (Vec<uuid::Uuid>, Vec<String>, Option<String>) = sqlx::query_as(
+        "SELECT rona_agent_ids, ivr_choices, ivr_exit_node || '=' || ivr_exit FROM calls WHERE call_id = $1",
+    )
+    .bind(call.as_uuid())
+    .fetch_one(&pool)
+    .await
+    .expect("the row");
+    assert_eq!((rona, choices, exit), (vec![slow.as_uuid()], vec!["main=1".to_owned()], Some("main=enqueued".into())));
+    assert!(projected.callback_offered);
+}
+
+#[tokio::test]
 async fn finalise_of_a_call_not_ended_writes_nothing() {
     let pool = store::testing::fresh_database().await;
     let (tenant, call) = (TenantId::new(), CallId::new());

@@ -7,6 +7,8 @@ mod cluster;
 mod journal;
 mod no_loss;
 mod repo;
+mod rollup;
+mod rollup_paths;
 mod sip_accounts;
 mod support;
 mod writer;

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::{CallOutcome, CallRecord, CdrError};
 use crate::agent_state::AgentState;
-use crate::event::{AbandonStage, CallDirection, EndCause, Event, EventPayload, MoveTarget};
-use crate::ids::{AgentId, CallId, ContactId, NumberId, QueueId, TenantId};
+use crate::event::{AbandonStage, CallDirection, EndCause, Event, EventPayload, IvrExit, MoveTarget};
+use crate::ids::{AgentId, CallId, ContactId, IvrFlowId, NumberId, QueueId, TenantId};
 use crate::queue::OverflowTarget;
 use crate::vip::VipTier;
 
@@ -79,6 +79,15 @@ pub(super) struct Fold {
     ended: Option<(At, EndCause)>,
     /// For an outbound call, the agent who placed it (rung first).
     placed_by: Option<AgentId>,
+    callback_offered: bool,
+    rona: Vec<AgentId>,
+    rejected: Vec<AgentId>,
+    /// The flow of the first `ivr_entered`.
+    ivr_flow_id: Option<IvrFlowId>,
+    /// Each `ivr_choice` as `node=digits`.
+    ivr_choices: Vec<String>,
+    /// The node and way of the last `ivr_left`.
+    ivr_exit: Option<(String, IvrExit)>,
 }
 
 /// Milliseconds from `a` to `b`, 0 if `b` is earlier.
@@ -138,6 +147,12 @@ impl Fold {
             disposition: None,
             ended: None,
             placed_by: None,
+            callback_offered: false,
+            rona: Vec::new(),
+            rejected: Vec::new(),
+            ivr_flow_id: None,
+            ivr_choices: Vec::new(),
+            ivr_exit: None,
         })
     }
 
@@ -165,16 +180,18 @@ impl Fold {
     fn apply_routing(&mut self, event: &Event) -> bool {
         let at = event.at;
         match &event.payload {
-            EventPayload::IvrEntered { .. } => {
+            EventPayload::IvrEntered { flow_id } => {
                 self.ivr_entered_at.get_or_insert(at);
+                self.ivr_flow_id.get_or_insert(*flow_id);
                 self.in_ivr = true;
                 self.overflow_out_at = None;
                 if self.place == Place::Away {
                     self.place = Place::BeforeQueue;
                 }
             }
-            EventPayload::IvrLeft { .. } => {
+            EventPayload::IvrLeft { node, exit, .. } => {
                 self.ivr_left_at = Some(at);
+                self.ivr_exit = Some((node.clone(), *exit));
                 self.in_ivr = false;
             }
             EventPayload::CallQueued { queue_id, .. } => {
@@ -190,11 +207,13 @@ impl Fold {
             }
             EventPayload::OfferedToAgent { .. } => self.offered(at, true),
             EventPayload::AgentRinging { .. } => self.offered(at, false),
-            EventPayload::AgentNoAnswer { .. } | EventPayload::AgentRejected { .. } => {
-                self.offer_at = None;
-                if self.place == Place::Ringing {
-                    self.place = Place::Queued;
-                }
+            EventPayload::AgentNoAnswer { agent_id } => {
+                self.rona.push(*agent_id);
+                self.offer_ended();
+            }
+            EventPayload::AgentRejected { agent_id } => {
+                self.rejected.push(*agent_id);
+                self.offer_ended();
             }
             // An outbound call is answered when the called party is bridged.
             EventPayload::AgentAnswered { agent_id, .. } if self.arrival.direction == CallDirection::Outbound => {
@@ -251,6 +270,8 @@ impl Fold {
             EventPayload::DispositionSet { code, .. } => self.disposition = Some(code.clone()),
             EventPayload::CallAbandoned { stage, .. } => self.abandoned = Some((at, *stage)),
             EventPayload::CallEnded { cause } => self.ended = Some((at, *cause)),
+            EventPayload::CallbackOffered { .. } => self.callback_offered = true,
+            EventPayload::IvrChoice { node, digits, .. } => self.ivr_choices.push(format!("{node}={digits}")),
             EventPayload::AgentStateChanged { agent_id, state } => self.agent_state(at, *agent_id, state),
             _ => {}
         }
@@ -265,6 +286,14 @@ impl Fold {
         }
         if self.place != Place::Connected {
             self.place = Place::Ringing;
+        }
+    }
+
+    /// The offer out was refused or rang out: the call waits again.
+    fn offer_ended(&mut self) {
+        self.offer_at = None;
+        if self.place == Place::Ringing {
+            self.place = Place::Queued;
         }
     }
 
@@ -352,6 +381,11 @@ impl Fold {
             .or(self.overflow_out_at)
             .unwrap_or(ended_at);
         let ivr_left_at = if self.in_ivr { Some(ended_at) } else { self.ivr_left_at };
+        let (ivr_exit_node, ivr_exit) = match self.ivr_exit {
+            _ if self.in_ivr => (None, Some(ivr_exit_at_end(cause))),
+            Some((node, exit)) => (Some(node), Some(exit)),
+            None => (None, None),
+        };
         let Arrival { tenant_id, at, from, to, number_id, contact_id, outside_business_hours, direction } =
             self.arrival;
         Ok(CallRecord {
@@ -385,6 +419,25 @@ impl Fold {
             direction,
             recording_path: self.recording_path,
             voicemail_path: self.voicemail_path,
+            callback_offered: self.callback_offered,
+            rona_agent_ids: self.rona,
+            rejected_agent_ids: self.rejected,
+            ivr_flow_id: self.ivr_flow_id,
+            ivr_choices: self.ivr_choices,
+            ivr_exit_node,
+            ivr_exit,
         })
+    }
+}
+
+/// How a call that ended inside the IVR left it, from its end cause.
+fn ivr_exit_at_end(cause: EndCause) -> IvrExit {
+    match cause {
+        EndCause::FlowHangup => IvrExit::FlowHangup,
+        EndCause::Voicemail => IvrExit::Voicemail,
+        EndCause::CallbackRequested => IvrExit::Callback,
+        EndCause::TransferredOut => IvrExit::Transferred,
+        EndCause::Failed | EndCause::AgentHangup => IvrExit::Failed,
+        EndCause::CallerHangup | EndCause::Abandoned => IvrExit::CallerHangup,
     }
 }

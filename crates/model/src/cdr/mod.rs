@@ -97,6 +97,27 @@
 //! `survey_answered` and `disposition_set`; `end_cause` the cause of the last
 //! `call_ended`.
 //!
+//! `callback_offered` is set by a `callback_offered` event (the ACD told
+//! a waiting caller they may be called back), accepted or not; a callback
+//! the caller chose in the IVR, or an overflow to a callback, has no offer.
+//! `rona_agent_ids` and `rejected_agent_ids` list the agent of each
+//! `agent_no_answer` and `agent_rejected`, in order (an agent twice is
+//! there twice).
+//!
+//! # IVR
+//!
+//! `ivr_flow_id` is the flow of the first `ivr_entered`; `ivr_choices` every
+//! `ivr_choice` of the call, in order, as `node=digits`; `ivr_exit_node` and
+//! `ivr_exit` the node and way (`IvrExit`) of the last `ivr_left`, like
+//! `ivr_left_at`. A call that ended inside the IVR (no `ivr_left` after its
+//! last `ivr_entered`) left it at the end, as `ivr_left_at` says, and the
+//! way it left follows from the end cause: `caller_hangup` for a caller who
+//! hung up (`caller_hangup`, `abandoned`), `flow_hangup`, `voicemail`, `callback` (`callback_requested`),
+//! `transferred` (`transferred_out`) and `failed` (`failed`,
+//! `agent_hangup`); its exit node is None, since no event says which node
+//! the caller was at. A call through two flows (an overflow into another
+//! IVR) keeps the first flow's id with the choices and exit of both.
+//!
 //! `recording_path` is the file of the call's first `recording_started` (a
 //! queue that records calls: one stereo WAV from the bridge to the end,
 //! across transfers and supervisors), `voicemail_path` that of its last
@@ -110,8 +131,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::event::{AbandonStage, EndCause, Event};
-use crate::ids::{AgentId, CallId, ContactId, NumberId, QueueId, TenantId};
+use crate::event::{AbandonStage, EndCause, Event, IvrExit};
+use crate::ids::{AgentId, CallId, ContactId, IvrFlowId, NumberId, QueueId, TenantId};
 use crate::vip::VipTier;
 
 /// What became of a call, as the `calls.outcome` column stores it.
@@ -220,6 +241,27 @@ pub struct CallRecord {
     pub recording_path: Option<String>,
     /// Where the caller's voicemail message was written.
     pub voicemail_path: Option<String>,
+    /// Whether the caller was offered a callback (accepted or not).
+    #[serde(default)]
+    pub callback_offered: bool,
+    /// The agents offered the call who let it ring out, in order.
+    #[serde(default)]
+    pub rona_agent_ids: Vec<AgentId>,
+    /// The agents offered the call who refused it, in order.
+    #[serde(default)]
+    pub rejected_agent_ids: Vec<AgentId>,
+    /// The IVR flow the call entered first.
+    #[serde(default)]
+    pub ivr_flow_id: Option<IvrFlowId>,
+    /// Each IVR menu choice, in order, as `node=digits`.
+    #[serde(default)]
+    pub ivr_choices: Vec<String>,
+    /// The IVR node the call last left from.
+    #[serde(default)]
+    pub ivr_exit_node: Option<String>,
+    /// How the call last left the IVR.
+    #[serde(default)]
+    pub ivr_exit: Option<IvrExit>,
 }
 
 /// Why a call's events give no record.

@@ -1,6 +1,8 @@
 //! Finalising many calls at once: one query reads the events of every call
 //! named, one statement upserts their rows (`jsonb_populate_recordset` over
-//! the records' JSON, whose keys are the column names).
+//! the records' JSON, whose keys are the column names; a JSON array becomes
+//! the `uuid[]` or `text[]` of its column, and `to_jsonb` reads it back as
+//! one).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -13,7 +15,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Every column of `calls`, in the order of `CallRecord`'s fields.
-const COLUMNS: [&str; 30] = [
+const COLUMNS: [&str; 37] = [
     "call_id",
     "tenant_id",
     "arrived_at",
@@ -44,6 +46,13 @@ const COLUMNS: [&str; 30] = [
     "direction",
     "recording_path",
     "voicemail_path",
+    "callback_offered",
+    "rona_agent_ids",
+    "rejected_agent_ids",
+    "ivr_flow_id",
+    "ivr_choices",
+    "ivr_exit_node",
+    "ivr_exit",
 ];
 
 /// The upsert. A row of another tenant with the same call id is left alone.
@@ -166,6 +175,9 @@ pub(super) async fn upsert(conn: &mut PgConnection, records: &[CallRecord]) -> R
 
 /// Finalises the calls of `triggers`: one read, one upsert. A call whose
 /// projection fails keeps its row as it was; a call not ended yet is skipped.
+/// Called inside a transaction, it applies the rows' rollups (migration
+/// 0011) before it returns rather than at commit, so that a rollup failure
+/// fails here, where the caller's savepoint catches it.
 pub(crate) async fn finalise_calls(conn: &mut PgConnection, triggers: &[CallTrigger]) -> Result<usize, sqlx::Error> {
     if triggers.is_empty() {
         return Ok(0);
@@ -180,5 +192,8 @@ pub(crate) async fn finalise_calls(conn: &mut PgConnection, triggers: &[CallTrig
         }
     }
     upsert(conn, &records).await?;
+    if !records.is_empty() {
+        sqlx::query("SET CONSTRAINTS rollup_flush IMMEDIATE").execute(&mut *conn).await?;
+    }
     Ok(records.len())
 }
