@@ -2,13 +2,15 @@
 //! `migrations/`), a local throwaway or private cluster when no database is
 //! configured, the durable event writer, the repositories, and the
 //! projections the writer keeps: the CDR (`cdr`) and the agent state
-//! intervals (`agent_intervals`).
+//! intervals (`agent_intervals`); the report queries over the rollups
+//! (`reports`).
 
 pub mod agent_intervals;
 pub mod cdr;
 pub mod cluster;
 pub mod error;
 pub mod repo;
+pub mod reports;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod writer;

@@ -7,6 +7,7 @@ mod cluster;
 mod journal;
 mod no_loss;
 mod repo;
+mod reports;
 mod rollup;
 mod rollup_paths;
 mod sip_accounts;

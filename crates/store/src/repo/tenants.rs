@@ -68,3 +68,31 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<TenantRecord>, RepoErro
         sqlx::query_as("SELECT id, slug, name, created_at FROM tenants ORDER BY slug").fetch_all(db).await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// The tenant's time zone (an IANA name, `UTC` unless set), if the tenant
+/// exists.
+pub async fn time_zone(db: impl PgExecutor<'_>, id: TenantId) -> Result<Option<String>, RepoError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT time_zone FROM tenants WHERE id = $1").bind(id.0).fetch_optional(db).await?;
+    Ok(row.map(|(tz,)| tz))
+}
+
+/// Sets the tenant's time zone; `false` when there is no such tenant. A
+/// name PostgreSQL does not know (its `pg_timezone_names`, which the
+/// reports group by) is [`RepoError::Invalid`] on `time_zone`; the API
+/// validates the IANA name before.
+pub async fn set_time_zone(db: impl PgExecutor<'_>, id: TenantId, time_zone: &str) -> Result<bool, RepoError> {
+    let (known, updated): (bool, bool) = sqlx::query_as(
+        "WITH z AS (SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $2) AS known), \
+         u AS (UPDATE tenants SET time_zone = $2 WHERE id = $1 AND (SELECT known FROM z) RETURNING 1) \
+         SELECT (SELECT known FROM z), EXISTS (SELECT 1 FROM u)",
+    )
+    .bind(id.0)
+    .bind(time_zone)
+    .fetch_one(db)
+    .await?;
+    if !known {
+        return Err(RepoError::Invalid { constraint: "time_zone".into() });
+    }
+    Ok(updated)
+}
