@@ -1,7 +1,7 @@
 //! Switchboard's HTTP API (axum): authentication with sessions and API
 //! keys, role checks, tenant-scoped CRUD for the configuration, stored
-//! events, the live feed (a role-filtered WebSocket, [`live`]), OpenAPI,
-//! health and Prometheus metrics.
+//! events, the live feed (a role-filtered WebSocket, [`live`]), reports
+//! ([`routes::reports`]), OpenAPI, health and Prometheus metrics.
 //!
 //! Every object belongs to the caller's tenant; another tenant's object is
 //! answered 404, exactly like one that does not exist. Bad requests get a
@@ -26,6 +26,7 @@ pub mod live;
 pub mod metrics;
 pub mod openapi;
 mod openapi_calls;
+mod openapi_reports;
 pub mod routes;
 pub mod state;
 pub mod telemetry;

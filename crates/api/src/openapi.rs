@@ -20,19 +20,24 @@ use crate::routes::auth::{LoginRequest, LoginResponse, Me};
 use crate::routes::call_actions::{MoveCall, PriorityChange};
 use crate::routes::health::Readiness;
 use crate::routes::queues::{Member, Members, QueueView};
+use crate::routes::reports::{
+    AgentCountersGroup, AgentCountersReport, CallCountersGroup, CallCountersReport, GroupKeyView,
+};
+use crate::routes::tenant::{TenantPatch, TenantSettings};
 use crate::routes::tenants::{NewTenant, TenantView};
 use crate::routes::users::UserUpdate;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Switchboard API", description = "Tenant administration, authentication and events."),
+    info(title = "Switchboard API", description = "Tenant administration, authentication, events and reports."),
     components(schemas(
         ErrorBody, model::FieldError, LoginRequest, LoginResponse, Me, NewTenant, TenantView, model::User,
         model::NewUser, UserUpdate, model::ApiKey, ApiKeyView, model::Skill, model::Agent, model::Queue, QueueView,
         Member, Members, model::PhoneNumber, model::Trunk, model::Contact, model::IvrFlow, Readiness,
         LiveMessage, LiveSnapshot, LiveCall, LiveAgent, QueueFigures, MoveCall, PriorityChange, ChosenState, WrapUp,
         Supervision, Transfer, PlaceCall, CallPlaced, model::TransferTarget, model::SupervisionMode,
-        model::NotReadyReason
+        model::NotReadyReason, TenantSettings, TenantPatch, CallCountersReport, CallCountersGroup,
+        AgentCountersReport, AgentCountersGroup, GroupKeyView
     )),
     modifiers(&Bearer)
 )]
@@ -402,6 +407,7 @@ fn paths() -> Paths {
     };
     add_call_actions(&mut paths);
     crate::openapi_calls::add(&mut paths);
+    crate::openapi_reports::add(&mut paths);
     paths.add_path_operation("/api/v1/live", vec![HttpMethod::Get], live().build());
     paths.add_path_operation("/healthz", vec![HttpMethod::Get], plain("Liveness", None).build());
     let ready = plain("Readiness: database and event writer", Some(named("Readiness"))).response(

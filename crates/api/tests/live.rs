@@ -26,12 +26,12 @@ type Client = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 
 /// A call layer that answers the snapshot it is given per tenant.
 #[derive(Default)]
-struct FakeCalls {
+pub(crate) struct FakeCalls {
     snapshots: Mutex<HashMap<TenantId, LiveSnapshot>>,
 }
 
 impl FakeCalls {
-    fn set(&self, tenant: TenantId, snapshot: LiveSnapshot) {
+    pub(crate) fn set(&self, tenant: TenantId, snapshot: LiveSnapshot) {
         self.snapshots.lock().expect("lock").insert(tenant, snapshot);
     }
 }
@@ -145,11 +145,11 @@ fn tenant_id(id: &str) -> TenantId {
     TenantId(id.parse().expect("tenant id"))
 }
 
-fn figures(queue_id: QueueId, waiting: u32) -> QueueFigures {
+pub(crate) fn figures(queue_id: QueueId, waiting: u32) -> QueueFigures {
     QueueFigures { queue_id, waiting, ..QueueFigures::default() }
 }
 
-fn agent(agent_id: AgentId, queues: Vec<QueueId>) -> LiveAgent {
+pub(crate) fn agent(agent_id: AgentId, queues: Vec<QueueId>) -> LiveAgent {
     LiveAgent { agent_id, state: AgentState::Available, since: None, queues, call_id: None }
 }
 

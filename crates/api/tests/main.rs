@@ -9,5 +9,6 @@ mod health;
 mod isolation;
 mod live;
 mod live_projection;
+mod reports;
 mod sip_passwords;
 mod validation;

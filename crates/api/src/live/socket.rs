@@ -68,7 +68,7 @@ fn token_of(headers: &HeaderMap, uri: &Uri) -> Option<String> {
 }
 
 /// What the caller may see, or 403.
-async fn viewer_of(state: &AppState, caller: &Caller) -> Result<Viewer, ApiError> {
+pub(crate) async fn viewer_of(state: &AppState, caller: &Caller) -> Result<Viewer, ApiError> {
     if caller.role.at_least(Role::Supervisor) {
         return Ok(Viewer { tenant: caller.tenant_id, scope: Scope::Tenant });
     }

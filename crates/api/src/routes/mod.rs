@@ -11,7 +11,9 @@ pub mod health;
 pub mod ivr_flows;
 pub mod numbers;
 pub mod queues;
+pub mod reports;
 pub mod skills;
+pub mod tenant;
 pub mod tenants;
 pub mod trunks;
 pub mod users;
@@ -40,6 +42,7 @@ pub fn all() -> Router<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(tenants::routes())
+        .merge(tenant::routes())
         .merge(users::routes())
         .merge(api_keys::routes())
         .merge(skills::routes())
@@ -52,5 +55,6 @@ pub fn all() -> Router<AppState> {
         .merge(contacts::routes())
         .merge(ivr_flows::routes())
         .merge(events::routes())
+        .merge(reports::routes())
         .merge(crate::live::socket::routes())
 }

@@ -1,0 +1,88 @@
+//! The OpenAPI description of the reports (`routes::reports`) and of the
+//! tenant's own settings (`routes::tenant`).
+
+use utoipa::openapi::HttpMethod;
+use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn, Paths};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, PathItem, Required, ResponseBuilder};
+
+use crate::openapi::{error, named, op, with_input};
+
+fn param(name: &str, required: bool, description: &str) -> ParameterBuilder {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(if required { Required::True } else { Required::False })
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+}
+
+/// The range and filter parameters every report takes.
+fn filtered(b: OperationBuilder) -> OperationBuilder {
+    b.parameter(param("from", true, "Start of the range, RFC 3339 (included)"))
+        .parameter(param("to", true, "End of the range, RFC 3339 (excluded); at most 400 days after `from`"))
+        .parameter(param("time_zone", false, "IANA zone for local groups, weekdays and hours (default: the tenant's)"))
+        .parameter(param("queue_ids", false, "Comma-separated queue ids"))
+        .parameter(param("agent_ids", false, "Comma-separated agent ids (an agent may name only themselves)"))
+        .parameter(param("vip_tiers", false, "Comma-separated VIP tiers, 0-3"))
+        .parameter(param("number_ids", false, "Comma-separated entry number ids"))
+        .parameter(param("weekdays", false, "Comma-separated local ISO weekdays, 1 = Monday"))
+        .parameter(param("hours", false, "Comma-separated local hours, 0-23"))
+        .response("400", error("A bad or unknown parameter, named in `fields`"))
+}
+
+fn grouped(b: OperationBuilder, splits: &str) -> OperationBuilder {
+    filtered(b)
+        .parameter(param("group", false, "total (default), 15m, 30m, 60m, day, week, month, weekday_hour"))
+        .parameter(param("split", false, splits))
+}
+
+/// Adds the report and tenant-settings routes.
+pub(crate) fn add(paths: &mut Paths) {
+    let get = || vec![HttpMethod::Get];
+    let csv = ResponseBuilder::new()
+        .description(
+            "CSV (RFC 4180, header line, CRLF): every column of the CDR, in arrival order; empty for null, \
+             times RFC 3339 UTC, lists joined by `;`. Streamed; a failure after the first rows truncates it.",
+        )
+        .content("text/csv", ContentBuilder::new().build())
+        .build();
+    let cdr = filtered(op("reports", "The raw CDR as CSV (an agent: the calls they answered)".into(), "200", None))
+        .response("200", csv);
+    paths.add_path_operation("/api/v1/reports/cdr.csv", get(), cdr.build());
+    let realtime = op(
+        "reports",
+        "Live calls, agents and queue figures now (an agent: their own agent, calls and queues)".into(),
+        "200",
+        Some(named("LiveSnapshot")),
+    )
+    .response("503", error("The call layer is not running"));
+    paths.add_path_operation("/api/v1/reports/realtime", get(), realtime.build());
+    let quarter = "`from` and `to` must be on quarter hours (the rollups count 15-minute intervals).";
+    let calls = grouped(
+        op("reports", "Call counters summed per group (supervisor)".into(), "200", Some(named("CallCountersReport"))),
+        "queue, vip_tier, number, ivr, business_hours, direction",
+    )
+    .description(Some(format!("The rollup sums the reports are computed from. {quarter}")));
+    paths.add_path_operation("/api/v1/reports/counters/calls", get(), calls.build());
+    let agents = grouped(
+        op(
+            "reports",
+            "Agent counters summed per group and agent (an agent: their own)".into(),
+            "200",
+            Some(named("AgentCountersReport")),
+        ),
+        "queue",
+    )
+    .description(Some(format!("{quarter} An agent naming another agent gets 403.")));
+    paths.add_path_operation("/api/v1/reports/counters/agents", get(), agents.build());
+
+    let show = op("tenant", "Your tenant and its settings (any role)".into(), "200", Some(named("TenantSettings")));
+    let patch = with_input(
+        op("tenant", "Change your tenant's settings: time zone (admin)".into(), "200", Some(named("TenantSettings"))),
+        "TenantPatch",
+    );
+    let mut item = PathItem::new(HttpMethod::Get, show.build());
+    item.patch = Some(patch.build());
+    paths.paths.insert("/api/v1/tenant".into(), item);
+}

@@ -1,0 +1,72 @@
+//! `/api/v1/reports/…` (issue 7): the raw CDR as CSV, the real-time
+//! snapshot, and the rollup counters summed per group, over the store's
+//! report queries (`store::reports`).
+//!
+//! Roles: supervisors and admins see their whole tenant. An agent sees
+//! only their own figures: the agent reports are narrowed to them (naming
+//! another agent is 403), the CDR export to the calls they answered, the
+//! real-time snapshot to their agent, calls and queues; tenant-wide call
+//! counters are 403 for them. An agent-role caller without an agent
+//! profile (an agent-role API key) is 403. Nothing of another tenant is
+//! ever read: every query is scoped to the caller's tenant.
+
+mod cdr_csv;
+mod counters;
+pub mod params;
+mod realtime;
+
+use axum::Router;
+use axum::routing::get;
+use model::{AgentId, Role};
+use store::reports::Filter;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use counters::{AgentCountersGroup, AgentCountersReport, CallCountersGroup, CallCountersReport, GroupKeyView};
+
+/// The report routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports/cdr.csv", get(cdr_csv::export))
+        .route("/api/v1/reports/realtime", get(realtime::snapshot))
+        .route("/api/v1/reports/counters/calls", get(counters::calls))
+        .route("/api/v1/reports/counters/agents", get(counters::agents))
+}
+
+/// What part of the tenant a caller's reports cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Everything (supervisors, admins).
+    Tenant,
+    /// One agent's own figures.
+    Agent(AgentId),
+}
+
+/// The caller's scope; 403 for an agent-role caller without an agent.
+pub(crate) async fn scope(state: &AppState, caller: &Caller) -> Result<Scope, ApiError> {
+    if caller.role.at_least(Role::Supervisor) {
+        return Ok(Scope::Tenant);
+    }
+    let user = caller.user_id().ok_or(ApiError::Forbidden)?;
+    let agent =
+        store::repo::agents::find_by_user(&state.pool, caller.tenant_id, user).await?.ok_or(ApiError::Forbidden)?;
+    Ok(Scope::Agent(agent.id))
+}
+
+/// Narrows `filter` to the agent of `scope`: no `agent_ids` means theirs,
+/// any other agent is 403.
+pub(crate) fn narrow_to_agent(scope: Scope, filter: &mut Filter) -> Result<(), ApiError> {
+    let Scope::Agent(me) = scope else { return Ok(()) };
+    if filter.agents.iter().any(|a| *a != me) {
+        return Err(ApiError::Forbidden);
+    }
+    filter.agents = vec![me];
+    Ok(())
+}
+
+/// The tenant's time zone (`UTC` for a tenant that vanished meanwhile).
+pub(crate) async fn tenant_zone(state: &AppState, caller: &Caller) -> Result<String, ApiError> {
+    Ok(store::repo::tenants::time_zone(&state.pool, caller.tenant_id).await?.unwrap_or_else(|| "UTC".into()))
+}
