@@ -55,12 +55,12 @@ pub async fn sums(
 ) -> Result<Vec<AgentGroup>, ReportQueryError> {
     sql::check(filter, CALLS)?;
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
-    sql::push_key(&mut q, grouping, "bucket", filter);
+    sql::push_key(&mut q, grouping);
     q.push(if by_queue { "agent_id, queue_id" } else { "agent_id, NULL::uuid" });
     for c in COLUMNS {
         q.push(format!(", sum({c})::bigint"));
     }
-    sql::push_where(&mut q, "agent_rollup", filter, CALLS);
+    sql::push_from(&mut q, "agent_rollup", grouping, filter, CALLS);
     q.push(" GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<AgentGroup, sqlx::Error> {
@@ -113,9 +113,9 @@ pub async fn state_times(
 ) -> Result<Vec<StateTime>, ReportQueryError> {
     sql::check(filter, STATES)?;
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
-    sql::push_key(&mut q, grouping, "bucket", filter);
+    sql::push_key(&mut q, grouping);
     q.push("agent_id, state, reason, sum(ms)::bigint");
-    sql::push_where(&mut q, "agent_state_rollup", filter, STATES);
+    sql::push_from(&mut q, "agent_state_rollup", grouping, filter, STATES);
     q.push(" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<StateTime, sqlx::Error> {
@@ -152,7 +152,7 @@ pub async fn dispositions(
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
     q.push(if by_agent { "agent_id" } else { "NULL::uuid" });
     q.push(", disposition, sum(calls)::bigint AS n");
-    sql::push_where(&mut q, "disposition_rollup", filter, CALLS);
+    sql::push_from(&mut q, "disposition_rollup", Grouping::Total, filter, CALLS);
     q.push(" GROUP BY 1, 2 ORDER BY 1, n DESC, 2");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<DispositionCount, sqlx::Error> {

@@ -168,12 +168,12 @@ pub async fn sums(
 ) -> Result<Vec<CallGroup>, ReportQueryError> {
     sql::check(filter, HAS)?;
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
-    sql::push_key(&mut q, grouping, "bucket", filter);
+    sql::push_key(&mut q, grouping);
     q.push(split.column());
     for c in COLUMNS {
         q.push(format!(", sum({c})::bigint"));
     }
-    sql::push_where(&mut q, "call_rollup", filter, HAS);
+    sql::push_from(&mut q, "call_rollup", grouping, filter, HAS);
     q.push(" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5");
     let rows = q.build().fetch_all(db).await?;
     rows.iter()

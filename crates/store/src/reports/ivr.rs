@@ -9,7 +9,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Postgres, QueryBuilder, Row};
 
 use super::sql::{self, Columns};
-use super::{Filter, ReportQueryError, count};
+use super::{Filter, Grouping, ReportQueryError, count};
 
 const HAS: Columns = Columns { queue: false, agent: false, vip: false, number: false, flow: true };
 
@@ -40,7 +40,7 @@ pub struct IvrCount {
 pub async fn counts(db: impl PgExecutor<'_>, filter: &Filter) -> Result<Vec<IvrCount>, ReportQueryError> {
     sql::check(filter, HAS)?;
     let mut q = QueryBuilder::<Postgres>::new("SELECT flow_id, kind, value, sum(calls)::bigint AS n");
-    sql::push_where(&mut q, "ivr_rollup", filter, HAS);
+    sql::push_from(&mut q, "ivr_rollup", Grouping::Total, filter, HAS);
     q.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, n DESC, 3");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<IvrCount, sqlx::Error> {
