@@ -21,7 +21,8 @@ use crate::routes::call_actions::{MoveCall, PriorityChange};
 use crate::routes::health::Readiness;
 use crate::routes::queues::{Member, Members, QueueView};
 use crate::routes::reports::{
-    AgentCountersGroup, AgentCountersReport, CallCountersGroup, CallCountersReport, GroupKeyView,
+    AgentCountersGroup, AgentCountersReport, AgentReport, AgentReportRow, CallCountersGroup, CallCountersReport,
+    GroupKeyView, ServiceLevelReport, VolumeReportView,
 };
 use crate::routes::tenant::{TenantPatch, TenantSettings};
 use crate::routes::tenants::{NewTenant, TenantView};
@@ -37,7 +38,8 @@ use crate::routes::users::UserUpdate;
         LiveMessage, LiveSnapshot, LiveCall, LiveAgent, QueueFigures, MoveCall, PriorityChange, ChosenState, WrapUp,
         Supervision, Transfer, PlaceCall, CallPlaced, model::TransferTarget, model::SupervisionMode,
         model::NotReadyReason, TenantSettings, TenantPatch, CallCountersReport, CallCountersGroup,
-        AgentCountersReport, AgentCountersGroup, GroupKeyView
+        AgentCountersReport, AgentCountersGroup, GroupKeyView, ServiceLevelReport, VolumeReportView, AgentReport,
+        AgentReportRow
     )),
     modifiers(&Bearer)
 )]

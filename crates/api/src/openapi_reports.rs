@@ -4,7 +4,7 @@
 use utoipa::openapi::HttpMethod;
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn, Paths};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::{ContentBuilder, PathItem, Required, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, PathItem, RefOr, Required, ResponseBuilder, Schema};
 
 use crate::openapi::{error, named, op, with_input};
 
@@ -35,6 +35,19 @@ fn grouped(b: OperationBuilder, splits: &str) -> OperationBuilder {
     filtered(b)
         .parameter(param("group", false, "total (default), 15m, 30m, 60m, day, week, month, weekday_hour"))
         .parameter(param("split", false, splits))
+}
+
+/// The service-level parameters.
+fn sl(b: OperationBuilder) -> OperationBuilder {
+    b.parameter(param("threshold_secs", false, "Answered within this many seconds (a rollup wait edge; 20)"))
+        .parameter(param("target_pct", false, "The target in percent (80)"))
+        .parameter(param("abandons", false, "counted (default), excluded or short_excluded"))
+        .parameter(param("short_abandon_secs", false, "With short_excluded: the short-abandon limit (5)"))
+}
+
+/// The grouping parameter of the figure reports.
+fn group(b: OperationBuilder) -> OperationBuilder {
+    b.parameter(param("group", false, "total (default), 15m, 30m, 60m, day, week, month"))
 }
 
 /// Adds the report and tenant-settings routes.
@@ -76,6 +89,47 @@ pub(crate) fn add(paths: &mut Paths) {
     )
     .description(Some(format!("{quarter} An agent naming another agent gets 403.")));
     paths.add_path_operation("/api/v1/reports/counters/agents", get(), agents.build());
+
+    let object = || -> RefOr<Schema> { ObjectBuilder::new().schema_type(Type::Object).into() };
+    let mut figure =
+        |path: &str, summary: &str, schema: RefOr<Schema>, params: fn(OperationBuilder) -> OperationBuilder| {
+            let b = op("reports", summary.into(), "200", Some(schema)).parameter(param(
+                "format",
+                false,
+                "json (default) or csv (the reports crate's table)",
+            ));
+            paths.add_path_operation(path, vec![HttpMethod::Get], params(filtered(b)).build());
+        };
+    figure(
+        "/api/v1/reports/service-level",
+        "Service level over the range and per group, with its formula (supervisor)",
+        named("ServiceLevelReport"),
+        |b| group(sl(b)),
+    );
+    figure(
+        "/api/v1/reports/volume",
+        "Offered, answered, unanswered; abandonment by stage; abandon times; outside hours (supervisor)",
+        named("VolumeReportView"),
+        group,
+    );
+    figure(
+        "/api/v1/reports/heatmap",
+        "Offered calls and service level by local weekday x hour (supervisor)",
+        object(),
+        sl,
+    );
+    figure(
+        "/api/v1/reports/agents",
+        "Per agent: calls, handling, survey, time by state and reason, occupancy (an agent: their own)",
+        named("AgentReport"),
+        |b| b,
+    );
+    figure(
+        "/api/v1/reports/agents/ranking",
+        "The team's ranking (an agent: the agents sharing a queue with them; no filter of their own)",
+        object(),
+        |b| b,
+    );
 
     let show = op("tenant", "Your tenant and its settings (any role)".into(), "200", Some(named("TenantSettings")));
     let patch = with_input(

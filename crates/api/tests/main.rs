@@ -9,6 +9,7 @@ mod health;
 mod isolation;
 mod live;
 mod live_projection;
+mod report_figures;
 mod reports;
 mod sip_passwords;
 mod validation;

@@ -341,12 +341,26 @@ async fn the_openapi_document_lists_the_report_routes() {
         "/api/v1/reports/realtime",
         "/api/v1/reports/counters/calls",
         "/api/v1/reports/counters/agents",
+        "/api/v1/reports/service-level",
+        "/api/v1/reports/volume",
+        "/api/v1/reports/heatmap",
+        "/api/v1/reports/agents",
+        "/api/v1/reports/agents/ranking",
         "/api/v1/tenant",
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");
     }
     assert!(doc["paths"]["/api/v1/tenant"]["patch"].is_object());
-    for schema in ["CallCountersReport", "AgentCountersReport", "TenantSettings", "TenantPatch", "GroupKeyView"] {
+    for schema in [
+        "CallCountersReport",
+        "AgentCountersReport",
+        "TenantSettings",
+        "TenantPatch",
+        "GroupKeyView",
+        "ServiceLevelReport",
+        "VolumeReportView",
+        "AgentReport",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }
 }

@@ -1,18 +1,23 @@
 //! `/api/v1/reports/…` (issue 7): the raw CDR as CSV, the real-time
-//! snapshot, and the rollup counters summed per group, over the store's
-//! report queries (`store::reports`).
+//! snapshot, the rollup counters summed per group, and the `reports`
+//! crate's figures (service level, volume and abandonment, heatmap, agent
+//! KPIs with state time, the team ranking) over the store's report
+//! queries (`store::reports`).
 //!
 //! Roles: supervisors and admins see their whole tenant. An agent sees
 //! only their own figures: the agent reports are narrowed to them (naming
 //! another agent is 403), the CDR export to the calls they answered, the
-//! real-time snapshot to their agent, calls and queues; tenant-wide call
-//! counters are 403 for them. An agent-role caller without an agent
+//! real-time snapshot to their agent, calls and queues, the ranking to
+//! their team (the agents sharing a queue with them); tenant-wide call
+//! figures are 403 for them. An agent-role caller without an agent
 //! profile (an agent-role API key) is 403. Nothing of another tenant is
 //! ever read: every query is scoped to the caller's tenant.
 
 mod cdr_csv;
 mod counters;
+mod figures;
 pub mod params;
+mod people;
 mod realtime;
 
 use axum::Router;
@@ -25,6 +30,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub use counters::{AgentCountersGroup, AgentCountersReport, CallCountersGroup, CallCountersReport, GroupKeyView};
+pub use figures::{ServiceLevelReport, VolumeReportView};
+pub use people::{AgentReport, AgentReportRow};
 
 /// The report routes.
 pub fn routes() -> Router<AppState> {
@@ -33,6 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/realtime", get(realtime::snapshot))
         .route("/api/v1/reports/counters/calls", get(counters::calls))
         .route("/api/v1/reports/counters/agents", get(counters::agents))
+        .route("/api/v1/reports/service-level", get(figures::service_level_report))
+        .route("/api/v1/reports/volume", get(figures::volume_report))
+        .route("/api/v1/reports/heatmap", get(figures::heatmap_report))
+        .route("/api/v1/reports/agents", get(people::agents_report))
+        .route("/api/v1/reports/agents/ranking", get(people::ranking_report))
 }
 
 /// What part of the tenant a caller's reports cover.

@@ -44,6 +44,18 @@ pub struct ReportParams {
     pub group: Option<String>,
     /// `queue`, `vip_tier`, `number`, `ivr`, `business_hours`, `direction`.
     pub split: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+    /// Service level: the wait threshold in seconds (a rollup wait edge;
+    /// default 20).
+    pub threshold_secs: Option<u32>,
+    /// Service level: the target in percent (default 80).
+    pub target_pct: Option<f64>,
+    /// Service level: `counted` (default), `excluded` or `short_excluded`.
+    pub abandons: Option<String>,
+    /// Service level with `abandons=short_excluded`: the short-abandon
+    /// limit in seconds (a rollup wait edge; default 5).
+    pub short_abandon_secs: Option<u32>,
 }
 
 /// A 400 naming `field`.
@@ -172,6 +184,11 @@ impl ReportParams {
                 "agent_ids" => self.agent_ids.is_some(),
                 "vip_tiers" => self.vip_tiers.is_some(),
                 "number_ids" => self.number_ids.is_some(),
+                "format" => self.format.is_some(),
+                "threshold_secs" => self.threshold_secs.is_some(),
+                "target_pct" => self.target_pct.is_some(),
+                "abandons" => self.abandons.is_some(),
+                "short_abandon_secs" => self.short_abandon_secs.is_some(),
                 _ => false,
             };
             if given {
