@@ -22,7 +22,7 @@ use crate::routes::health::Readiness;
 use crate::routes::queues::{Member, Members, QueueView};
 use crate::routes::reports::{
     AgentCountersGroup, AgentCountersReport, AgentReport, AgentReportRow, CallCountersGroup, CallCountersReport,
-    GroupKeyView, ServiceLevelReport, VolumeReportView,
+    CallerReport, GroupKeyView, ServiceLevelReport, VolumeReportView,
 };
 use crate::routes::tenant::{TenantPatch, TenantSettings};
 use crate::routes::tenants::{NewTenant, TenantView};
@@ -39,7 +39,7 @@ use crate::routes::users::UserUpdate;
         Supervision, Transfer, PlaceCall, CallPlaced, model::TransferTarget, model::SupervisionMode,
         model::NotReadyReason, TenantSettings, TenantPatch, CallCountersReport, CallCountersGroup,
         AgentCountersReport, AgentCountersGroup, GroupKeyView, ServiceLevelReport, VolumeReportView, AgentReport,
-        AgentReportRow
+        AgentReportRow, CallerReport
     )),
     modifiers(&Bearer)
 )]

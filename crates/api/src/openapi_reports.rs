@@ -130,6 +130,23 @@ pub(crate) fn add(paths: &mut Paths) {
         object(),
         |b| b,
     );
+    figure(
+        "/api/v1/reports/callers",
+        "First-attempt reach, repeat callers, first-contact resolution (supervisor)",
+        named("CallerReport"),
+        |b| {
+            b.parameter(param(
+                "period",
+                false,
+                "range (default) or day: a caller's first call of the range or of each local day",
+            ))
+            .parameter(param(
+                "fcr_window_days",
+                false,
+                "The first-contact-resolution window, 1-90 days (7)",
+            ))
+        },
+    );
 
     let show = op("tenant", "Your tenant and its settings (any role)".into(), "200", Some(named("TenantSettings")));
     let patch = with_input(

@@ -256,3 +256,52 @@ async fn agent_figures_are_the_agents_own_and_the_ranking_their_teams() {
     assert!(csv.starts_with("rank,"), "{csv}");
     assert_eq!(csv.lines().count(), 4, "{csv}");
 }
+
+async fn cdr(app: &App, tenant: TenantId, caller: &str, at: &str, outcome: &str) {
+    sqlx::query(
+        "INSERT INTO calls (call_id, tenant_id, arrived_at, outcome, caller_number, dialled_number) \
+         VALUES ($1, $2, $3::timestamptz, $4, $5, '+441632960999')",
+    )
+    .bind(uuid::Uuid::new_v4())
+    .bind(tenant.as_uuid())
+    .bind(at)
+    .bind(outcome)
+    .bind(caller)
+    .execute(&app.pool)
+    .await
+    .expect("cdr row");
+}
+
+#[tokio::test]
+async fn caller_figures_follow_numbers_within_the_tenant() {
+    let app = App::new().await;
+    let f = floor(&app).await;
+    // A: answered Monday, again Wednesday (within 7 days). B: abandoned,
+    // then answered on the second call. Another tenant's A calls too.
+    cdr(&app, f.tenant, "+441632960001", "2026-03-02T09:00:00Z", "answered").await;
+    cdr(&app, f.tenant, "+441632960001", "2026-03-04T09:00:00Z", "answered").await;
+    cdr(&app, f.tenant, "+441632960002", "2026-03-02T10:00:00Z", "abandoned").await;
+    cdr(&app, f.tenant, "+441632960002", "2026-03-02T10:05:00Z", "answered").await;
+    let other = app.tenant("globex").await;
+    let other_id = TenantId(other.id.parse().expect("id"));
+    cdr(&app, other_id, "+441632960002", "2026-03-02T11:00:00Z", "answered").await;
+
+    let uri = "/api/v1/reports/callers?from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z";
+    let (status, r) = app.call("GET", uri, Some(&f.supervisor), None).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["reach"], json!({"callers": 2, "first_attempt": 1, "later": [[2, 1]], "never": 0, "never_calls": 0}));
+    assert_eq!(r["repeat"], json!({"callers": 2, "calls": 3, "repeat_callers": 1, "repeat_calls": 2}));
+    // A's answer is repeated on Wednesday; B's second call was the last.
+    assert_eq!(r["fcr"], json!({"answered": 2, "resolved": 1, "repeated": 1, "undecided": 0}));
+    assert_eq!(r["fcr_window_days"], 7);
+    // With a 1-day window A's Wednesday call is outside it.
+    let (_, r) = app.call("GET", &format!("{uri}&fcr_window_days=1"), Some(&f.supervisor), None).await;
+    assert_eq!(r["fcr"]["resolved"], 2, "{r}");
+    let (status, err) = app.call("GET", &format!("{uri}&fcr_window_days=91"), Some(&f.supervisor), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    let (status, _) = app.call("GET", uri, Some(&f.alice_token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, theirs) = app.call("GET", uri, Some(&other.admin), None).await;
+    assert_eq!(theirs["reach"]["callers"], 1);
+    assert_eq!(theirs["fcr"]["answered"], 1);
+}

@@ -346,6 +346,7 @@ async fn the_openapi_document_lists_the_report_routes() {
         "/api/v1/reports/heatmap",
         "/api/v1/reports/agents",
         "/api/v1/reports/agents/ranking",
+        "/api/v1/reports/callers",
         "/api/v1/tenant",
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");
@@ -360,6 +361,7 @@ async fn the_openapi_document_lists_the_report_routes() {
         "ServiceLevelReport",
         "VolumeReportView",
         "AgentReport",
+        "CallerReport",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }

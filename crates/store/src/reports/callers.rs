@@ -41,7 +41,7 @@ pub enum ReachPeriod {
 /// order; the caller was **reached on attempt k** when call k is their
 /// first answered one, and **never reached** when none was answered.
 /// First-attempt reach is `first_attempt / callers`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ReachFigures {
     /// Distinct callers.
     pub callers: u64,
@@ -104,7 +104,7 @@ pub async fn first_attempt_reach(
 
 /// Repeat callers: distinct numbers with more than one counted call in the
 /// range.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RepeatFigures {
     /// Distinct callers.
     pub callers: u64,
@@ -145,7 +145,7 @@ pub const DEFAULT_FCR_WINDOW: TimeDelta = TimeDelta::days(7);
 /// `window` after its arrival; **undecided** when it was not repeated and
 /// its window is still open at `now`; **resolved** otherwise. FCR is
 /// `resolved / (answered - undecided)`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FcrFigures {
     /// Counted answered calls.
     pub answered: u64,

@@ -129,6 +129,7 @@ pub(super) async fn calls(
     if scope(&s, &c).await? != Scope::Tenant {
         return Err(ApiError::Forbidden);
     }
+    p.allow(&["group", "split"])?;
     let filter = p.filter(c.tenant_id, tenant_zone(&s, &c).await?)?;
     ReportParams::require_quarter_hours(&filter)?;
     let (grouping, split) = (p.grouping()?, p.call_split()?);
@@ -146,6 +147,7 @@ pub(super) async fn agents(
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<ReportParams>,
 ) -> Result<Json<AgentCountersReport>, ApiError> {
+    p.allow(&["group", "split"])?;
     let who = scope(&s, &c).await?;
     let mut filter = p.filter(c.tenant_id, tenant_zone(&s, &c).await?)?;
     ReportParams::require_quarter_hours(&filter)?;

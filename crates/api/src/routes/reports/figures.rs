@@ -131,11 +131,16 @@ fn spec(p: &ReportParams) -> Result<ServiceLevelSpec, ApiError> {
 }
 
 /// The caller's filter for a tenant-wide call report: 403 for an agent.
-async fn call_filter(s: &AppState, c: &crate::auth::Caller, p: &ReportParams) -> Result<Filter, ApiError> {
+async fn call_filter(
+    s: &AppState,
+    c: &crate::auth::Caller,
+    p: &ReportParams,
+    allowed: &[&str],
+) -> Result<Filter, ApiError> {
     if scope(s, c).await? != Scope::Tenant {
         return Err(ApiError::Forbidden);
     }
-    p.refuse(&["split"])?;
+    p.allow(allowed)?;
     let filter = p.filter(c.tenant_id, tenant_zone(s, c).await?)?;
     ReportParams::require_quarter_hours(&filter)?;
     Ok(filter)
@@ -181,7 +186,9 @@ pub(super) async fn service_level_report(
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let filter = call_filter(&s, &c, &p).await?;
+    let filter =
+        call_filter(&s, &c, &p, &["group", "format", "threshold_secs", "target_pct", "abandons", "short_abandon_secs"])
+            .await?;
     let (format, spec, time) = (Format::of(&p)?, spec(&p)?, report_time(&filter, &p)?);
     service_level(&CallCounters::default(), &spec).map_err(report_error)?;
     let (sum, groups) = match &time {
@@ -256,8 +263,7 @@ pub(super) async fn volume_report(
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let filter = call_filter(&s, &c, &p).await?;
-    p.refuse(&["threshold_secs", "target_pct", "abandons", "short_abandon_secs"])?;
+    let filter = call_filter(&s, &c, &p, &["group", "format"]).await?;
     let (format, time) = (Format::of(&p)?, report_time(&filter, &p)?);
     let by = volume_buckets(&s, &filter).await?;
     let mut sum = VolumeSums::default();
@@ -282,8 +288,8 @@ pub(super) async fn heatmap_report(
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let filter = call_filter(&s, &c, &p).await?;
-    p.refuse(&["group"])?;
+    let filter =
+        call_filter(&s, &c, &p, &["format", "threshold_secs", "target_pct", "abandons", "short_abandon_secs"]).await?;
     let (format, spec) = (Format::of(&p)?, spec(&p)?);
     let range = ReportRange::new(filter.range.start, filter.range.end).map_err(report_error)?;
     let zone = parse_zone(&filter.time_zone).map_err(report_error)?;

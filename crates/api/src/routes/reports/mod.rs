@@ -13,6 +13,7 @@
 //! profile (an agent-role API key) is 403. Nothing of another tenant is
 //! ever read: every query is scoped to the caller's tenant.
 
+mod callers;
 mod cdr_csv;
 mod counters;
 mod figures;
@@ -29,6 +30,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub use callers::CallerReport;
 pub use counters::{AgentCountersGroup, AgentCountersReport, CallCountersGroup, CallCountersReport, GroupKeyView};
 pub use figures::{ServiceLevelReport, VolumeReportView};
 pub use people::{AgentReport, AgentReportRow};
@@ -45,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/heatmap", get(figures::heatmap_report))
         .route("/api/v1/reports/agents", get(people::agents_report))
         .route("/api/v1/reports/agents/ranking", get(people::ranking_report))
+        .route("/api/v1/reports/callers", get(callers::caller_report))
 }
 
 /// What part of the tenant a caller's reports cover.

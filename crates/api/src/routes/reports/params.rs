@@ -56,6 +56,10 @@ pub struct ReportParams {
     /// Service level with `abandons=short_excluded`: the short-abandon
     /// limit in seconds (a rollup wait edge; default 5).
     pub short_abandon_secs: Option<u32>,
+    /// Caller report: `range` (default) or `day`.
+    pub period: Option<String>,
+    /// Caller report: the first-contact-resolution window, 1–90 days.
+    pub fcr_window_days: Option<u32>,
 }
 
 /// A 400 naming `field`.
@@ -175,27 +179,24 @@ impl ReportParams {
         })
     }
 
-    /// Refuses the named parameters, which the report does not take.
-    pub fn refuse(&self, names: &[&str]) -> Result<(), ApiError> {
-        for &name in names {
-            let given = match name {
-                "group" => self.group.is_some(),
-                "split" => self.split.is_some(),
-                "agent_ids" => self.agent_ids.is_some(),
-                "vip_tiers" => self.vip_tiers.is_some(),
-                "number_ids" => self.number_ids.is_some(),
-                "format" => self.format.is_some(),
-                "threshold_secs" => self.threshold_secs.is_some(),
-                "target_pct" => self.target_pct.is_some(),
-                "abandons" => self.abandons.is_some(),
-                "short_abandon_secs" => self.short_abandon_secs.is_some(),
-                _ => false,
-            };
-            if given {
-                return Err(bad(name, "this report does not take it"));
-            }
+    /// Refuses every report-specific parameter given that is not in
+    /// `allowed` (the range, zone and filter parameters are always taken).
+    pub fn allow(&self, allowed: &[&str]) -> Result<(), ApiError> {
+        let given = [
+            ("group", self.group.is_some()),
+            ("split", self.split.is_some()),
+            ("format", self.format.is_some()),
+            ("threshold_secs", self.threshold_secs.is_some()),
+            ("target_pct", self.target_pct.is_some()),
+            ("abandons", self.abandons.is_some()),
+            ("short_abandon_secs", self.short_abandon_secs.is_some()),
+            ("period", self.period.is_some()),
+            ("fcr_window_days", self.fcr_window_days.is_some()),
+        ];
+        match given.into_iter().find(|(name, is)| *is && !allowed.contains(name)) {
+            Some((name, _)) => Err(bad(name, "this report does not take it")),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

@@ -62,7 +62,7 @@ async fn counters(
 }
 
 fn params(p: &ReportParams) -> Result<(), ApiError> {
-    p.refuse(&["group", "split", "threshold_secs", "target_pct", "abandons", "short_abandon_secs"])
+    p.allow(&["format"])
 }
 
 pub(super) async fn agents_report(
