@@ -147,6 +147,34 @@ pub(crate) fn add(paths: &mut Paths) {
             ))
         },
     );
+    for (path, summary) in [
+        (
+            "/api/v1/reports/speed",
+            "Speed of answer, wait percentiles, handling times; total and per group (supervisor)",
+        ),
+        ("/api/v1/reports/callbacks", "Callbacks offered, accepted, completed, time to callback (supervisor)"),
+        ("/api/v1/reports/survey", "CSAT average and distribution, NPS (supervisor)"),
+    ] {
+        figure(path, summary, object(), group);
+    }
+    figure(
+        "/api/v1/reports/ivr-vs-direct",
+        "Calls via an IVR beside calls straight to a queue (supervisor)",
+        object(),
+        sl,
+    );
+    figure(
+        "/api/v1/reports/ivr-paths",
+        "IVR choices and exits per node (supervisor; weekday/hour filters only)",
+        object(),
+        |b| b,
+    );
+    figure(
+        "/api/v1/reports/dispositions",
+        "Dispositions of answered calls, most first (an agent: their own calls)",
+        object(),
+        |b| b,
+    );
 
     let show = op("tenant", "Your tenant and its settings (any role)".into(), "200", Some(named("TenantSettings")));
     let patch = with_input(

@@ -305,3 +305,94 @@ async fn caller_figures_follow_numbers_within_the_tenant() {
     assert_eq!(theirs["reach"]["callers"], 1);
     assert_eq!(theirs["fcr"]["answered"], 1);
 }
+
+#[tokio::test]
+async fn speed_callbacks_survey_paths_and_dispositions_from_the_rollups() {
+    let app = App::new().await;
+    let f = floor(&app).await;
+    calls(&app, f.tenant).await;
+    // One more direct row: 2 answered after 30 s and 50 s of waiting, a
+    // callback offered twice, accepted once, completed after 120 s; survey
+    // scores 5 and 4 (1-5) and 10 and 3 (0-10).
+    let keys = format!(
+        "{CALL_KEYS}, calls, queued, answered, wait_answered_ms, callback_offered, callback, callback_completed, \
+         callback_delay_ms, csat_4, csat_5, nps_3, nps_10"
+    );
+    let vals = "NULL, NULL, 0, 'inbound', false, false, 2, 2, 2, 80000, 2, 1, 1, 120000, 1, 1, 1, 1";
+    row(&app, "call_rollup", f.tenant, "2026-03-03T09:00:00Z", &keys, vals).await;
+    let get = |r: &str| format!("/api/v1/reports/{r}?{RANGE}");
+
+    let (status, r) = app.call("GET", &get("speed"), Some(&f.supervisor), None).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    // Answered 14 + 2; only the new row has wait sums: 80 s / 16.
+    assert_eq!(r["total"]["answered"], 16);
+    assert_eq!(r["total"]["asa_secs"], 5.0);
+    let (_, r) = app.call("GET", &format!("{}&group=day", get("speed")), Some(&f.supervisor), None).await;
+    assert_eq!(r["groups"].as_array().map(Vec::len), Some(2), "{r}");
+
+    let (_, r) = app.call("GET", &get("callbacks"), Some(&f.supervisor), None).await;
+    let t = &r["total"];
+    assert_eq!((t["offered"].clone(), t["accepted"].clone(), t["completed"].clone()), (json!(2), json!(1), json!(1)));
+    assert_eq!(t["avg_time_to_callback_secs"], 120.0);
+
+    let (_, r) = app.call("GET", &get("survey"), Some(&f.supervisor), None).await;
+    let t = &r["total"];
+    // CSAT (4 + 5) / 2; NPS: one promoter, one detractor of two: 0.
+    assert_eq!((t["csat_answers"].clone(), t["csat_avg"].clone()), (json!(2), json!(4.5)));
+    assert_eq!((t["promoters"].clone(), t["detractors"].clone(), t["nps"].clone()), (json!(1), json!(1), json!(0.0)));
+
+    let (_, r) = app.call("GET", &get("ivr-vs-direct"), Some(&f.supervisor), None).await;
+    // Via the IVR: the 09:30 row (4 calls, 1 answered); direct: 17 calls.
+    assert_eq!((r["via_ivr"]["offered"].clone(), r["direct"]["offered"].clone()), (json!(4), json!(17)), "{r}");
+
+    let flow = uuid::Uuid::new_v4();
+    for (kind, value, n) in [("choice", "main=1", 3), ("choice", "main=2", 1), ("exit", "main=hangup", 2)] {
+        row(
+            &app,
+            "ivr_rollup",
+            f.tenant,
+            "2026-03-02T09:30:00Z",
+            "flow_id, kind, value, calls",
+            &format!("'{flow}', '{kind}', '{value}', {n}"),
+        )
+        .await;
+    }
+    let (status, r) = app.call("GET", &get("ivr-paths"), Some(&f.supervisor), None).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["choices"][0]["node"], "main");
+    assert_eq!(r["choices"][0]["calls"], 4);
+    assert_eq!(r["choices"][0]["values"][0], json!({"value": "1", "calls": 3, "percent": 75.0}));
+    assert_eq!(r["exits"][0]["values"][0]["value"], "hangup");
+    let (status, err) = app
+        .call("GET", &format!("{}&queue_ids={}", get("ivr-paths"), uuid::Uuid::new_v4()), Some(&f.supervisor), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+
+    for (agent, d, n) in [(f.alice, "sale", 3), (f.bob, "sale", 1), (f.bob, "refund", 4)] {
+        row(
+            &app,
+            "disposition_rollup",
+            f.tenant,
+            "2026-03-02T09:00:00Z",
+            "agent_id, queue_id, disposition, calls",
+            &format!("'{agent}', NULL, '{d}', {n}"),
+        )
+        .await;
+    }
+    let (_, r) = app.call("GET", &get("dispositions"), Some(&f.supervisor), None).await;
+    assert_eq!(
+        r,
+        json!([{"value": "refund", "calls": 4, "percent": 50.0}, {"value": "sale", "calls": 4, "percent": 50.0}])
+    );
+    let (status, r) = app.call("GET", &get("dispositions"), Some(&f.alice_token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r, json!([{"value": "sale", "calls": 3, "percent": 100.0}]));
+    for report in ["speed", "callbacks", "survey", "ivr-vs-direct", "ivr-paths"] {
+        let (status, _) = app.call("GET", &get(report), Some(&f.alice_token), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{report}");
+    }
+    let (status, _, csv) =
+        app.raw("GET", &format!("{}&format=csv", get("survey")), Some(&f.supervisor), None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!csv.is_empty());
+}

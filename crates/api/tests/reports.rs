@@ -347,6 +347,12 @@ async fn the_openapi_document_lists_the_report_routes() {
         "/api/v1/reports/agents",
         "/api/v1/reports/agents/ranking",
         "/api/v1/reports/callers",
+        "/api/v1/reports/speed",
+        "/api/v1/reports/callbacks",
+        "/api/v1/reports/survey",
+        "/api/v1/reports/ivr-vs-direct",
+        "/api/v1/reports/ivr-paths",
+        "/api/v1/reports/dispositions",
         "/api/v1/tenant",
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");

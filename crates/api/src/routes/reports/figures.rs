@@ -110,7 +110,7 @@ pub(super) fn report_time(filter: &Filter, p: &ReportParams) -> Result<Option<Re
 }
 
 /// The service-level parameters.
-fn spec(p: &ReportParams) -> Result<ServiceLevelSpec, ApiError> {
+pub(super) fn spec(p: &ReportParams) -> Result<ServiceLevelSpec, ApiError> {
     let d = ServiceLevelSpec::default();
     let treatment = match p.abandons.as_deref() {
         None | Some("counted") => AbandonTreatment::Counted,
@@ -131,7 +131,7 @@ fn spec(p: &ReportParams) -> Result<ServiceLevelSpec, ApiError> {
 }
 
 /// The caller's filter for a tenant-wide call report: 403 for an agent.
-async fn call_filter(
+pub(super) async fn call_filter(
     s: &AppState,
     c: &crate::auth::Caller,
     p: &ReportParams,
@@ -147,7 +147,7 @@ async fn call_filter(
 }
 
 /// The filter's call counters per UTC bucket, split by `split`.
-async fn buckets(
+pub(super) async fn buckets(
     s: &AppState,
     filter: &Filter,
     split: CallSplit,
@@ -163,7 +163,7 @@ async fn buckets(
 }
 
 /// The filter's counters over the whole range.
-async fn total(s: &AppState, filter: &Filter) -> Result<CallCounters, ApiError> {
+pub(super) async fn total(s: &AppState, filter: &Filter) -> Result<CallCounters, ApiError> {
     let groups = calls::sums(&s.pool, filter, Grouping::Total, CallSplit::None).await.map_err(query_error)?;
     Ok(groups.into_iter().next().map(|g| g.counters).unwrap_or_default())
 }

@@ -17,6 +17,7 @@ mod callers;
 mod cdr_csv;
 mod counters;
 mod figures;
+mod more;
 pub mod params;
 mod people;
 mod realtime;
@@ -48,6 +49,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/agents", get(people::agents_report))
         .route("/api/v1/reports/agents/ranking", get(people::ranking_report))
         .route("/api/v1/reports/callers", get(callers::caller_report))
+        .route("/api/v1/reports/speed", get(more::speed_report))
+        .route("/api/v1/reports/callbacks", get(more::callback_report))
+        .route("/api/v1/reports/survey", get(more::survey_report))
+        .route("/api/v1/reports/ivr-vs-direct", get(more::ivr_vs_direct_report))
+        .route("/api/v1/reports/ivr-paths", get(more::ivr_paths_report))
+        .route("/api/v1/reports/dispositions", get(more::dispositions_report))
 }
 
 /// What part of the tenant a caller's reports cover.
