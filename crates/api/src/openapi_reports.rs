@@ -175,6 +175,38 @@ pub(crate) fn add(paths: &mut Paths) {
         object(),
         |b| b,
     );
+    let forecast_params = |b: OperationBuilder| {
+        b.parameter(param("queue_id", true, "The queue"))
+            .parameter(param("time_zone", false, "IANA zone (default: the tenant's)"))
+            .parameter(param("history_days", false, "Complete local days of history before today, 28-400 (56)"))
+            .parameter(param("month_start_days", false, "Month-start adjustment: first N days of a month"))
+            .parameter(param("month_start_multiplier", false, "Month-start adjustment: multiplier"))
+            .parameter(param("month_end_days", false, "Month-end adjustment: last N days of a month"))
+            .parameter(param("month_end_multiplier", false, "Month-end adjustment: multiplier"))
+            .parameter(param("format", false, "json (default) or csv"))
+            .response("400", error("A bad or unknown parameter, named in `fields`"))
+            .response("404", error("No such queue in your tenant"))
+    };
+    let forecast = forecast_params(op(
+        "reports",
+        "Calls per local half-hour for the next days and the agents needed by Erlang C (supervisor)".into(),
+        "200",
+        Some(object()),
+    ))
+    .parameter(param("days", false, "Days to forecast, 1-14 (7)"))
+    .parameter(param("shrinkage_pct", false, "Shrinkage in percent (30)"))
+    .parameter(param("aht_secs", false, "Average handle time (default: the history's)"))
+    .parameter(param("threshold_secs", false, "Service-level threshold (default: the queue's)"))
+    .parameter(param("target_pct", false, "Service-level target (default: the queue's)"));
+    paths.add_path_operation("/api/v1/reports/forecast", get(), forecast.build());
+    let backtest = forecast_params(op(
+        "reports",
+        "The forecast's error (MAPE, WAPE) on held-back weeks (supervisor)".into(),
+        "200",
+        Some(object()),
+    ))
+    .parameter(param("weeks", false, "Weeks held back (1)"));
+    paths.add_path_operation("/api/v1/reports/forecast/backtest", get(), backtest.build());
 
     let show = op("tenant", "Your tenant and its settings (any role)".into(), "200", Some(named("TenantSettings")));
     let patch = with_input(

@@ -10,6 +10,7 @@ mod isolation;
 mod live;
 mod live_projection;
 mod report_figures;
+mod report_forecast;
 mod reports;
 mod sip_passwords;
 mod validation;

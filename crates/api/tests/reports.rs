@@ -353,6 +353,8 @@ async fn the_openapi_document_lists_the_report_routes() {
         "/api/v1/reports/ivr-vs-direct",
         "/api/v1/reports/ivr-paths",
         "/api/v1/reports/dispositions",
+        "/api/v1/reports/forecast",
+        "/api/v1/reports/forecast/backtest",
         "/api/v1/tenant",
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");

@@ -17,6 +17,7 @@ mod callers;
 mod cdr_csv;
 mod counters;
 mod figures;
+mod forecast;
 mod more;
 pub mod params;
 mod people;
@@ -49,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/agents", get(people::agents_report))
         .route("/api/v1/reports/agents/ranking", get(people::ranking_report))
         .route("/api/v1/reports/callers", get(callers::caller_report))
+        .route("/api/v1/reports/forecast", get(forecast::forecast_report))
+        .route("/api/v1/reports/forecast/backtest", get(forecast::backtest_report))
         .route("/api/v1/reports/speed", get(more::speed_report))
         .route("/api/v1/reports/callbacks", get(more::callback_report))
         .route("/api/v1/reports/survey", get(more::survey_report))
