@@ -378,3 +378,37 @@ async fn ivr_counts_per_flow_choice_and_exit() {
     );
     assert_eq!(ivr::counts(&pool, &week(a)).await.expect("ivr").len(), 4);
 }
+
+#[tokio::test]
+async fn sums_read_what_the_rollup_triggers_write_from_cdr_rows() {
+    let pool = store::testing::fresh_database().await;
+    let (tenant, sales) = (TenantId::new(), QueueId::new());
+    // Two answered calls (waits 4.2 s and 25 s) and one abandoned in the
+    // queue after 3 s, all queued in sales on Monday at 09:0x.
+    for (minute, outcome, stage, wait_ms) in
+        [(1, "answered", None, 4_200), (2, "answered", None, 25_000), (3, "abandoned", Some("queue"), 3_000)]
+    {
+        sqlx::query(
+            "INSERT INTO calls (call_id, tenant_id, arrived_at, queued_at, outcome, abandon_stage, caller_number, \
+             dialled_number, queue_id, wait_ms) VALUES ($1, $2, $3, $3, $4, $5, '+441632960001', '+441632960999', $6, $7)",
+        )
+        .bind(uuid::Uuid::new_v4())
+        .bind(tenant.as_uuid())
+        .bind(at(0, 9, minute))
+        .bind(outcome)
+        .bind(stage)
+        .bind(sales.as_uuid())
+        .bind(wait_ms as i64)
+        .execute(&pool)
+        .await
+        .expect("insert call");
+    }
+    let s = calls::sums(&pool, &week(tenant), Grouping::Bucket, CallSplit::Queue).await.expect("sums");
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!((s[0].key, &s[0].dim), (GroupKey::Bucket(at(0, 9, 0)), &CallDim::Queue(Some(sales))));
+    let c = &s[0].counters;
+    assert_eq!((c.calls, c.queued, c.answered, c.abandoned_queue), (3, 3, 2, 1));
+    // Within 5 s: one answer (4.2 s) and the abandon (3 s); within 30 s: both answers.
+    assert_eq!((c.answered_within[0], c.answered_within[4], c.abandoned_within[0]), (1, 2, 1));
+    assert_eq!((c.wait_answered_ms, c.wait_abandoned_ms), (29_200, 3_000));
+}
