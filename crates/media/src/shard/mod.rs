@@ -15,7 +15,7 @@
 //! This is a shell: it reads the clock, binds sockets and spawns. The
 //! decisions are in [`crate::session`].
 
-mod call_task;
+mod call;
 mod sockets;
 
 use std::net::{IpAddr, SocketAddr};
@@ -182,7 +182,7 @@ impl MediaEngine {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, events) = mpsc::unbounded_channel();
         let seed = self.inner.seed.fetch_add(0x9e37_79b9, Ordering::Relaxed) as u64 ^ nanos_now();
-        let task = call_task::CallTask::new(
+        let task = call::CallTask::new(
             label.to_owned(),
             self.inner.config.clone(),
             Arc::clone(&self.inner.ports),
