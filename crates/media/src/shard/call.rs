@@ -100,6 +100,17 @@ impl Call {
         drained
     }
 
+    /// Reads what [`Call::readable`] for `token` touches first, in the
+    /// stages of [`CallMedia::warm`]; at stage 1 the legs' sockets too.
+    pub fn warm(&self, token: Token, stage: u8) -> u64 {
+        let sockets = match stage {
+            0 => self.legs.as_ptr() as u64,
+            1 => self.legs.iter().position(|s| s.socket(token).is_some()).unwrap_or(0) as u64,
+            _ => 0,
+        };
+        sockets ^ self.media.warm(stage)
+    }
+
     /// Fires the session's timers due at `now`.
     pub fn timeout(&mut self, now: Instant) {
         self.media.handle_timeout(now);
