@@ -37,8 +37,8 @@
 //!   naming the line for a 488.
 //! - [`session`]: one call's media: RTP and WebRTC legs, the hearing,
 //!   relay or mix chosen by itself, players, DTMF, the recording.
-//! - [`shard`]: the tokio shell: shard threads, a task per call owning its
-//!   legs' sockets, the call layer's handle.
+//! - [`shard`]: the tokio shell: shard threads, one task per shard owning
+//!   its calls and their legs' sockets, the call layer's handle.
 //! - [`tone`]: ringback, busy, beep, DTMF and silence generators.
 //! - [`wav`]: a PCM WAV reader and a crash-safe stereo recorder.
 //! - [`webrtc`]: one browser leg on str0m (ICE-lite, DTLS-SRTP, Opus,

@@ -2,25 +2,29 @@
 //! drive each call's [`CallMedia`](crate::session::CallMedia).
 //!
 //! [`MediaEngine::start`] spawns one thread per shard (`media-shard-N`),
-//! each running a single-threaded tokio runtime. [`MediaEngine::open_call`]
-//! puts a call on the least loaded shard as one task, which owns the
-//! call's session and a UDP socket per leg (RTP and, without rtcp-mux,
-//! RTCP), taken from the engine's port range; it waits on its sockets, its
-//! commands and the session's next deadline together, and nothing else
-//! touches the call. The call layer talks to the task through the
-//! [`CallHandle`]: commands with replies, and the session's events.
-//! Dropping the handle (or [`CallHandle::close`]) ends the call, closes
-//! its legs and gives its ports back.
+//! each running a single-threaded tokio runtime with one task, which owns
+//! every call of the shard. [`MediaEngine::open_call`] puts a call on the
+//! least loaded shard: its session and a UDP socket per leg (RTP and,
+//! without rtcp-mux, RTCP), taken from the engine's port range. The
+//! shard's task waits on its calls' sockets (one epoll set of its own,
+//! see `poller`), their commands and their sessions' deadlines together,
+//! and nothing else touches a call. The call layer talks to the shard
+//! through the [`CallHandle`]: commands with replies, and the session's
+//! events. Dropping the handle (or [`CallHandle::close`]) ends the call,
+//! closes its legs and gives its ports back.
 //!
 //! This is a shell: it reads the clock, binds sockets and spawns. The
 //! decisions are in [`crate::session`].
 
-mod call_task;
+mod batch;
+mod call;
+mod poller;
+mod run;
 mod sockets;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -118,10 +122,25 @@ enum Command {
     Close(oneshot::Sender<()>),
 }
 
-/// One shard: its runtime's handle and how many calls it carries.
+/// What the shard's task is told, about the call `id` (the handle's).
+#[derive(Debug)]
+enum Message {
+    /// A new call, its events to `events`.
+    Open {
+        id: u64,
+        label: String,
+        seed: u64,
+        events: mpsc::UnboundedSender<SessionEvent>,
+    },
+    Call(u64, Command),
+    /// The call's handle is gone: the call ends.
+    Dropped(u64),
+}
+
+/// One shard: its task's channel and how many calls it carries.
 #[derive(Debug)]
 struct Shard {
-    runtime: tokio::runtime::Handle,
+    messages: mpsc::UnboundedSender<Message>,
     calls: Arc<AtomicUsize>,
     /// Dropped with the engine: the shard's thread ends.
     _stop: oneshot::Sender<()>,
@@ -132,8 +151,9 @@ struct Shard {
 struct Inner {
     config: EngineConfig,
     shards: Vec<Shard>,
-    ports: Arc<Mutex<PortPool>>,
     seed: AtomicUsize,
+    /// The next call's id.
+    next_call: AtomicU64,
 }
 
 /// The media engine: its shards and its port range. Cheap to clone.
@@ -149,16 +169,24 @@ impl MediaEngine {
         let mut shards = Vec::with_capacity(config.shards);
         for n in 0..config.shards.max(1) {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            let handle = runtime.handle().clone();
             let (stop, stopped) = oneshot::channel::<()>();
+            let (messages, inbox) = mpsc::unbounded_channel();
+            let calls = Arc::new(AtomicUsize::new(0));
+            let task = run::ShardTask::new(config.clone(), Arc::clone(&ports), Arc::clone(&calls));
             thread::Builder::new().name(format!("media-shard-{n}")).spawn(move || {
                 // Either the engine is dropped or the sender is: both stop.
-                let _ = runtime.block_on(stopped);
+                runtime.block_on(async {
+                    tokio::select! {
+                        _ = stopped => {}
+                        () = task.run(inbox) => {}
+                    }
+                });
             })?;
-            shards.push(Shard { runtime: handle, calls: Arc::new(AtomicUsize::new(0)), _stop: stop });
+            shards.push(Shard { messages, calls, _stop: stop });
         }
         let seed = AtomicUsize::new(std::process::id() as usize);
-        Ok(MediaEngine { inner: Arc::new(Inner { config, shards, ports, seed }) })
+        let next_call = AtomicU64::new(0);
+        Ok(MediaEngine { inner: Arc::new(Inner { config, shards, seed, next_call }) })
     }
 
     /// The engine's configuration.
@@ -179,21 +207,16 @@ impl MediaEngine {
         let shard = self.inner.shards.iter().min_by_key(|s| s.calls.load(Ordering::Relaxed)).unwrap_or_else(|| {
             unreachable!("the engine starts at least one shard");
         });
-        let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, events) = mpsc::unbounded_channel();
         let seed = self.inner.seed.fetch_add(0x9e37_79b9, Ordering::Relaxed) as u64 ^ nanos_now();
-        let task = call_task::CallTask::new(
-            label.to_owned(),
-            self.inner.config.clone(),
-            Arc::clone(&self.inner.ports),
-            seed,
-            command_rx,
-            event_tx,
-            Arc::clone(&shard.calls),
-        );
+        let id = self.inner.next_call.fetch_add(1, Ordering::Relaxed);
         shard.calls.fetch_add(1, Ordering::Relaxed);
-        shard.runtime.spawn(task.run());
-        CallHandle { commands, events }
+        let open = Message::Open { id, label: label.to_owned(), seed, events: event_tx };
+        if shard.messages.send(open).is_err() {
+            // The shard has stopped: the handle's commands end at once.
+            shard.calls.fetch_sub(1, Ordering::Relaxed);
+        }
+        CallHandle { id, commands: shard.messages.clone(), events }
     }
 }
 
@@ -202,17 +225,25 @@ fn nanos_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
-/// The call layer's end of one call's media task.
+/// The call layer's end of one call's media on its shard.
 #[derive(Debug)]
 pub struct CallHandle {
-    commands: mpsc::UnboundedSender<Command>,
+    id: u64,
+    commands: mpsc::UnboundedSender<Message>,
     events: mpsc::UnboundedReceiver<SessionEvent>,
+}
+
+impl Drop for CallHandle {
+    fn drop(&mut self) {
+        // After a close, the shard no longer knows the id and ignores it.
+        let _ = self.commands.send(Message::Dropped(self.id));
+    }
 }
 
 impl CallHandle {
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, MediaError> {
         let (reply, answer) = oneshot::channel();
-        self.commands.send(make(reply)).map_err(|_| MediaError::Ended)?;
+        self.commands.send(Message::Call(self.id, make(reply))).map_err(|_| MediaError::Ended)?;
         answer.await.map_err(|_| MediaError::Ended)
     }
 

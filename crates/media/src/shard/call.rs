@@ -1,140 +1,124 @@
-//! One call's task on a shard: the session, its legs' sockets, its
-//! commands and its timer, in one loop.
+//! One call on a shard: its session, its legs' sockets and where its
+//! events go. The shard's task ([`super::run`]) hands it the datagrams of
+//! its sockets, its commands and its timeouts; nothing else touches it.
 
-use std::future::poll_fn;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 use std::time::Instant;
 
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
-use tokio::time::Sleep;
-use tracing::{Instrument, debug, info_span, warn};
+use tracing::{Span, warn};
 
 use crate::ports::PortPool;
 use crate::session::{CallMedia, LegId, Received, SessionError, SessionEvent, Transmit};
 use crate::webrtc::{LegConfig, WebRtcLeg};
 
+use super::batch::{Batch, SLOTS};
+use super::poller::{Poller, Token};
 use super::sockets::{self, LegSockets};
 use super::{Command, EngineConfig, LegInfo, MediaError};
 
-/// The largest datagram taken in (RTP over Ethernet fits well within).
-const MAX_DATAGRAM: usize = 2048;
+/// Full batches taken from one socket before the others get their turn.
+const BATCHES_PER_TURN: usize = 4;
 
-/// What woke the loop.
-enum Wake {
-    Command(Option<Command>),
-    Datagram(sockets::Arrival),
-    Timer,
-}
-
-/// A call's task: see the [module docs](self).
-pub(super) struct CallTask {
-    label: String,
+/// A call's state on its shard: see the [module docs](self).
+pub(super) struct Call {
+    /// The call's tracing span (its label), entered for its commands.
+    pub span: Span,
     config: EngineConfig,
     ports: Arc<Mutex<PortPool>>,
-    media: CallMedia,
+    pub media: CallMedia,
     legs: Vec<LegSockets>,
-    commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<SessionEvent>,
-    calls: Arc<AtomicUsize>,
+    /// The call's slot on the shard: the high half of its sockets' tokens.
+    slot: u32,
+    /// The low half of the next socket's token.
+    next_socket: u32,
     /// Datagrams that could not be sent (socket buffer full, unreachable).
-    send_failures: u64,
+    pub send_failures: u64,
 }
 
-impl CallTask {
-    pub(super) fn new(
-        label: String,
+impl Call {
+    /// A call with no legs yet, in `slot` of its shard.
+    pub fn new(
+        span: Span,
         config: EngineConfig,
         ports: Arc<Mutex<PortPool>>,
         seed: u64,
-        commands: mpsc::UnboundedReceiver<Command>,
         events: mpsc::UnboundedSender<SessionEvent>,
-        calls: Arc<AtomicUsize>,
-    ) -> CallTask {
-        CallTask {
-            label,
+        slot: u32,
+    ) -> Call {
+        Call {
+            span,
             config,
             ports,
             media: CallMedia::new(seed),
             legs: Vec::new(),
-            commands,
             events,
-            calls,
+            slot,
+            next_socket: 0,
             send_failures: 0,
         }
     }
 
-    /// Runs the call until it is closed or its handle dropped.
-    pub(super) async fn run(self) {
-        let span = info_span!("call_media", call = %self.label);
-        self.serve().instrument(span).await;
+    /// Takes the datagrams waiting on the socket `token` names through
+    /// the session, a relayed packet straight out: until the socket is
+    /// drained (`true`), or [`BATCHES_PER_TURN`] full batches (`false`:
+    /// more may wait, and the socket is not reported again until a new
+    /// datagram arrives).
+    pub fn readable(&mut self, token: Token, batch: &mut Batch, now: Instant) -> bool {
+        let Some(index) = self.legs.iter().position(|s| s.socket(token).is_some()) else { return true };
+        let (leg, local) = (self.legs[index].leg, self.legs[index].local);
+        let mut failures = 0;
+        let mut drained = false;
+        for _ in 0..BATCHES_PER_TURN {
+            let Some(socket) = self.legs[index].socket(token) else { return true };
+            let count = match batch.receive(socket) {
+                Ok(count) => count,
+                // An error (an ICMP report of an earlier send) is taken
+                // off the socket by the call that reports it: try again.
+                Err(_) if failures < 2 => {
+                    failures += 1;
+                    continue;
+                }
+                Err(_) => 0,
+            };
+            for n in 0..count {
+                let (buffer, len, source) = batch.datagram(n);
+                let Some(source) = source else { continue };
+                let received = self.media.handle_datagram(leg, buffer, len, source, local, now);
+                if let Received::Forward { leg, destination, len } = received {
+                    self.send(leg, false, destination, &buffer[..len]);
+                }
+            }
+            if count < SLOTS {
+                drained = true;
+                break;
+            }
+        }
+        self.flush();
+        drained
     }
 
-    async fn serve(mut self) {
-        let mut buffer = [0u8; MAX_DATAGRAM];
-        let mut sleep: Pin<Box<Sleep>> = Box::pin(tokio::time::sleep_until(tokio::time::Instant::now()));
-        let mut start = 0usize;
-        // The deadline the timer is set for: resetting it moves it in the
-        // timer wheel, so only a changed deadline does.
-        let mut armed = None;
-        loop {
-            let deadline = self.media.poll_timeout();
-            if let Some(at) = deadline
-                && armed != Some(at)
-            {
-                sleep.as_mut().reset(tokio::time::Instant::from_std(at));
-                armed = Some(at);
-            }
-            let wake = poll_fn(|cx| {
-                if let Poll::Ready(command) = self.commands.poll_recv(cx) {
-                    return Poll::Ready(Wake::Command(command));
-                }
-                if let Poll::Ready(arrival) = sockets::poll_any(&self.legs, start, &mut buffer, cx) {
-                    return Poll::Ready(Wake::Datagram(arrival));
-                }
-                if deadline.is_some() && sleep.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Wake::Timer);
-                }
-                Poll::Pending
-            })
-            .await;
-            match wake {
-                Wake::Command(None) => break,
-                Wake::Command(Some(Command::Close(reply))) => {
-                    self.close_all();
-                    let _ = reply.send(());
-                    break;
-                }
-                Wake::Command(Some(command)) => self.command(command),
-                Wake::Datagram(arrival) => {
-                    start = start.wrapping_add(1);
-                    self.datagram(arrival, &mut buffer);
-                }
-                Wake::Timer => self.media.handle_timeout(Instant::now()),
-            }
-            self.flush();
-        }
-        self.close_all();
-        self.calls.fetch_sub(1, Ordering::Relaxed);
-        debug!(send_failures = self.send_failures, "call media ended");
+    /// Reads what [`Call::readable`] for `token` touches first, in the
+    /// stages of [`CallMedia::warm`]; at stage 1 the legs' sockets too.
+    pub fn warm(&self, token: Token, stage: u8) -> u64 {
+        let sockets = match stage {
+            0 => self.legs.as_ptr() as u64,
+            1 => self.legs.iter().position(|s| s.socket(token).is_some()).unwrap_or(0) as u64,
+            _ => 0,
+        };
+        sockets ^ self.media.warm(stage)
     }
 
-    fn datagram(&mut self, arrival: sockets::Arrival, buffer: &mut [u8]) {
-        let Some(sockets) = self.legs.get(arrival.index / 2) else { return };
-        let (leg, local) = (sockets.leg, sockets.local);
-        let now = Instant::now();
-        let received = self.media.handle_datagram(leg, buffer, arrival.len, arrival.source, local, now);
-        if let Received::Forward { leg, destination, len } = received {
-            self.send(leg, false, destination, &buffer[..len]);
-        }
+    /// Fires the session's timers due at `now`.
+    pub fn timeout(&mut self, now: Instant) {
+        self.media.handle_timeout(now);
+        self.flush();
     }
 
     /// Sends what the session has, and passes its events on.
-    fn flush(&mut self) {
+    pub fn flush(&mut self) {
         while let Some(Transmit { leg, destination, rtcp, contents, .. }) = self.media.poll_transmit() {
             self.send(leg, rtcp, destination, &contents);
         }
@@ -146,21 +130,23 @@ impl CallTask {
 
     fn send(&mut self, leg: LegId, rtcp: bool, destination: SocketAddr, datagram: &[u8]) {
         let Some(sockets) = self.legs.iter().find(|s| s.leg == leg) else { return };
-        let socket: &UdpSocket = if rtcp { sockets.rtcp.as_ref().unwrap_or(&sockets.rtp) } else { &sockets.rtp };
+        let socket: &UdpSocket = if rtcp { sockets.rtcp_socket() } else { &sockets.rtp };
         // UDP: a full buffer drops the datagram, as the network would.
-        if socket.try_send_to(datagram, destination).is_err() {
+        if socket.send_to(datagram, destination).is_err() {
             self.send_failures += 1;
         }
     }
 
-    fn command(&mut self, command: Command) {
+    /// Carries out a command (not [`Command::Close`]: the shard ends the
+    /// call with [`Call::close_all`]); its reply goes back on its channel.
+    pub fn command(&mut self, command: Command, poller: &Poller) {
         let now = Instant::now();
         match command {
             Command::AddRtpLeg(spec, reply) => {
-                let _ = reply.send(self.add_rtp_leg(spec, now));
+                let _ = reply.send(self.add_rtp_leg(spec, now, poller));
             }
             Command::AddWebRtcLeg(offer, reply) => {
-                let _ = reply.send(self.add_webrtc_leg(offer, now));
+                let _ = reply.send(self.add_webrtc_leg(offer, now, poller));
             }
             Command::AcceptWebRtcAnswer(leg, answer, reply) => {
                 let _ = reply.send(self.media.accept_webrtc_answer(leg, &answer).map_err(MediaError::from));
@@ -175,7 +161,7 @@ impl CallTask {
             Command::RemoveLeg(leg, reply) => {
                 let result = self.media.remove_leg(leg, now).map_err(MediaError::from);
                 self.flush();
-                self.drop_sockets(leg);
+                self.drop_sockets(leg, poller);
                 let _ = reply.send(result);
             }
             Command::SetHearing(hearing, reply) => {
@@ -202,16 +188,21 @@ impl CallTask {
                 let _ = reply.send(self.media.rtp_stats(leg));
             }
             Command::Close(reply) => {
-                self.close_all();
+                self.close_all(poller);
                 let _ = reply.send(());
             }
         }
     }
 
-    fn add_rtp_leg(&mut self, spec: crate::session::RtpLegSpec, now: Instant) -> Result<LegInfo, MediaError> {
+    fn add_rtp_leg(
+        &mut self,
+        spec: crate::session::RtpLegSpec,
+        now: Instant,
+        poller: &Poller,
+    ) -> Result<LegInfo, MediaError> {
         // The id is known only once the session adds the leg: bind first
         // under a placeholder, then label the sockets.
-        let mut sockets = sockets::bind(&self.ports, self.config.bind, !spec.rtcp_mux, LegId(0))?;
+        let mut sockets = self.bind(poller, !spec.rtcp_mux)?;
         match self.media.add_rtp_leg(spec, now) {
             Ok(id) => {
                 sockets.leg = id;
@@ -220,14 +211,19 @@ impl CallTask {
                 Ok(LegInfo { id, local })
             }
             Err(error) => {
-                sockets::give_back(&self.ports, sockets.ports);
+                sockets::release(&self.ports, poller, sockets);
                 Err(error.into())
             }
         }
     }
 
-    fn add_webrtc_leg(&mut self, offer: Option<String>, now: Instant) -> Result<(LegInfo, String), MediaError> {
-        let mut sockets = sockets::bind(&self.ports, self.config.bind, false, LegId(0))?;
+    fn add_webrtc_leg(
+        &mut self,
+        offer: Option<String>,
+        now: Instant,
+        poller: &Poller,
+    ) -> Result<(LegInfo, String), MediaError> {
+        let mut sockets = self.bind(poller, false)?;
         let candidate = SocketAddr::new(self.config.advertise, sockets.local.port());
         // Every browser leg is encoded by us: the transcoding settings
         // (docs/benchmarks.md, "Transcoded calls").
@@ -239,7 +235,7 @@ impl CallTask {
         let id = match result {
             Ok(id) => id,
             Err(error) => {
-                sockets::give_back(&self.ports, sockets.ports);
+                sockets::release(&self.ports, poller, sockets);
                 return Err(error.into());
             }
         };
@@ -253,7 +249,7 @@ impl CallTask {
             Ok(sdp) => Ok((LegInfo { id, local: candidate }, sdp)),
             Err(error) => {
                 let _ = self.media.remove_leg(id, now);
-                self.drop_sockets(id);
+                self.drop_sockets(id, poller);
                 Err(error.into())
             }
         }
@@ -270,15 +266,24 @@ impl CallTask {
         self.media.start_recording(path, file, leg, now).map_err(MediaError::from)
     }
 
-    fn drop_sockets(&mut self, leg: LegId) {
+    fn drop_sockets(&mut self, leg: LegId, poller: &Poller) {
         if let Some(index) = self.legs.iter().position(|s| s.leg == leg) {
             let sockets = self.legs.remove(index);
-            sockets::give_back(&self.ports, sockets.ports);
+            sockets::release(&self.ports, poller, sockets);
         }
     }
 
+    fn bind(&mut self, poller: &Poller, rtcp: bool) -> Result<LegSockets, MediaError> {
+        let (slot, next) = (u64::from(self.slot) << 32, &mut self.next_socket);
+        let mut tokens = || {
+            *next = next.wrapping_add(1);
+            slot | u64::from(*next)
+        };
+        sockets::bind(&self.ports, poller, &mut tokens, self.config.bind, rtcp, LegId(0))
+    }
+
     /// Closes every leg (their last datagrams go out) and the recording.
-    fn close_all(&mut self) {
+    pub fn close_all(&mut self, poller: &Poller) {
         let now = Instant::now();
         self.media.stop_recording();
         let legs: Vec<LegId> = self.media.legs().collect();
@@ -288,8 +293,8 @@ impl CallTask {
             }
         }
         self.flush();
-        for sockets in self.legs.drain(..) {
-            sockets::give_back(&self.ports, sockets.ports);
+        for sockets in std::mem::take(&mut self.legs) {
+            sockets::release(&self.ports, poller, sockets);
         }
     }
 }
