@@ -4,7 +4,7 @@
 # A private PostgreSQL cluster (production settings but for the cluster's
 # size), the demo tenant, and `switchboard history` writing --days of
 # synthetic history at --calls-per-day (10 million calls by default: 365
-# days × 27,400) straight into the CDR table and the agent state
+# days × 27,400, with 609 agents: 45 calls a day each) straight into the CDR table and the agent state
 # intervals; the rollup triggers (migration 0011) fill the 15-minute
 # rollups as the rows go in. Then `switchboard serve` (release), and for
 # each report measured — service level by day, volume with abandonment
@@ -47,6 +47,8 @@ while [ $# -gt 0 ]; do
         *) die "unknown argument $1 (see the header of $0)" ;;
     esac
 done
+# Staffed like the generator's default: 45 calls a day per agent.
+agents=$(((per_day + 44) / 45))
 [ "$days" -ge $((30 + runs)) ] || die "--days must be at least 30 + --runs (each run takes a range one day later)"
 
 ensure_rust
@@ -99,7 +101,7 @@ if [ -z "$reuse" ]; then
     "$bin" demo >"$work/demo.log" 2>&1 || die "switchboard demo failed: $(tail -n 5 "$work/demo.log")"
     until_day=$(date -u -d yesterday +%F)
     started=$(now)
-    "$bin" history --tenant demo --days "$days" --calls-per-day "$per_day" --until "$until_day" --seed 7 \
+    "$bin" history --tenant demo --days "$days" --calls-per-day "$per_day" --agents "$agents" --until "$until_day" --seed 7 \
         >"$work/history.log" 2>&1 || die "switchboard history failed: $(tail -n 5 "$work/history.log")"
     took=$(since "$started")
     echo "$until_day $took" >"$work/history.meta"

@@ -31,6 +31,10 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<Seeded> {
         Err(BootstrapError::AlreadyExists(_)) => return Ok(Seeded::AlreadyThere),
         Err(e) => return Err(e).context("cannot create the demo tenant"),
     };
+    // Reports group days and hours where the demo's business hours are.
+    store::repo::tenants::set_time_zone(pool, tenant, &demo_data::business_hours().time_zone)
+        .await
+        .context("cannot set the demo tenant's time zone")?;
     for user in &STAFF {
         add_user(pool, tenant, user.username, user.display_name, user.role, user.password).await?;
     }
