@@ -168,6 +168,24 @@ pub(super) async fn total(s: &AppState, filter: &Filter) -> Result<CallCounters,
     Ok(groups.into_iter().next().map(|g| g.counters).unwrap_or_default())
 }
 
+/// The filter's counters over the whole range and, when the report is
+/// grouped, per group of `time` (from the UTC buckets; absent groups had
+/// no calls).
+pub(super) async fn sum_and_groups(
+    s: &AppState,
+    filter: &Filter,
+    time: Option<&ReportTime>,
+) -> Result<(CallCounters, Vec<Group<CallCounters>>), ApiError> {
+    let Some(time) = time else { return Ok((total(s, filter).await?, Vec::new())) };
+    let rows = buckets(s, filter, CallSplit::None).await?;
+    let mut sum = CallCounters::default();
+    for (_, _, c) in &rows {
+        sum += c;
+    }
+    let groups = group_rows(rows.iter().map(|(b, _, c)| (*b, c)), time).map_err(report_error)?;
+    Ok((sum, groups))
+}
+
 /// `GET /api/v1/reports/service-level`.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ServiceLevelReport {
@@ -191,23 +209,12 @@ pub(super) async fn service_level_report(
             .await?;
     let (format, spec, time) = (Format::of(&p)?, spec(&p)?, report_time(&filter, &p)?);
     service_level(&CallCounters::default(), &spec).map_err(report_error)?;
-    let (sum, groups) = match &time {
-        None => (total(&s, &filter).await?, Vec::new()),
-        Some(time) => {
-            let rows = buckets(&s, &filter, CallSplit::None).await?;
-            let mut sum = CallCounters::default();
-            for (_, _, c) in &rows {
-                sum += c;
-            }
-            let grouped = group_rows(rows.iter().map(|(b, _, c)| (*b, c)), time).map_err(report_error)?;
-            let groups = grouped
-                .into_iter()
-                .map(|g| Ok(Group { start: g.start, value: service_level(&g.value, &spec)? }))
-                .collect::<Result<Vec<_>, ReportError>>()
-                .map_err(report_error)?;
-            (sum, groups)
-        }
-    };
+    let (sum, grouped) = sum_and_groups(&s, &filter, time.as_ref()).await?;
+    let groups = grouped
+        .into_iter()
+        .map(|g| Ok(Group { start: g.start, value: service_level(&g.value, &spec)? }))
+        .collect::<Result<Vec<_>, ReportError>>()
+        .map_err(report_error)?;
     let total = service_level(&sum, &spec).map_err(report_error)?;
     let report = ServiceLevelReport { time_zone: filter.time_zone, total, groups };
     let grouped = time.is_some();

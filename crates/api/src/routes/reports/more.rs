@@ -12,12 +12,12 @@ use reports::csv::{CsvTable, to_csv};
 use reports::paths::{ivr_paths, ivr_vs_direct};
 use reports::speed::{SpeedReport, speed};
 use reports::survey::{SurveyReport, survey};
-use reports::time::{Group, group_rows};
+use reports::time::Group;
 use serde::Serialize;
 use store::reports::calls::{CallDim, CallSplit};
 use store::reports::{agents, ivr};
 
-use super::figures::{Format, buckets, call_filter, report_error, report_time, spec, total};
+use super::figures::{Format, call_filter, report_error, report_time, spec, sum_and_groups};
 use super::params::{ReportParams, query_error};
 use super::{narrow_to_agent, scope, tenant_zone};
 use crate::auth::AnyRole;
@@ -45,18 +45,8 @@ async fn grouped<T: Serialize + CsvTable>(
 ) -> Result<Response, ApiError> {
     let filter = call_filter(&s, &c, &p, &["group", "format"]).await?;
     let (format, time) = (Format::of(&p)?, report_time(&filter, &p)?);
-    let (sum, groups) = match &time {
-        None => (total(&s, &filter).await?, Vec::new()),
-        Some(time) => {
-            let rows = buckets(&s, &filter, CallSplit::None).await?;
-            let mut sum = CallCounters::default();
-            for (_, _, c) in &rows {
-                sum += c;
-            }
-            let groups = group_rows(rows.iter().map(|(b, _, c)| (*b, c)), time).map_err(report_error)?;
-            (sum, groups.into_iter().map(|g| Group { start: g.start, value: figure(&g.value) }).collect())
-        }
-    };
+    let (sum, groups) = sum_and_groups(&s, &filter, time.as_ref()).await?;
+    let groups = groups.into_iter().map(|g| Group { start: g.start, value: figure(&g.value) }).collect();
     let report = Grouped { time_zone: filter.time_zone, total: figure(&sum), groups };
     let by_group = time.is_some();
     format.reply(&report, || if by_group { to_csv(&report.groups) } else { to_csv(&report.total) })
