@@ -51,6 +51,7 @@ async fn a_callback_accepted_in_the_queue_rings_the_agent_then_the_customer_and_
             events.iter().any(|e| e["kind"] == "call_ended" && e["cause"] == "callback_requested")
         })
         .await;
+    customer.set_aside_dumps();
 
     let free = calls.api_as("alice", "PUT", "/api/v1/agent/state", Some(&json!({"state": "available"})));
     assert_eq!(free.status, 204, "{}", free.body);

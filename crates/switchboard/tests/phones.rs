@@ -151,6 +151,25 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
         panic!("baresip's control port did not open");
     }
 
+    /// Sets the audio dumps of the calls so far aside under numbered names
+    /// (`aside-NNN-`) that sort before any later `dump-`. This baresip
+    /// names a dump only after the second it opened
+    /// (`dump-2026-12-02-11-54-10-dec.wav`), so a second call starting in
+    /// the same second would overwrite the first one's file. A call still
+    /// running keeps writing into its renamed file (same open inode).
+    pub(crate) fn set_aside_dumps(&self) {
+        let snd = self.dir.path().join("snd");
+        let set_aside = |name: &str| name.starts_with("aside-");
+        let names: Vec<String> =
+            std::fs::read_dir(&snd).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let first = names.iter().filter(|n| set_aside(n)).count();
+        let mut fresh: Vec<&String> = names.iter().filter(|n| !set_aside(n)).collect();
+        fresh.sort();
+        for (number, name) in (first..).zip(fresh) {
+            std::fs::rename(snd.join(name), snd.join(format!("aside-{number:03}-{name}"))).unwrap();
+        }
+    }
+
     /// Quits and gives the decoded audio of each of its calls, oldest first.
     pub(crate) fn quit_per_call(mut self) -> Vec<Vec<i16>> {
         self.command("quit", "");
