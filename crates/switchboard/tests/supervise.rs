@@ -114,6 +114,9 @@ async fn a_whisper_is_heard_by_the_agent_only_and_a_switch_to_barge_lets_the_cal
     wait_for_count(&node, &admin, "supervisor_left", 1);
 
     // Call 2: a whisper switched to barge on the same supervisor leg.
+    for phone in [&caller, &agent, &supervisor_phone] {
+        phone.set_aside_dumps();
+    }
     caller.command("dial", &format!("sip:{DID}@{}", node.sip_udp));
     wait_for_count(&node, &admin, "bridged", 2);
     let call = newest_call(&node, &admin);

@@ -146,6 +146,9 @@ async fn a_supervisor_takes_over_from_barge_without_a_new_call_and_the_caller_he
     assert!(share16(after, 1_100.0) > 0.5 && share16(after, 440.0) < 0.02, "the supervisor after: {figures}");
 
     // Call 2: the agent takes the next call; the supervisor is rung to take it over.
+    for phone in [&caller, &alice, &sam] {
+        phone.set_aside_dumps();
+    }
     calls.dial_from(&caller, DID);
     calls.wait_for("the second bridge", |events| of_kind(events, "bridged").len() == 2).await;
     let second = calls.newest_call().await;
