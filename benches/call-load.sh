@@ -67,7 +67,7 @@ done
 
 if [ -z "${CALL_LOAD_IN_NETNS:-}" ]; then
     ensure_rust
-    ensure_packages postgresql sip-tester sox jq curl
+    ensure_packages postgresql sip-tester sox jq curl cmake
     built="$given_bin"
     if [ -z "$built" ]; then
         cargo build --release --locked -p switchboard --bin switchboard >&2

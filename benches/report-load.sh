@@ -52,7 +52,7 @@ agents=$(((per_day + 44) / 45))
 [ "$days" -ge $((30 + runs)) ] || die "--days must be at least 30 + --runs (each run takes a range one day later)"
 
 ensure_rust
-ensure_packages postgresql jq curl
+ensure_packages postgresql jq curl cmake
 bin="$given_bin"
 if [ -z "$bin" ]; then
     cargo build --release --locked -p switchboard --bin switchboard >&2

@@ -54,7 +54,7 @@ while [ $# -gt 0 ]; do
 done
 
 ensure_rust
-ensure_packages rtpengine-daemon
+ensure_packages rtpengine-daemon cmake
 cargo build --release --locked -p media --bin rtp-bench >&2
 bin="${CARGO_TARGET_DIR:-$root/target}/release/rtp-bench"
 ulimit -n 65536 2>/dev/null || true

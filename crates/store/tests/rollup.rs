@@ -213,8 +213,17 @@ pub async fn upsert<'c>(db: impl sqlx::PgExecutor<'c>, records: &[CallRecord]) {
     sqlx::query(&sql).bind(json).execute(db).await.expect("upsert calls");
 }
 
-/// The rollup tables.
-pub const TABLES: [&str; 5] = ["call_rollup", "agent_rollup", "disposition_rollup", "ivr_rollup", "agent_state_rollup"];
+/// The rollup tables, the coarse ones of migration 0012 last.
+pub const TABLES: [&str; 8] = [
+    "call_rollup",
+    "agent_rollup",
+    "disposition_rollup",
+    "ivr_rollup",
+    "agent_state_rollup",
+    "call_rollup_hour",
+    "agent_rollup_day",
+    "agent_state_rollup_day",
+];
 
 /// Every rollup row of `tenant`, per table, as JSON in a fixed order.
 pub async fn snapshot(pool: &PgPool, tenant: TenantId) -> BTreeMap<&'static str, Vec<Value>> {
@@ -370,6 +379,12 @@ async fn triggers_keep_every_rollup_equal_to_a_rebuild_through_inserts_updates_a
     for table in TABLES {
         assert!(!kept[table].is_empty(), "{table} has rows (the comparison is not vacuous)");
     }
+    // Each coarse row is the sum of the fine rows inside it.
+    sqlx::query("SELECT rebuild_coarse_rollups($1)").bind(tenant.as_uuid()).execute(&pool).await.expect("coarse");
+    assert_eq!(snapshot(&pool, tenant).await, kept, "the coarse rollups kept by the triggers vs summed from the fine");
+    let coarse_rows = |table: &str| kept[table].len();
+    assert!(coarse_rows("call_rollup_hour") < coarse_rows("call_rollup"), "hours hold fewer rows than quarters");
+    assert!(coarse_rows("agent_state_rollup_day") < coarse_rows("agent_state_rollup"));
     rebuild(&pool, tenant).await;
     let rebuilt = snapshot(&pool, tenant).await;
     for table in TABLES {

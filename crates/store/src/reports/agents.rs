@@ -11,6 +11,7 @@ use model::{AgentId, QueueId};
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Postgres, QueryBuilder, Row};
 
+use super::layers::{Source, Step};
 use super::sql::{self, Columns};
 use super::{Filter, GroupKey, Grouping, ReportQueryError, count};
 
@@ -31,6 +32,14 @@ const COLUMNS: [&str; 11] = [
 
 const CALLS: Columns = Columns { queue: true, agent: true, vip: false, number: false, flow: false };
 const STATES: Columns = Columns { queue: false, agent: true, vip: false, number: false, flow: false };
+
+/// Whether a query may read the UTC-day tables (`agent_rollup_day`,
+/// `agent_state_rollup_day`, with the range's edges from the 15-minute
+/// ones): for a total with no local weekday or hour filter, which a UTC day
+/// serves in any zone.
+fn whole_days_allowed(grouping: Grouping, filter: &Filter) -> bool {
+    grouping == Grouping::Total && filter.weekdays.is_empty() && filter.hours.is_empty()
+}
 
 /// One agent's sums in one group of time (and queue, when split).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +69,8 @@ pub async fn sums(
     for c in COLUMNS {
         q.push(format!(", sum({c})::bigint"));
     }
-    sql::push_from(&mut q, "agent_rollup", grouping, filter, CALLS);
+    let source = Source::layered("agent_rollup", "agent_rollup_day", Step::Day, whole_days_allowed(grouping, filter));
+    sql::push_from(&mut q, source, grouping, filter, CALLS);
     q.push(" GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<AgentGroup, sqlx::Error> {
@@ -115,7 +125,13 @@ pub async fn state_times(
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
     sql::push_key(&mut q, grouping);
     q.push("agent_id, state, reason, sum(ms)::bigint");
-    sql::push_from(&mut q, "agent_state_rollup", grouping, filter, STATES);
+    let source = Source::layered(
+        "agent_state_rollup",
+        "agent_state_rollup_day",
+        Step::Day,
+        whole_days_allowed(grouping, filter),
+    );
+    sql::push_from(&mut q, source, grouping, filter, STATES);
     q.push(" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<StateTime, sqlx::Error> {
@@ -152,7 +168,7 @@ pub async fn dispositions(
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
     q.push(if by_agent { "agent_id" } else { "NULL::uuid" });
     q.push(", disposition, sum(calls)::bigint AS n");
-    sql::push_from(&mut q, "disposition_rollup", Grouping::Total, filter, CALLS);
+    sql::push_from(&mut q, Source::fine("disposition_rollup"), Grouping::Total, filter, CALLS);
     q.push(" GROUP BY 1, 2 ORDER BY 1, n DESC, 2");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<DispositionCount, sqlx::Error> {

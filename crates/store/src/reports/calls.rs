@@ -9,6 +9,7 @@ use model::{NumberId, QueueId};
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Postgres, QueryBuilder, Row};
 
+use super::layers::{Source, Step, whole_hour_offsets};
 use super::sql::{self, Columns};
 use super::{Filter, GroupKey, Grouping, ReportQueryError, count};
 
@@ -160,11 +161,47 @@ pub struct CallGroup {
 /// The counters of the calls that arrived in the filter's range, summed
 /// per `grouping` and `split`, ordered by key then split value; groups
 /// without rows are absent.
+///
+/// Reads `call_rollup_hour` for the range's whole hours where that gives
+/// the same sums: for a total without local weekday or hour filters, and
+/// for local hours, days, weeks, months and weekday × hour in a zone a
+/// whole number of hours from UTC over the range.
 pub async fn sums(
     db: impl PgExecutor<'_>,
     filter: &Filter,
     grouping: Grouping,
     split: CallSplit,
+) -> Result<Vec<CallGroup>, ReportQueryError> {
+    let hours = match grouping {
+        Grouping::Bucket | Grouping::Minutes30 => false,
+        Grouping::Total if filter.weekdays.is_empty() && filter.hours.is_empty() => true,
+        _ => whole_hour_offsets(&filter.time_zone, &filter.range),
+    };
+    query(db, filter, grouping, split, hours).await
+}
+
+/// The counters per bucket of the range, split by `split`, keyed by the
+/// bucket's UTC start ([`GroupKey::Bucket`]) — like [`sums`] with
+/// [`Grouping::Bucket`], except that in a zone a whole number of hours from
+/// UTC over the range the range's whole hours come as one row each (keyed
+/// by the hour's start): every row lies inside one local hour, so a caller
+/// grouping rows into local hours or coarser gets the same sums from a
+/// fourth of the rows.
+pub async fn hour_or_quarter_buckets(
+    db: impl PgExecutor<'_>,
+    filter: &Filter,
+    split: CallSplit,
+) -> Result<Vec<CallGroup>, ReportQueryError> {
+    let hours = whole_hour_offsets(&filter.time_zone, &filter.range);
+    query(db, filter, Grouping::Bucket, split, hours).await
+}
+
+async fn query(
+    db: impl PgExecutor<'_>,
+    filter: &Filter,
+    grouping: Grouping,
+    split: CallSplit,
+    hours: bool,
 ) -> Result<Vec<CallGroup>, ReportQueryError> {
     sql::check(filter, HAS)?;
     let mut q = QueryBuilder::<Postgres>::new("SELECT ");
@@ -173,7 +210,8 @@ pub async fn sums(
     for c in COLUMNS {
         q.push(format!(", sum({c})::bigint"));
     }
-    sql::push_from(&mut q, "call_rollup", grouping, filter, HAS);
+    let source = Source::layered("call_rollup", "call_rollup_hour", Step::Hour, hours);
+    sql::push_from(&mut q, source, grouping, filter, HAS);
     q.push(" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5");
     let rows = q.build().fetch_all(db).await?;
     rows.iter()

@@ -8,6 +8,7 @@ use model::IvrFlowId;
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, Postgres, QueryBuilder, Row};
 
+use super::layers::Source;
 use super::sql::{self, Columns};
 use super::{Filter, Grouping, ReportQueryError, count};
 
@@ -40,7 +41,7 @@ pub struct IvrCount {
 pub async fn counts(db: impl PgExecutor<'_>, filter: &Filter) -> Result<Vec<IvrCount>, ReportQueryError> {
     sql::check(filter, HAS)?;
     let mut q = QueryBuilder::<Postgres>::new("SELECT flow_id, kind, value, sum(calls)::bigint AS n");
-    sql::push_from(&mut q, "ivr_rollup", Grouping::Total, filter, HAS);
+    sql::push_from(&mut q, Source::fine("ivr_rollup"), Grouping::Total, filter, HAS);
     q.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, n DESC, 3");
     let rows = q.build().fetch_all(db).await?;
     let read = |row: &PgRow| -> Result<IvrCount, sqlx::Error> {

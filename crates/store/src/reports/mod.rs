@@ -24,6 +24,7 @@ pub mod callers;
 pub mod calls;
 pub mod cdr_export;
 pub mod ivr;
+pub mod layers;
 mod sql;
 
 use std::ops::Range;

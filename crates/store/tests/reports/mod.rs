@@ -4,6 +4,7 @@
 
 mod callers;
 mod cdr_export;
+mod layers;
 mod rollups;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -22,13 +23,25 @@ pub fn week(tenant: TenantId) -> store::reports::Filter {
 }
 
 /// Inserts one rollup row into `table`: the key columns `keys` and the
-/// counters `counters`, all as SQL literals.
+/// counters `counters`, all as SQL literals; then recomputes the tenant's
+/// coarse rollups (migration 0012) from the fine ones, as the triggers
+/// would have kept them.
 pub async fn insert(pool: &PgPool, table: &str, tenant: TenantId, bucket: DateTime<Utc>, cols: &[(&str, String)]) {
     let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
     let values: Vec<&str> = cols.iter().map(|(_, v)| v.as_str()).collect();
     let sql =
         format!("INSERT INTO {table} (tenant_id, bucket, {}) VALUES ($1, $2, {})", names.join(", "), values.join(", "));
     sqlx::query(&sql).bind(tenant.as_uuid()).bind(bucket).execute(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    coarse(pool, tenant).await;
+}
+
+/// Recomputes `tenant`'s coarse rollups from its fine ones.
+pub async fn coarse(pool: &PgPool, tenant: TenantId) {
+    sqlx::query("SELECT rebuild_coarse_rollups($1)")
+        .bind(tenant.as_uuid())
+        .execute(pool)
+        .await
+        .expect("coarse rollups");
 }
 
 /// A UUID as an SQL literal.

@@ -1,5 +1,5 @@
-//! Sums over `call_rollup`, `agent_rollup`, `agent_state_rollup`,
-//! `disposition_rollup` and `ivr_rollup`.
+//! Sums over `call_rollup`, `agent_rollup`, `agent_state_rollup` (and their
+//! coarse twins), `disposition_rollup` and `ivr_rollup`.
 
 use chrono::NaiveDate;
 use model::report::CallCounters;
@@ -411,4 +411,83 @@ async fn sums_read_what_the_rollup_triggers_write_from_cdr_rows() {
     // Within 5 s: one answer (4.2 s) and the abandon (3 s); within 30 s: both answers.
     assert_eq!((c.answered_within[0], c.answered_within[4], c.abandoned_within[0]), (1, 2, 1));
     assert_eq!((c.wait_answered_ms, c.wait_abandoned_ms), (29_200, 3_000));
+}
+
+#[tokio::test]
+async fn whole_hours_and_days_of_a_range_come_from_the_coarse_rollups_and_its_edges_from_the_fine() {
+    let pool = store::testing::fresh_database().await;
+    let tenant = TenantId::new();
+    let sales = QueueId::new();
+    // Powers of two, so every sum names the buckets it counted. 18:15 and
+    // 18:30 UTC share a UTC hour but not a day in Kolkata (+05:30): 23:45
+    // on Monday and 00:00 on Tuesday.
+    let buckets = [(9, 0), (9, 15), (9, 45), (10, 0), (10, 30), (11, 15), (18, 15), (18, 30)];
+    for (i, (h, m)) in buckets.into_iter().enumerate() {
+        call_row(&pool, tenant, at(0, h, m), sales, 0, (1 << i, 0, 0, 0, 0), false).await;
+    }
+    let calls_in = |range: std::ops::Range<chrono::DateTime<chrono::Utc>>, zone: &str| {
+        let mut f = store::reports::Filter::new(tenant, range);
+        f.time_zone = zone.into();
+        f
+    };
+
+    // 09:15 to 11:15: the hour 10:00 whole (8 + 16), 09:15 and 09:45 (2 + 4)
+    // from the quarters; 11:15 is the end, not counted.
+    let f = calls_in(at(0, 9, 15)..at(0, 11, 15), "UTC");
+    let total = calls::sums(&pool, &f, Grouping::Total, CallSplit::None).await.expect("sums");
+    assert_eq!(total[0].counters.calls, 2 + 4 + 8 + 16);
+    let rows = calls::hour_or_quarter_buckets(&pool, &f, CallSplit::None).await.expect("rows");
+    let got: Vec<_> = rows.iter().map(|g| (g.key, g.counters.calls)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (GroupKey::Bucket(at(0, 9, 15)), 2),
+            (GroupKey::Bucket(at(0, 9, 45)), 4),
+            (GroupKey::Bucket(at(0, 10, 0)), 8 + 16)
+        ],
+        "the whole hour is one row"
+    );
+
+    // In Kolkata an hour row would put 18:30 UTC on Monday: quarters only.
+    let day = calls_in(at(0, 0, 0)..at(1, 0, 0), "Asia/Kolkata");
+    let rows = calls::hour_or_quarter_buckets(&pool, &day, CallSplit::None).await.expect("rows");
+    assert_eq!(rows.len(), buckets.len(), "one row per quarter");
+    let by_day = calls::sums(&pool, &day, Grouping::Day, CallSplit::None).await.expect("sums");
+    let local = |d: u32| GroupKey::Local(NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(0, 0, 0).unwrap());
+    let got: Vec<_> = by_day.iter().map(|g| (g.key, g.counters.calls)).collect();
+    assert_eq!(got, vec![(local(2), 127), (local(3), 128)]);
+    // The total needs no local key: any zone may use the hours.
+    let total = calls::sums(&pool, &day, Grouping::Total, CallSplit::None).await.expect("sums");
+    assert_eq!(total[0].counters.calls, 255);
+
+    // Agents by UTC day: Monday 12:00 to Thursday 00:00 is Tuesday and
+    // Wednesday whole, and nothing of Monday's 09:00.
+    let ann = AgentId::new();
+    for (d, answered) in [(0, 1), (1, 2), (2, 4)] {
+        agent_row(&pool, tenant, at(d, 9, 0), ann, sales, (answered, answered, 0, 0, 0, 0)).await;
+    }
+    agent_row(&pool, tenant, at(2, 23, 45), ann, sales, (8, 8, 0, 0, 0, 0)).await;
+    agent_row(&pool, tenant, at(3, 0, 0), ann, sales, (16, 16, 0, 0, 0, 0)).await;
+    let f = calls_in(at(0, 12, 0)..at(3, 0, 0), "UTC");
+    let sums = agents::sums(&pool, &f, Grouping::Total, false).await.expect("sums");
+    assert_eq!(sums.iter().map(|g| g.counters.answered).collect::<Vec<_>>(), vec![2 + 4 + 8]);
+    // Ending inside Wednesday: Tuesday whole, Wednesday's 09:00 from the quarters.
+    let f = calls_in(at(0, 12, 0)..at(2, 23, 45), "UTC");
+    let sums = agents::sums(&pool, &f, Grouping::Total, false).await.expect("sums");
+    assert_eq!(sums.iter().map(|g| g.counters.answered).collect::<Vec<_>>(), vec![2 + 4]);
+
+    let state = |ms: u64| {
+        vec![
+            ("agent_id", lit(ann.as_uuid())),
+            ("state", "'available'".into()),
+            ("reason", "NULL".into()),
+            ("ms", ms.to_string()),
+        ]
+    };
+    for (d, h, ms) in [(0, 9, 1), (1, 9, 2), (1, 23, 4), (2, 0, 8), (2, 12, 16)] {
+        insert(&pool, "agent_state_rollup", tenant, at(d, h, 0), &state(ms)).await;
+    }
+    let f = calls_in(at(1, 0, 0)..at(2, 12, 0), "UTC");
+    let times = agents::state_times(&pool, &f, Grouping::Total).await.expect("states");
+    assert_eq!(times.iter().map(|t| t.ms).collect::<Vec<_>>(), vec![2 + 4 + 8], "Tuesday whole, Wednesday until noon");
 }

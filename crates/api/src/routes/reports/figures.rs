@@ -20,7 +20,7 @@ use reports::ReportError;
 use reports::csv::to_csv;
 use reports::heatmap::heatmap;
 use reports::service_level::{AbandonTreatment, ServiceLevel, ServiceLevelSpec, service_level};
-use reports::time::{Group, LocalFilter, ReportRange, ReportTime, group_rows, parse_zone};
+use reports::time::{Group, Grouping as TimeGrouping, LocalFilter, ReportRange, ReportTime, group_rows, parse_zone};
 use reports::volume::{VolumeInput, VolumeReport, volume};
 use serde::Serialize;
 use store::reports::calls::{self, CallDim, CallSplit};
@@ -146,13 +146,21 @@ pub(super) async fn call_filter(
     Ok(filter)
 }
 
-/// The filter's call counters per UTC bucket, split by `split`.
+/// The filter's call counters per UTC bucket, split by `split`; with
+/// `hourly`, for a caller grouping them into local hours or coarser, a
+/// bucket may be a whole UTC hour (where the zone allows it).
 pub(super) async fn buckets(
     s: &AppState,
     filter: &Filter,
     split: CallSplit,
+    hourly: bool,
 ) -> Result<Vec<(DateTime<Utc>, CallDim, CallCounters)>, ApiError> {
-    let groups = calls::sums(&s.pool, filter, Grouping::Bucket, split).await.map_err(query_error)?;
+    let groups = if hourly {
+        calls::hour_or_quarter_buckets(&s.pool, filter, split).await
+    } else {
+        calls::sums(&s.pool, filter, Grouping::Bucket, split).await
+    }
+    .map_err(query_error)?;
     Ok(groups
         .into_iter()
         .filter_map(|g| match g.key {
@@ -177,13 +185,18 @@ pub(super) async fn sum_and_groups(
     time: Option<&ReportTime>,
 ) -> Result<(CallCounters, Vec<Group<CallCounters>>), ApiError> {
     let Some(time) = time else { return Ok((total(s, filter).await?, Vec::new())) };
-    let rows = buckets(s, filter, CallSplit::None).await?;
+    let rows = buckets(s, filter, CallSplit::None, hourly(time)).await?;
     let mut sum = CallCounters::default();
     for (_, _, c) in &rows {
         sum += c;
     }
     let groups = group_rows(rows.iter().map(|(b, _, c)| (*b, c)), time).map_err(report_error)?;
     Ok((sum, groups))
+}
+
+/// Whether `time`'s groups are local hours or coarser (rows may be hours).
+fn hourly(time: &ReportTime) -> bool {
+    !matches!(time.grouping, TimeGrouping::Minutes15 | TimeGrouping::Minutes30)
 }
 
 /// `GET /api/v1/reports/service-level`.
@@ -235,16 +248,21 @@ impl AddAssign<&VolumeSums> for VolumeSums {
 
 /// The filter's volume sums per bucket: two queries (split by IVR and by
 /// business hours), every call being in exactly one IVR part.
-async fn volume_buckets(s: &AppState, filter: &Filter) -> Result<BTreeMap<DateTime<Utc>, VolumeSums>, ApiError> {
+async fn volume_buckets(
+    s: &AppState,
+    filter: &Filter,
+    time: Option<&ReportTime>,
+) -> Result<BTreeMap<DateTime<Utc>, VolumeSums>, ApiError> {
+    let hourly = time.is_none_or(hourly);
     let mut by: BTreeMap<DateTime<Utc>, VolumeSums> = BTreeMap::new();
-    for (bucket, dim, c) in buckets(s, filter, CallSplit::ViaIvr).await? {
+    for (bucket, dim, c) in buckets(s, filter, CallSplit::ViaIvr, hourly).await? {
         let v = by.entry(bucket).or_default();
         v.0.all += &c;
         if dim == CallDim::ViaIvr(true) {
             v.0.via_ivr += &c;
         }
     }
-    for (bucket, dim, c) in buckets(s, filter, CallSplit::OutsideBusinessHours).await? {
+    for (bucket, dim, c) in buckets(s, filter, CallSplit::OutsideBusinessHours, hourly).await? {
         if dim == CallDim::OutsideBusinessHours(true) {
             by.entry(bucket).or_default().0.outside_business_hours += &c;
         }
@@ -272,7 +290,7 @@ pub(super) async fn volume_report(
 ) -> Result<Response, ApiError> {
     let filter = call_filter(&s, &c, &p, &["group", "format"]).await?;
     let (format, time) = (Format::of(&p)?, report_time(&filter, &p)?);
-    let by = volume_buckets(&s, &filter).await?;
+    let by = volume_buckets(&s, &filter, time.as_ref()).await?;
     let mut sum = VolumeSums::default();
     for v in by.values() {
         sum += v;
@@ -300,7 +318,7 @@ pub(super) async fn heatmap_report(
     let (format, spec) = (Format::of(&p)?, spec(&p)?);
     let range = ReportRange::new(filter.range.start, filter.range.end).map_err(report_error)?;
     let zone = parse_zone(&filter.time_zone).map_err(report_error)?;
-    let rows = buckets(&s, &filter, CallSplit::None).await?;
+    let rows = buckets(&s, &filter, CallSplit::None, true).await?;
     let map = heatmap(rows.iter().map(|(b, _, c)| (*b, c)), &range, zone, &spec).map_err(report_error)?;
     format.reply(&map, || to_csv(&map))
 }
