@@ -300,6 +300,12 @@ async fn caller_figures_follow_numbers_within_the_tenant() {
     // With a 1-day window A's Wednesday call is outside it.
     let (_, r) = app.call("GET", &format!("{uri}&fcr_window_days=1"), Some(&f.supervisor), None).await;
     assert_eq!(r["fcr"]["resolved"], 2, "{r}");
+    let (status, headers, csv) = app.raw("GET", &format!("{uri}&format=csv"), Some(&f.supervisor), None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.starts_with("period,fcr_window_days,figure,part,attempts,value\r\n"), "{csv}");
+    assert!(csv.contains("\r\nrange,7,reach,later,2,1\r\n"), "B reached on the 2nd call: {csv}");
+    assert!(csv.contains("\r\nrange,7,fcr,repeated,,1\r\n"), "{csv}");
     let (status, err) = app.call("GET", &format!("{uri}&fcr_window_days=91"), Some(&f.supervisor), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     let (status, _) = app.call("GET", uri, Some(&f.alice_token), None).await;

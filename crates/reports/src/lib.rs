@@ -23,7 +23,6 @@
 
 pub mod agents;
 pub mod callbacks;
-pub mod callers;
 pub mod csv;
 mod error;
 pub mod forecast;

@@ -116,15 +116,6 @@ fn every_report_type_is_a_table() {
     check(&reports::paths::ivr_paths(vec![("choice", "main=1", 2)]));
     check(&reports::paths::dispositions(vec![("sale", 1)]));
     check(&survey(&c));
-    let calls = vec![reports::callers::CallerCall {
-        caller: "+331".into(),
-        arrived_at: utc("2026-12-01T10:00:00Z"),
-        reached_agent: true,
-    }];
-    let r = ReportRange::new(utc("2026-12-01T00:00:00Z"), utc("2026-12-02T00:00:00Z")).unwrap();
-    let reach = reports::callers::reach(&calls, &r, chrono_tz::Tz::UTC, reports::callers::ReachPeriod::Day);
-    check(&reach);
-    check(&reports::callers::first_contact_resolution(&calls, &r, 7).unwrap());
     let id: AgentId = "00000000-0000-0000-0000-000000000001".parse().unwrap();
     let k = agent_kpi(id, &AgentCounters::default());
     check(&k);

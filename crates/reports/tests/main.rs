@@ -2,7 +2,6 @@
 
 mod agents;
 mod callbacks_survey;
-mod callers;
 mod csv;
 mod forecast;
 mod heatmap;

@@ -3,7 +3,6 @@
 use super::{CsvTable, opt, s};
 use crate::agents::{AgentKpi, AgentStates, Ranking};
 use crate::callbacks::CallbackReport;
-use crate::callers::{FcrReport, ReachReport};
 use crate::survey::SurveyReport;
 
 const KPI_HEADER: [&str; 13] = [
@@ -140,51 +139,5 @@ impl CsvTable for SurveyReport {
             rows.push(vec![s("nps_score"), s(c.score), s(c.answers), opt(c.percent)]);
         }
         rows
-    }
-}
-
-/// Long: the callers, the reach shares, then one `reached_on_attempt` row
-/// per attempt count.
-impl CsvTable for ReachReport {
-    fn header() -> Vec<&'static str> {
-        vec!["figure", "attempts", "callers", "denominator", "percent"]
-    }
-
-    fn rows(&self) -> Vec<Vec<String>> {
-        let share = |name: &str, r: &crate::ratio::Ratio| {
-            vec![s(name), String::new(), s(r.numerator), s(r.denominator), opt(r.percent)]
-        };
-        let mut rows = vec![
-            vec![s("callers"), String::new(), s(self.callers), String::new(), String::new()],
-            vec![s("anonymous_calls"), String::new(), s(self.anonymous_calls), String::new(), String::new()],
-            share("reached_first_attempt", &self.reached_first_attempt),
-            share("never_reached", &self.never_reached),
-            share("repeat_callers", &self.repeat_callers),
-        ];
-        for a in &self.attempts_to_reach {
-            rows.push(vec![
-                s("reached_on_attempt"),
-                s(a.attempts),
-                s(a.callers),
-                s(self.callers),
-                opt(crate::ratio::percent(a.callers, self.callers)),
-            ]);
-        }
-        rows
-    }
-}
-
-impl CsvTable for FcrReport {
-    fn header() -> Vec<&'static str> {
-        vec!["window_days", "resolved", "answered", "percent"]
-    }
-
-    fn rows(&self) -> Vec<Vec<String>> {
-        vec![vec![
-            s(self.window_days),
-            s(self.resolved.numerator),
-            s(self.resolved.denominator),
-            opt(self.resolved.percent),
-        ]]
     }
 }

@@ -4,16 +4,18 @@
 //! definition), judged at the request's time.
 //!
 //! `period=range` (default) or `day` (a caller's first call of each local
-//! day); `fcr_window_days` 1–90 (default 7). Filters: queues, VIP tiers,
-//! entry numbers, local weekdays and hours.
+//! day); `fcr_window_days` 1–90 (default 7); `format=json|csv`. Filters:
+//! queues, VIP tiers, entry numbers, local weekdays and hours.
 
-use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use chrono::{TimeDelta, Utc};
+use reports::csv::{CsvTable, to_csv};
 use serde::Serialize;
 use store::reports::callers::{self, FcrFigures, ReachFigures, ReachPeriod, RepeatFigures};
 use utoipa::ToSchema;
 
+use super::figures::Format;
 use super::params::{ReportParams, bad, query_error};
 use super::{Scope, scope, tenant_zone};
 use crate::auth::AnyRole;
@@ -41,15 +43,58 @@ pub struct CallerReport {
     pub fcr: FcrFigures,
 }
 
+/// Long: one row per figure (`reach`, `repeat`, `fcr`, each with its
+/// parts), `attempts` set on the `reach later` rows.
+impl CsvTable for CallerReport {
+    fn header() -> Vec<&'static str> {
+        vec!["period", "fcr_window_days", "figure", "part", "attempts", "value"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let (r, p, f) = (&self.reach, &self.repeat, &self.fcr);
+        let mut parts: Vec<(&str, &str, String, u64)> = vec![
+            ("reach", "callers", String::new(), r.callers),
+            ("reach", "first_attempt", String::new(), r.first_attempt),
+        ];
+        parts.extend(r.later.iter().map(|(k, n)| ("reach", "later", k.to_string(), *n)));
+        parts.extend([
+            ("reach", "never", String::new(), r.never),
+            ("reach", "never_calls", String::new(), r.never_calls),
+            ("repeat", "callers", String::new(), p.callers),
+            ("repeat", "calls", String::new(), p.calls),
+            ("repeat", "repeat_callers", String::new(), p.repeat_callers),
+            ("repeat", "repeat_calls", String::new(), p.repeat_calls),
+            ("fcr", "answered", String::new(), f.answered),
+            ("fcr", "resolved", String::new(), f.resolved),
+            ("fcr", "repeated", String::new(), f.repeated),
+            ("fcr", "undecided", String::new(), f.undecided),
+        ]);
+        parts
+            .into_iter()
+            .map(|(figure, part, attempts, value)| {
+                vec![
+                    self.period.clone(),
+                    self.fcr_window_days.to_string(),
+                    figure.into(),
+                    part.into(),
+                    attempts,
+                    value.to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
 pub(super) async fn caller_report(
     State(s): State<AppState>,
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<ReportParams>,
-) -> Result<Json<CallerReport>, ApiError> {
+) -> Result<Response, ApiError> {
     if scope(&s, &c).await? != Scope::Tenant {
         return Err(ApiError::Forbidden);
     }
-    p.allow(&["period", "fcr_window_days"])?;
+    p.allow(&["period", "fcr_window_days", "format"])?;
+    let format = Format::of(&p)?;
     let filter = p.filter(c.tenant_id, tenant_zone(&s, &c).await?)?;
     let (period, name) = match p.period.as_deref() {
         None | Some("range") => (ReachPeriod::Range, "range"),
@@ -64,5 +109,6 @@ pub(super) async fn caller_report(
     let repeat = callers::repeat_callers(&s.pool, &filter).await.map_err(query_error)?;
     let window = TimeDelta::days(i64::from(window_days));
     let fcr = callers::first_contact_resolution(&s.pool, &filter, window, Utc::now()).await.map_err(query_error)?;
-    Ok(Json(CallerReport { period: name.into(), reach, repeat, fcr_window_days: window_days, fcr }))
+    let report = CallerReport { period: name.into(), reach, repeat, fcr_window_days: window_days, fcr };
+    format.reply(&report, || to_csv(&report))
 }
