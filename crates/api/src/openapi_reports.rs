@@ -69,6 +69,8 @@ pub(crate) fn add(paths: &mut Paths) {
         "200",
         Some(named("LiveSnapshot")),
     )
+    .parameter(param("format", false, "json (default) or csv (one table, see `table`)"))
+    .parameter(param("table", false, "With format=csv: queues (default, the wallboard), agents or calls"))
     .response("503", error("The call layer is not running"));
     paths.add_path_operation("/api/v1/reports/realtime", get(), realtime.build());
     let quarter = "`from` and `to` must be on quarter hours (the rollups count 15-minute intervals).";
@@ -183,6 +185,11 @@ pub(crate) fn add(paths: &mut Paths) {
             .parameter(param("month_start_multiplier", false, "Month-start adjustment: multiplier"))
             .parameter(param("month_end_days", false, "Month-end adjustment: last N days of a month"))
             .parameter(param("month_end_multiplier", false, "Month-end adjustment: multiplier"))
+            .parameter(param(
+                "campaigns",
+                false,
+                "Campaign peaks: comma-separated name:first:last:multiplier (local dates, inclusive)",
+            ))
             .parameter(param("format", false, "json (default) or csv"))
             .response("400", error("A bad or unknown parameter, named in `fields`"))
             .response("404", error("No such queue in your tenant"))

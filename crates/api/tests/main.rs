@@ -9,6 +9,7 @@ mod health;
 mod isolation;
 mod live;
 mod live_projection;
+mod report_events;
 mod report_figures;
 mod report_forecast;
 mod reports;

@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, Utc, Weekday};
 use model::TenantId;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::common::{App, queue};
 
@@ -84,6 +84,27 @@ async fn the_forecast_repeats_a_weekly_pattern_and_staffs_it_by_erlang_c() {
         }
     }
     assert_eq!(r["staffing"]["spec"]["aht_secs"], 120.0);
+
+    // A campaign doubling the first busy day's calls, and only that day's.
+    let busy_day = intervals.iter().find(|i| !matches!(weekday(i), Weekday::Sat | Weekday::Sun)).expect("a weekday");
+    let day = busy_day["date"].as_str().expect("date").to_owned();
+    let (status, r) = app.call("GET", &format!("{uri}&campaigns=launch:{day}:{day}:2"), Some(&supervisor), None).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    for i in r["staffing"]["intervals"].as_array().expect("intervals") {
+        if slot(i) == "09:00" && !matches!(weekday(i), Weekday::Sat | Weekday::Sun) {
+            let expected = if i["date"] == json!(day) { 20.0 } else { 10.0 };
+            assert!((i["calls"].as_f64().expect("calls") - expected).abs() < 1e-6, "{i}");
+        }
+    }
+    for bad in ["launch:2026-12-10:2026-12-09:2", "launch:2026-12-10:2026-12-11:0", "launch:tomorrow:2026-12-11:2", "x"]
+    {
+        let (status, err) = app.call("GET", &format!("{uri}&campaigns={bad}"), Some(&supervisor), None).await;
+        assert_eq!(
+            (status, err["fields"][0]["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("campaigns")),
+            "{bad}: {err}"
+        );
+    }
 
     // Held back one week, the constant pattern is forecast exactly.
     let (status, r) = app

@@ -331,6 +331,26 @@ async fn the_realtime_snapshot_is_narrowed_to_what_the_caller_may_see() {
     assert_eq!(mine["calls"], json!([]), "Bob's call is not Alice's");
     assert_eq!(mine["queues"].as_array().map(Vec::len), Some(1));
     assert_eq!(mine["queues"][0]["waiting"], 2);
+    // CSV: the wallboard (one row per queue), the agents, the calls.
+    let (status, headers, csv) =
+        app.raw("GET", "/api/v1/reports/realtime?format=csv", Some(&a.supervisor), None, "").await;
+    assert_eq!((status, headers["content-type"].to_str().ok()), (StatusCode::OK, Some("text/csv; charset=utf-8")));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two queues: {csv}");
+    assert!(lines[0].starts_with("queue_id,waiting,callbacks_waiting,"), "{csv}");
+    assert!(lines.iter().any(|l| l.starts_with(&format!("{},2,", a.sales))), "{csv}");
+    let (_, _, csv) =
+        app.raw("GET", "/api/v1/reports/realtime?format=csv&table=agents", Some(&a.alice_token), None, "").await;
+    assert_eq!(csv.lines().count(), 2, "Alice sees her own row only: {csv}");
+    assert!(csv.contains(&a.alice.to_string()), "{csv}");
+    let (_, _, csv) =
+        app.raw("GET", "/api/v1/reports/realtime?format=csv&table=calls", Some(&a.supervisor), None, "").await;
+    assert!(csv.lines().nth(1).is_some_and(|l| l.contains(",connected,") && l.ends_with(&a.bob.to_string())), "{csv}");
+    for bad in ["format=xml", "table=calls", "format=csv&table=trunks"] {
+        let (status, err) =
+            app.call("GET", &format!("/api/v1/reports/realtime?{bad}"), Some(&a.supervisor), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {err}");
+    }
     // Tenant b gets its own (empty) snapshot, nothing of a's.
     let (_, theirs) = app.call("GET", "/api/v1/reports/realtime", Some(&b.supervisor), None).await;
     assert_eq!(theirs, json!({"calls": [], "agents": [], "queues": []}));

@@ -1,5 +1,6 @@
 //! Test support (feature `testing`): one throwaway cluster shared by every
-//! test process of a run, and a fresh migrated database per test.
+//! test process of a run, a fresh migrated database per test, and calls'
+//! events written out by hand ([`script`]).
 //!
 //! The cluster lives in `target/test-pg` (or `SWITCHBOARD_TEST_PG_DIR`) and is
 //! reused while it runs; the test command stops it at the end
@@ -12,6 +13,8 @@ use std::sync::OnceLock;
 use sqlx::PgPool;
 
 use crate::{ClusterOptions, LocalCluster};
+
+pub mod script;
 
 /// Where the shared test cluster lives.
 pub fn test_cluster_dir() -> PathBuf {

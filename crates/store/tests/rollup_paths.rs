@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use model::{
-    AbandonStage, AgentId, AgentState, CallDirection, CallId, CallOutcome, EndCause, Event, EventPayload, IvrExit,
-    IvrFlowId, LegId, NotReadyReason, OfferReason, QueueId, RoutingStrategy, TenantId, VipTier,
+    AbandonStage, AgentId, AgentState, CallOutcome, EndCause, Event, EventPayload, IvrExit, IvrFlowId, NotReadyReason,
+    QueueId, TenantId,
 };
 use sqlx::PgPool;
+use store::testing::script::CallScript;
 use store::writer::batch_insert::insert_events;
 use store::writer::{self, WriterConfig};
 
@@ -150,48 +151,9 @@ async fn hand_made_rows_give_hand_computed_cells_after_late_changes_and_a_delete
     assert_eq!(dispositions, ["sale:2"]);
 }
 
-/// A call's events, built at milliseconds after 09:00.
-struct Call {
-    tenant: TenantId,
-    call: CallId,
-    events: Vec<Event>,
-}
-
-impl Call {
-    fn arrive(tenant: TenantId, ms: i64) -> Call {
-        let call = Call { tenant, call: CallId::new(), events: vec![] };
-        call.at(
-            ms,
-            EventPayload::CallArrived {
-                from: "+441632960001".into(),
-                to: "+441632960999".into(),
-                number_id: None,
-                trunk_id: None,
-                contact_id: None,
-                vip_tier: VipTier(0),
-                outside_business_hours: false,
-                direction: CallDirection::Inbound,
-            },
-        )
-    }
-
-    fn at(mut self, ms: i64, payload: EventPayload) -> Call {
-        let seq = self.events.len() as u64;
-        self.events.push(Event::call(self.tenant, self.call, seq, t(ms), payload));
-        self
-    }
-
-    fn offered(self, ms: i64, queue_id: QueueId, agent_id: AgentId) -> Call {
-        let reason =
-            OfferReason { strategy: RoutingStrategy::LongestIdle, step: 0, skills: vec![], detail: "t".into() };
-        self.at(ms, EventPayload::OfferedToAgent { queue_id, agent_id, reason })
-            .at(ms + 100, EventPayload::AgentRinging { agent_id, leg_id: LegId::new() })
-    }
-
-    fn answered(self, ms: i64, agent_id: AgentId) -> Call {
-        self.at(ms, EventPayload::AgentAnswered { agent_id, leg_id: LegId::new() })
-            .at(ms, EventPayload::Bridged { agent_id })
-    }
+/// A call arriving `ms` after 09:00 (see [`t`]).
+fn arrive(tenant: TenantId, ms: i64) -> CallScript {
+    CallScript::arrive(tenant, t(0), ms)
 }
 
 #[tokio::test]
@@ -205,7 +167,7 @@ async fn events_through_the_writer_end_in_the_expected_rollup_rows() {
 
     // 09:00:00 through the IVR (3.8 s in it) to the queue at 4 s; B lets it
     // ring out; A answers at 24 s (waited 20 s, rang 3 s), 60 s of talk.
-    let one = Call::arrive(tenant, 0)
+    let one = arrive(tenant, 0)
         .at(200, EventPayload::IvrEntered { flow_id: flow })
         .at(3_000, EventPayload::IvrChoice { flow_id: flow, node: "main".into(), digits: "1".into() })
         .at(4_000, EventPayload::IvrLeft { flow_id: flow, node: "main".into(), exit: IvrExit::Enqueued })
@@ -216,14 +178,14 @@ async fn events_through_the_writer_end_in_the_expected_rollup_rows() {
         .answered(24_000, a)
         .at(84_000, EventPayload::CallEnded { cause: EndCause::CallerHangup });
     // 09:05:00 queued, refused by A, abandoned after 32 s.
-    let two = Call::arrive(tenant, 300_000)
+    let two = arrive(tenant, 300_000)
         .at(301_000, queued())
         .offered(302_000, queue, a)
         .at(303_000, EventPayload::AgentRejected { agent_id: a })
         .at(333_000, EventPayload::CallAbandoned { stage: AbandonStage::Queue, waited_secs: 32 })
         .at(333_000, EventPayload::CallEnded { cause: EndCause::Abandoned });
     // 09:16:00, the next bucket: A answers after 2 s, 30 s of talk.
-    let three = Call::arrive(tenant, 960_000)
+    let three = arrive(tenant, 960_000)
         .at(961_000, queued())
         .offered(961_000, queue, a)
         .answered(963_000, a)
@@ -232,12 +194,16 @@ async fn events_through_the_writer_end_in_the_expected_rollup_rows() {
         sink.write_batch(call.events.clone()).await.expect("write a call");
     }
     // Late, in requests of their own: A's disposition and the survey of 1.
-    let seq = one.events.len() as u64;
-    let late = |n: u64, ms, payload| Event::call(tenant, one.call, seq + n, t(ms), payload);
-    sink.write(late(0, 90_000, EventPayload::DispositionSet { agent_id: a, code: "sale".into(), notes: "".into() }))
+    sink.write(one.later(
+        0,
+        90_000,
+        EventPayload::DispositionSet { agent_id: a, code: "sale".into(), notes: "".into() },
+    ))
+    .await
+    .expect("write the disposition");
+    sink.write(one.later(1, 95_000, EventPayload::SurveyAnswered { score: 4, scale: 5 }))
         .await
-        .expect("write the disposition");
-    sink.write(late(1, 95_000, EventPayload::SurveyAnswered { score: 4, scale: 5 })).await.expect("write the survey");
+        .expect("write the survey");
     // A's day: logged in at 09:10:00, available at 09:10:10, out at 09:20:00.
     let agent = |seq, ms, payload| Event::agent(tenant, seq, t(ms), payload);
     sink.write_batch(vec![

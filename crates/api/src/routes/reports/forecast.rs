@@ -6,9 +6,12 @@
 //! history's average handle time, shrinkage); and the forecast's error on
 //! held-back weeks.
 //!
-//! "Today" is the request's local date in the zone. Campaign adjustments
-//! are not taken from the query string yet; month-start and month-end
-//! multipliers are.
+//! "Today" is the request's local date in the zone. Adjustments (they
+//! apply to the history too, so a past peak does not inflate the profile):
+//! `month_start_days` with `month_start_multiplier`, `month_end_days` with
+//! `month_end_multiplier`, and `campaigns`, comma-separated
+//! `name:first:last:multiplier` entries (local dates, inclusive), e.g.
+//! `campaigns=winter-sale:2026-12-07:2026-12-11:1.5`.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -18,7 +21,7 @@ use model::QueueId;
 use model::report::CallCounters;
 use reports::ReportError;
 use reports::csv::to_csv;
-use reports::forecast::{Adjustments, Backtest, History, MonthEdge, backtest, fit};
+use reports::forecast::{Adjustments, Backtest, Campaign, History, MonthEdge, backtest, fit};
 use reports::staffing::{Staffing, StaffingSpec, staffing};
 use reports::time::parse_zone;
 use serde::{Deserialize, Serialize};
@@ -53,7 +56,28 @@ pub(super) struct ForecastParams {
     month_start_multiplier: Option<f64>,
     month_end_days: Option<u32>,
     month_end_multiplier: Option<f64>,
+    campaigns: Option<String>,
     format: Option<String>,
+}
+
+/// The `campaigns` parameter: `name:first:last:multiplier`, comma-separated.
+fn parse_campaigns(text: Option<&str>) -> Result<Vec<Campaign>, ApiError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else { return Ok(Vec::new()) };
+    let bad_entry =
+        |entry: &str, why: &str| bad("campaigns", format!("`{entry}`: {why} (expected name:first:last:multiplier)"));
+    text.split(',')
+        .map(|entry| {
+            let parts: Vec<&str> = entry.split(':').collect();
+            let [name, first, last, multiplier] = parts[..] else { return Err(bad_entry(entry, "four parts")) };
+            if name.is_empty() {
+                return Err(bad_entry(entry, "a name"));
+            }
+            let date =
+                |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad_entry(entry, "dates as YYYY-MM-DD"));
+            let multiplier: f64 = multiplier.parse().map_err(|_| bad_entry(entry, "a number as the multiplier"))?;
+            Ok(Campaign { name: name.into(), first: date(first)?, last: date(last)?, multiplier })
+        })
+        .collect()
 }
 
 /// What a forecast is built from.
@@ -74,6 +98,8 @@ fn forecast_error(e: ReportError) -> ApiError {
         ReportError::InvalidHorizon(_) => "days",
         ReportError::BacktestTooLong { .. } => "weeks",
         ReportError::InvalidMultiplier { what, .. } if what.contains("start") => "month_start_multiplier",
+        ReportError::InvalidMultiplier { what, .. } if what.contains("campaign") => "campaigns",
+        ReportError::CampaignReversed { .. } => "campaigns",
         ReportError::InvalidMultiplier { .. } => "month_end_multiplier",
         _ => return report_error(e),
     };
@@ -126,8 +152,9 @@ async fn basis(s: &AppState, c: &crate::auth::Caller, p: &ForecastParams) -> Res
     let adjustments = Adjustments {
         month_start: edge(p.month_start_days, p.month_start_multiplier),
         month_end: edge(p.month_end_days, p.month_end_multiplier),
-        campaigns: Vec::new(),
+        campaigns: parse_campaigns(p.campaigns.as_deref())?,
     };
+    adjustments.validate().map_err(forecast_error)?;
     Ok(Basis { queue_id, zone, history, sum, adjustments })
 }
 
