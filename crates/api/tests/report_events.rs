@@ -25,7 +25,7 @@ const DAY: &str = "from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z";
 ///    ring out; A answers at 24 s (waited 20 s), 60 s of talk; later a
 ///    `sale` disposition and a survey score of 4 of 5.
 /// 2. 09:05:00 queued; A refuses it; abandoned in the queue after 32 s.
-/// 3. 09:16:00 queued; A answers after 2 s; 30 s of talk.
+/// 3. 09:16:00 a VIP (tier 2) queued; A answers after 2 s; 30 s of talk.
 /// 4. 09:20:00 into the IVR; the caller hangs up there after 8 s.
 ///
 /// A logs in at 09:10:00, is available at 09:10:10, on call 09:16:01 to
@@ -52,6 +52,7 @@ async fn history(app: &App, tenant: TenantId, queue: QueueId, a: AgentId, b: Age
         .at(333_000, EventPayload::CallAbandoned { stage: AbandonStage::Queue, waited_secs: 32 })
         .at(333_000, EventPayload::CallEnded { cause: EndCause::Abandoned });
     let three = CallScript::arrive_from(tenant, nine(), 960_000, "+441632960003")
+        .vip_tier(2)
         .at(961_000, queued())
         .offered(961_000, queue, a)
         .answered(963_000, a)
@@ -121,6 +122,19 @@ async fn events_through_the_writer_give_hand_computed_report_figures() {
     assert_eq!(ratio(&r["total"]), (2, 2));
     let (_, r) = app.call("GET", &get("service-level", "&threshold_secs=15"), Some(&supervisor), None).await;
     assert_eq!(ratio(&r["total"]), (1, 3), "call 1 waited 20 s");
+    // VIP vs regular: the VIP call 3 alone, and calls 1 and 2.
+    let (_, r) = app.call("GET", &get("service-level", "&vip_tiers=2"), Some(&supervisor), None).await;
+    assert_eq!(ratio(&r["total"]), (1, 1));
+    let (_, r) = app.call("GET", &get("service-level", "&vip_tiers=0"), Some(&supervisor), None).await;
+    assert_eq!(ratio(&r["total"]), (1, 2));
+    let (_, r) = app.call("GET", &get("counters/calls", "&split=vip_tier"), Some(&supervisor), None).await;
+    let tiers: Vec<(Value, Value)> = r["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["split"].clone(), g["counters"]["calls"].clone()))
+        .collect();
+    assert_eq!(tiers, vec![(json!(0), json!(3)), (json!(2), json!(1))]);
 
     // Volume: 4 offered, 2 answered; abandoned 1 of 2 in the IVR, 1 of 3
     // in the queue, none while ringing.

@@ -119,7 +119,27 @@ async fn every_report_route_requires_authentication() {
         format!("/api/v1/reports/counters/calls?{MONDAY}"),
         format!("/api/v1/reports/counters/agents?{MONDAY}"),
         "/api/v1/tenant".to_owned(),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        [
+            "service-level",
+            "volume",
+            "heatmap",
+            "agents",
+            "agents/ranking",
+            "callers",
+            "speed",
+            "callbacks",
+            "survey",
+            "ivr-vs-direct",
+            "ivr-paths",
+            "dispositions",
+            "forecast",
+            "forecast/backtest",
+        ]
+        .map(|r| format!("/api/v1/reports/{r}?{MONDAY}")),
+    ) {
         let (status, _) = app.call("GET", &uri, None, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
         let (status, _) = app.call("GET", &uri, Some("not-a-token"), None).await;

@@ -44,6 +44,14 @@ impl CallScript {
         )
     }
 
+    /// The caller's VIP tier, as the arrival carries it.
+    pub fn vip_tier(mut self, tier: u8) -> CallScript {
+        if let Some(EventPayload::CallArrived { vip_tier, .. }) = self.events.first_mut().map(|e| &mut e.payload) {
+            *vip_tier = VipTier(tier);
+        }
+        self
+    }
+
     /// The instant `ms` after the origin.
     pub fn time(&self, ms: i64) -> DateTime<Utc> {
         self.origin + TimeDelta::milliseconds(ms)
