@@ -45,3 +45,23 @@ stop_cluster() {
         "$bin/pg_ctl" stop -D "$dir" -m fast -w >/dev/null 2>&1 || true
     fi
 }
+
+# Builds the web app (web/dist) when it is missing or older than its
+# sources, installing its npm packages (npm ci) when they are missing or
+# older than package-lock.json. Needs Node.js 20.19 or newer (Vite 8).
+ensure_web() {
+    local web="$root/web"
+    command -v node >/dev/null || die "node not found: the web app needs Node.js 20.19 or newer (https://nodejs.org)"
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' ||
+        die "Node.js $(node --version) is too old for the web app: it needs 20.19 or newer"
+    if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+        echo "installing the web app's npm packages ..." >&2
+        (cd "$web" && npm ci --no-audit --no-fund >/dev/null) || die "npm ci in web/ failed"
+    fi
+    if [ ! -f "$web/dist/index.html" ] ||
+        [ -n "$(find "$web/src" "$web/index.html" "$web/package-lock.json" "$web/vite.config.ts" "$web/tsconfig.json" \
+            -newer "$web/dist/index.html" -print -quit)" ]; then
+        echo "building the web app ..." >&2
+        (cd "$web" && npm run build >/dev/null) || die "the web app's build failed (cd web && npm run build)"
+    fi
+}

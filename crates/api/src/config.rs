@@ -46,6 +46,9 @@ pub struct ApiConfig {
     pub login_lockout: Duration,
     /// Timings of the live feed.
     pub live: crate::live::LiveConfig,
+    /// The built web app (`web/dist`), served at `/` for every path outside
+    /// `/api/`; `None` serves no files.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ApiConfig {
@@ -58,6 +61,7 @@ impl Default for ApiConfig {
             login_max_failures: 10,
             login_lockout: Duration::from_secs(15 * 60),
             live: crate::live::LiveConfig::default(),
+            web_dir: None,
         }
     }
 }

@@ -35,14 +35,38 @@ pub use config::{ApiConfig, PasswordParams};
 pub use error::ApiError;
 pub use state::AppState;
 
-use axum::Router;
-use axum::middleware::from_fn_with_state;
+use std::path::PathBuf;
 
-/// The complete HTTP API over `state`.
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The complete HTTP API over `state`, and the web app's files when
+/// `ApiConfig::web_dir` is set.
 pub fn router(state: AppState) -> Router {
+    let web = state.config().web_dir.clone();
     routes::all()
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(move |req: Request| fallback(web.clone(), req))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(from_fn_with_state(state.clone(), telemetry::track))
         .with_state(state)
+}
+
+/// An unknown `/api/` path is a JSON 404; any other path is a file of the
+/// web app when there is one, its `index.html` for a path that names no
+/// file (the app's own routes).
+async fn fallback(web: Option<PathBuf>, req: Request) -> Response {
+    match web {
+        Some(dir) if !req.uri().path().starts_with("/api/") => {
+            let index = ServeFile::new(dir.join("index.html"));
+            match ServeDir::new(&dir).fallback(index).oneshot(req).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            }
+        }
+        _ => ApiError::NotFound.into_response(),
+    }
 }

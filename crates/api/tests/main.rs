@@ -15,3 +15,4 @@ mod report_forecast;
 mod reports;
 mod sip_passwords;
 mod validation;
+mod web_files;

@@ -113,6 +113,9 @@ pub struct HttpConfig {
     /// PEM private key of `tls_cert`.
     #[serde(default)]
     pub tls_key: Option<PathBuf>,
+    /// The built web app, served at `/` when it holds an `index.html`.
+    #[serde(default)]
+    pub web_dir: Option<PathBuf>,
 }
 
 impl HttpConfig {

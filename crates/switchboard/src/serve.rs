@@ -27,7 +27,12 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot start the event writer (journal in {})", config.journal_dir().display()))?;
 
     let status_source = events.clone();
-    let api_config = api::ApiConfig { operator_token: config.operator.token.clone(), ..api::ApiConfig::default() };
+    let web_dir = config.http.web_dir.clone().filter(|d| d.join("index.html").is_file());
+    let api_config = api::ApiConfig {
+        operator_token: config.operator.token.clone(),
+        web_dir: web_dir.clone(),
+        ..api::ApiConfig::default()
+    };
     let state = api::AppState::new(db.pool.clone(), api_config)
         .with_writer_status(move || status_source.status())
         .with_live_feed(events.bus());
@@ -36,7 +41,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {} (http.listen)", config.http.listen))?;
     let addr = listener.local_addr()?;
-    announce(addr, tls.is_some(), &db, &config.sip.domain);
+    let web = match (&web_dir, &config.http.web_dir) {
+        (Some(_), _) => Some(format!("{}://{addr}/", if tls.is_some() { "https" } else { "http" })),
+        (None, Some(dir)) => {
+            Some(format!("not served: {} holds no index.html (cd web && npm ci && npm run build)", dir.display()))
+        }
+        (None, None) => None,
+    };
+    announce(addr, tls.is_some(), &db, &config.sip.domain, web.as_deref());
 
     // SIP over WebSocket on the API's origin (GET /sip, RFC 7118), and UDP.
     let limits = sip::message::Limits::default();
@@ -110,9 +122,12 @@ fn tls_acceptor(config: &Config) -> anyhow::Result<Option<sip::tls::TlsAcceptor>
 }
 
 /// Prints where to go and how to log in, for the person who just started it.
-fn announce(addr: SocketAddr, tls: bool, db: &database::Database, sip_domain: &str) {
+fn announce(addr: SocketAddr, tls: bool, db: &database::Database, sip_domain: &str, web: Option<&str>) {
     let (http, ws) = if tls { ("https", "wss") } else { ("http", "ws") };
     println!("Switchboard is running.");
+    if let Some(web) = web {
+        println!("  Web app:   {web}");
+    }
     println!("  API:       {http}://{addr}/api/v1");
     println!("  OpenAPI:   {http}://{addr}/api/openapi.json");
     println!("  SIP/WS:    {ws}://{addr}/sip (subprotocol sip)");

@@ -27,4 +27,5 @@ mod supervise;
 mod survey;
 mod take_over;
 mod transfer;
+mod web_softphone;
 mod webrtc_agent;

@@ -1,0 +1,87 @@
+//! The web app (`web/`, built by the test command) in Debian's Chromium,
+//! driven headless by playwright-core (`web/tests/*.mjs`), against `serve`
+//! with the demo tenant: alice logs in, logs in to her queues and becomes
+//! available in the softphone, and the server's own snapshot agrees. The
+//! test fails with what is missing when Chromium, Node.js or the built app
+//! is not there (`scripts/test` installs and builds them).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::http::request;
+use crate::serve::{Node, login, terminate};
+
+/// The repository's `web/` directory.
+fn web_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web")
+}
+
+/// Where the browser tests leave their screenshots (linked from README.md).
+pub(crate) fn artifacts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/web-artifacts")
+}
+
+/// Panics naming what the browser tests need and do not find.
+fn require_browser_setup(web: &Path) {
+    let missing: Vec<String> = [
+        (web.join("dist/index.html"), "the built web app (cd web && npm ci && npm run build)"),
+        (web.join("node_modules/playwright-core"), "web's npm packages (cd web && npm ci)"),
+        (PathBuf::from("/usr/bin/chromium"), "Chromium (apt-get install chromium)"),
+    ]
+    .into_iter()
+    .filter(|(path, _)| !path.exists())
+    .map(|(path, what)| format!("{what}: {} is missing", path.display()))
+    .collect();
+    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(missing.is_empty() && node, "the browser tests need {missing:?}{}", if node { "" } else { " and Node.js" });
+}
+
+/// Runs `web/tests/<script>` against `url`; returns its standard output.
+fn run_script(web: &Path, script: &str, url: &str) -> String {
+    let out = Command::new("node")
+        .arg(format!("tests/{script}"))
+        .current_dir(web)
+        .env("SWITCHBOARD_URL", url)
+        .env("ARTIFACTS_DIR", artifacts())
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_logs_in_in_chromium_and_becomes_available() {
+    let web = web_root();
+    require_browser_setup(&web);
+    let mut node = Node::new().await.with_own_media_range();
+    let dist = web.join("dist").canonicalize().expect("web/dist");
+    node.env.push(("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()));
+    node.run(&["demo"]);
+    let server = node.serve();
+
+    let page = request(node.addr, "GET", "/", None, None).expect("GET /");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<div id=\"app\"") || page.body.contains("<script"), "the app's page: {}", page.body);
+
+    let out = run_script(&web, "agent-state.mjs", &format!("http://{}", node.addr));
+    assert!(out.contains("OK agent-state available"), "{out}");
+    let shot = std::fs::read(artifacts().join("softphone-available.png")).expect("the screenshot");
+    assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
+
+    // The server's view: alice is available.
+    let supervisor = login(node.addr, "supervisor", "demo-supervisor");
+    let agents = request(node.addr, "GET", "/api/v1/agents", Some(&supervisor), None).expect("agents").json();
+    let alice = agents["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["extension"] == "alice" || a["name"] == "Alice Senior"))
+        .map(|a| a["id"].clone())
+        .expect("alice");
+    let live = request(node.addr, "GET", "/api/v1/reports/realtime", Some(&supervisor), None).expect("realtime").json();
+    let state =
+        live["agents"].as_array().and_then(|a| a.iter().find(|a| a["agent_id"] == alice)).map(|a| a["state"].clone());
+    assert_eq!(state.map(|s| s["state"].clone()), Some("available".into()), "{live}");
+
+    let status = terminate(server);
+    assert!(status.success(), "serve exits cleanly: {status}");
+}

@@ -1,0 +1,38 @@
+// Entry point: shows the sign-in screen, or the softphone when a token is kept.
+
+import { ApiError, clearToken, fetchMe, getToken } from "./api";
+import { h } from "./dom";
+import { renderLogin } from "./login-view";
+import { renderSoftphone } from "./softphone-view";
+
+const root = document.getElementById("app") as HTMLElement;
+
+function showLogin(notice = ""): void {
+  renderLogin(root, () => void showApp(), notice);
+}
+
+async function showApp(): Promise<void> {
+  const token = getToken();
+  if (!token) {
+    showLogin();
+    return;
+  }
+  root.replaceChildren(h("p", { class: "card loading" }, "Loading…"));
+  try {
+    const me = await fetchMe();
+    renderSoftphone(root, me, token, (notice) => {
+      clearToken();
+      showLogin(notice);
+    });
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      clearToken();
+      showLogin("Your session has ended. Please sign in again.");
+    } else {
+      clearToken();
+      showLogin(err instanceof Error ? err.message : String(err));
+    }
+  }
+}
+
+void showApp();
