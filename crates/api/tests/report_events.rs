@@ -24,7 +24,8 @@ const DAY: &str = "from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z";
 /// 1. 09:00:00 through the IVR (choice 1) to the queue at 4 s; B lets it
 ///    ring out; A answers at 24 s (waited 20 s), 60 s of talk; later a
 ///    `sale` disposition and a survey score of 4 of 5.
-/// 2. 09:05:00 queued; A refuses it; abandoned in the queue after 32 s.
+/// 2. 09:05:00 queued; A refuses it; offered a callback, which the caller
+///    lets pass; abandoned in the queue after 32 s.
 /// 3. 09:16:00 a VIP (tier 2) queued; A answers after 2 s; 30 s of talk.
 /// 4. 09:20:00 into the IVR; the caller hangs up there after 8 s.
 ///
@@ -49,6 +50,7 @@ async fn history(app: &App, tenant: TenantId, queue: QueueId, a: AgentId, b: Age
         .at(301_000, queued())
         .offered(302_000, queue, a)
         .at(303_000, EventPayload::AgentRejected { agent_id: a })
+        .at(320_000, EventPayload::CallbackOffered { queue_id: queue })
         .at(333_000, EventPayload::CallAbandoned { stage: AbandonStage::Queue, waited_secs: 32 })
         .at(333_000, EventPayload::CallEnded { cause: EndCause::Abandoned });
     let three = CallScript::arrive_from(tenant, nine(), 960_000, "+441632960003")
@@ -198,10 +200,78 @@ async fn events_through_the_writer_give_hand_computed_report_figures() {
     let occupancy = ann["states"]["occupancy_pct"].as_f64().expect("occupancy");
     assert!((occupancy - 62.0 / 590.0 * 100.0).abs() < 1e-9, "{occupancy}");
 
+    // Callbacks: one offered (call 2), none accepted.
+    let (_, r) = app.call("GET", &get("callbacks", ""), Some(&supervisor), None).await;
+    assert_eq!((r["total"]["offered"].clone(), r["total"]["accepted"].clone()), (json!(1), json!(0)), "{r}");
+
     // Callers: four distinct numbers, two reached on their first call.
     let (_, r) = app.call("GET", &get("callers", ""), Some(&supervisor), None).await;
     assert_eq!((r["reach"]["callers"].clone(), r["reach"]["first_attempt"].clone()), (json!(4), json!(2)), "{r}");
     // The disposition, from the late event.
     let (_, r) = app.call("GET", &get("dispositions", ""), Some(&supervisor), None).await;
     assert!(r.to_string().contains("\"sale\""), "{r}");
+}
+
+#[tokio::test]
+async fn another_tenants_reports_are_the_empty_reports_and_an_agent_gets_only_their_own() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let tenant = TenantId(t.id.parse().expect("tenant id"));
+    let sales: QueueId = app.create(&t.admin, "/api/v1/queues", queue("Sales")).await.parse().expect("id");
+    let (supervisor, _) = app.user(&t, "sue", "supervisor").await;
+    let (ann_token, ann_user) = app.user(&t, "ann", "agent").await;
+    let mut agents = Vec::new();
+    for (user, name, ext) in [(Some(ann_user), "Ann", "1001"), (None, "Ben", "1002")] {
+        let body = json!({"user_id": user, "name": name, "extension": ext, "mobile_number": null,
+                          "queues": [{"queue_id": sales, "weight": 1}]});
+        agents.push(app.create(&t.admin, "/api/v1/agents", body).await.parse::<AgentId>().expect("id"));
+    }
+    history(&app, tenant, sales, agents[0], agents[1]).await;
+    // Two more tenants with nothing: what the one sees is what the other does.
+    let (globex, initech) = (app.tenant("globex").await, app.tenant("initech").await);
+
+    // Supervisors' reports first, then those an agent gets narrowed to themselves.
+    let reports = [
+        "service-level",
+        "volume",
+        "heatmap",
+        "callers",
+        "speed",
+        "callbacks",
+        "survey",
+        "ivr-vs-direct",
+        "ivr-paths",
+        "counters/calls",
+        "dispositions",
+        "agents",
+        "agents/ranking",
+        "counters/agents",
+    ];
+    for report in reports {
+        let uri = format!("/api/v1/reports/{report}?{DAY}");
+        let (status, theirs) = app.call("GET", &uri, Some(&globex.admin), None).await;
+        assert_eq!(status, StatusCode::OK, "{report}: {theirs}");
+        let (_, empty) = app.call("GET", &uri, Some(&initech.admin), None).await;
+        assert_eq!(theirs, empty, "{report}: another tenant's report is the empty report");
+        let (_, ours) = app.call("GET", &uri, Some(&supervisor), None).await;
+        assert_ne!(ours, empty, "{report}: acme's history shows (the comparison is not vacuous)");
+    }
+    let (_, _, theirs) = app.raw("GET", &format!("/api/v1/reports/cdr.csv?{DAY}"), Some(&globex.admin), None, "").await;
+    assert_eq!(theirs.lines().count(), 1, "the CDR export of another tenant is its header only: {theirs}");
+
+    // Ann, an agent: no tenant-wide report; her own figures only.
+    for report in &reports[..10] {
+        let (status, _) = app.call("GET", &format!("/api/v1/reports/{report}?{DAY}"), Some(&ann_token), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{report}");
+    }
+    let (status, _) =
+        app.call("GET", &format!("/api/v1/reports/forecast?queue_id={sales}"), Some(&ann_token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "forecast");
+    let (_, mine) = app.call("GET", &format!("/api/v1/reports/agents?{DAY}"), Some(&ann_token), None).await;
+    let rows = mine["agents"].as_array().expect("agents");
+    assert_eq!(rows.iter().map(|r| r["kpi"]["agent_id"].clone()).collect::<Vec<_>>(), vec![json!(agents[0])]);
+    let (_, mine) = app.call("GET", &format!("/api/v1/reports/dispositions?{DAY}"), Some(&ann_token), None).await;
+    assert!(mine.to_string().contains("\"sale\""), "Ann's own disposition: {mine}");
+    let (_, _, csv) = app.raw("GET", &format!("/api/v1/reports/cdr.csv?{DAY}"), Some(&ann_token), None, "").await;
+    assert_eq!(csv.lines().count(), 1 + 2, "the two calls Ann answered: {csv}");
 }
