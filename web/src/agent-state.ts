@@ -11,13 +11,13 @@ export interface AgentView {
   since: number | null;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function parseTime(value: unknown): number | null {
+export function parseTime(value: unknown): number | null {
   if (typeof value !== "string") return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
@@ -68,7 +68,7 @@ export function viewFromEvent(event: unknown, agentId: string): AgentView | null
   return null;
 }
 
-function words(code: string): string {
+export function words(code: string): string {
   return code.replace(/_/g, " ");
 }
 

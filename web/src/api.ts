@@ -102,3 +102,38 @@ export type StateRequest =
 export function setAgentState(body: StateRequest): Promise<void> {
   return request<void>("PUT", "/api/v1/agent/state", body);
 }
+
+/** An item of a list endpoint with the fields the wallboard needs. */
+export interface NamedItem {
+  id: string;
+  name: string;
+  extension?: string;
+}
+
+/** The `items` of a list answer that have a string `id`; `name` falls back to "". */
+function namedItems(data: unknown): NamedItem[] {
+  const items = data && typeof data === "object" ? (data as { items?: unknown }).items : undefined;
+  if (!Array.isArray(items)) return [];
+  const out: NamedItem[] = [];
+  for (const item of items) {
+    if (!item || typeof item !== "object") continue;
+    const { id, name, extension } = item as { id?: unknown; name?: unknown; extension?: unknown };
+    if (typeof id !== "string") continue;
+    out.push({
+      id,
+      name: typeof name === "string" ? name : "",
+      extension: typeof extension === "string" ? extension : undefined,
+    });
+  }
+  return out;
+}
+
+/** `GET /api/v1/queues`: the tenant's queues (id and name). */
+export async function fetchQueues(): Promise<NamedItem[]> {
+  return namedItems(await request<unknown>("GET", "/api/v1/queues"));
+}
+
+/** `GET /api/v1/agents` (supervisors): the tenant's agents (id, name, extension). */
+export async function fetchAgents(): Promise<NamedItem[]> {
+  return namedItems(await request<unknown>("GET", "/api/v1/agents"));
+}

@@ -15,7 +15,7 @@ export function renderLogin(root: HTMLElement, onSignedIn: () => void, notice = 
     "form",
     { id: "login-form", class: "card login", novalidate: true },
     h("h1", {}, "Switchboard"),
-    h("p", { class: "muted" }, "Sign in to the agent softphone."),
+    h("p", { class: "muted" }, "Sign in to the softphone or the wallboard."),
     h("div", { class: "field" }, h("label", { for: "tenant" }, "Tenant"), tenant),
     h("div", { class: "field" }, h("label", { for: "username" }, "Username"), username),
     h("div", { class: "field" }, h("label", { for: "password" }, "Password"), password),

@@ -1,9 +1,11 @@
-// Entry point: shows the sign-in screen, or the softphone when a token is kept.
+// Entry point: shows the sign-in screen, or (when a token is kept) the
+// wallboard for supervisors and admins and the softphone for agents.
 
 import { ApiError, clearToken, fetchMe, getToken } from "./api";
 import { h } from "./dom";
 import { renderLogin } from "./login-view";
 import { renderSoftphone } from "./softphone-view";
+import { renderWallboard } from "./wallboard-view";
 
 const root = document.getElementById("app") as HTMLElement;
 
@@ -20,10 +22,12 @@ async function showApp(): Promise<void> {
   root.replaceChildren(h("p", { class: "card loading" }, "Loading…"));
   try {
     const me = await fetchMe();
-    renderSoftphone(root, me, token, (notice) => {
+    const signOut = (notice?: string) => {
       clearToken();
       showLogin(notice);
-    });
+    };
+    if (me.role === "supervisor" || me.role === "admin") renderWallboard(root, me, token, signOut);
+    else renderSoftphone(root, me, token, signOut);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
       clearToken();

@@ -1,7 +1,9 @@
 //! The web app (`web/`, built by the test command) in Debian's Chromium,
 //! driven headless by playwright-core (`web/tests/*.mjs`), against `serve`
-//! with the demo tenant: alice logs in, logs in to her queues and becomes
-//! available in the softphone, and the server's own snapshot agrees. The
+//! with the demo tenant: alice logs in, logs in to her queues, takes a
+//! break and becomes available in the softphone; the supervisor's
+//! wallboard shows her going to lunch (done over the API meanwhile) from
+//! the live feed, without a reload; the server's own snapshot agrees. The
 //! test fails with what is missing when Chromium, Node.js or the built app
 //! is not there (`scripts/test` installs and builds them).
 
@@ -81,6 +83,34 @@ async fn an_agent_logs_in_in_chromium_and_becomes_available() {
     let state =
         live["agents"].as_array().and_then(|a| a.iter().find(|a| a["agent_id"] == alice)).map(|a| a["state"].clone());
     assert_eq!(state.map(|s| s["state"].clone()), Some("available".into()), "{live}");
+
+    let status = terminate(server);
+    assert!(status.success(), "serve exits cleanly: {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_supervisors_wallboard_shows_an_agents_change_from_the_live_feed() {
+    let web = web_root();
+    require_browser_setup(&web);
+    let mut node = Node::new().await.with_own_media_range();
+    let dist = web.join("dist").canonicalize().expect("web/dist");
+    node.env.push(("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()));
+    node.run(&["demo"]);
+    let server = node.serve();
+
+    // The script signs alice in over the API while the page is open and
+    // waits for her row to change without a reload.
+    let out = run_script(&web, "wallboard.mjs", &format!("http://{}", node.addr));
+    assert!(out.contains("OK wallboard live"), "{out}");
+    let shot = std::fs::read(artifacts().join("wallboard.png")).expect("the screenshot");
+    assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
+
+    let supervisor = login(node.addr, "supervisor", "demo-supervisor");
+    let live = request(node.addr, "GET", "/api/v1/reports/realtime", Some(&supervisor), None).expect("realtime").json();
+    let lunch = live["agents"].as_array().is_some_and(|a| {
+        a.iter().any(|a| a["state"] == serde_json::json!({"state": "not_ready", "reason": {"code": "lunch"}}))
+    });
+    assert!(lunch, "the server has alice at lunch too: {live}");
 
     let status = terminate(server);
     assert!(status.success(), "serve exits cleanly: {status}");
