@@ -3,7 +3,11 @@
 //! with the demo tenant: alice logs in, logs in to her queues, takes a
 //! break and becomes available in the softphone; the supervisor's
 //! wallboard shows her going to lunch (done over the API meanwhile) from
-//! the live feed, without a reload; the server's own snapshot agrees. The
+//! the live feed, without a reload; the server's own snapshot agrees; and
+//! when `serve` stops and starts again under the open softphone, the page
+//! says the connection is lost, then reconnects by itself and shows what
+//! the new server says (alice logged out: the ACD does not keep agents'
+//! log-ins across a restart). The
 //! test fails with what is missing when Chromium, Node.js or the built app
 //! is not there (`scripts/test` installs and builds them).
 
@@ -112,6 +116,69 @@ async fn the_supervisors_wallboard_shows_an_agents_change_from_the_live_feed() {
     });
     assert!(lunch, "the server has alice at lunch too: {live}");
 
+    let status = terminate(server);
+    assert!(status.success(), "serve exits cleanly: {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_when_it_is_back() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let web = web_root();
+    require_browser_setup(&web);
+    let mut node = Node::new().await.with_own_media_range();
+    let dist = web.join("dist").canonicalize().expect("web/dist");
+    node.env.push(("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()));
+    node.run(&["demo"]);
+    let mut server = node.serve();
+
+    let mut script = Command::new("node")
+        .arg("tests/reconnect.mjs")
+        .current_dir(&web)
+        .env("SWITCHBOARD_URL", format!("http://{}", node.addr))
+        .env("ARTIFACTS_DIR", artifacts())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = script.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    // A bound on a script that hangs, not a timing assertion.
+    let mut wait_for = |word: &str| loop {
+        match lines.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => {
+                let done = line == word || line.starts_with("FAIL");
+                seen.push(line);
+                if done {
+                    assert_eq!(seen.last().map(String::as_str), Some(word), "{}", seen.join("\n"));
+                    break;
+                }
+            }
+            Err(e) => panic!("no {word} from the script ({e}):\n{}", seen.join("\n")),
+        }
+    };
+
+    wait_for("READY");
+    let status = terminate(server);
+    assert!(status.success(), "serve exits cleanly: {status}");
+    wait_for("LOST");
+    server = node.serve();
+    writeln!(script.stdin.as_mut().expect("stdin"), "back").expect("tell the script");
+    wait_for("OK reconnected");
+    eprintln!("{}", seen.join("\n"));
+    assert!(script.wait().expect("the script ends").success());
+    let shot = std::fs::read(artifacts().join("softphone-connection-lost.png")).expect("the screenshot");
+    assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
     let status = terminate(server);
     assert!(status.success(), "serve exits cleanly: {status}");
 }

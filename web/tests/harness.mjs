@@ -1,0 +1,124 @@
+// Shared by the browser tests: the environment they run in, Chromium
+// launched the way this machine needs it, API calls from Node, signing in
+// on the page, and the failure report (the step, the page's visible text,
+// the console's errors and a screenshot).
+// Env: SWITCHBOARD_URL (default http://127.0.0.1:18080), ARTIFACTS_DIR
+// (default ./test-artifacts), CHROMIUM_PATH (default /usr/bin/chromium).
+
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const baseUrl = (process.env.SWITCHBOARD_URL || "http://127.0.0.1:18080").replace(/\/+$/, "");
+export const artifacts = resolve(process.env.ARTIFACTS_DIR || "test-artifacts");
+const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/** A request to the API from Node; throws with the status and the server's `error` unless `expect`ed. */
+export async function api(method, path, { token, body, expect = 200 } = {}) {
+  const headers = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  let data;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (response.status !== expect) {
+    const detail = data && typeof data.error === "string" ? data.error : text.slice(0, 300);
+    throw new Error(`${method} ${path} answered ${response.status} (expected ${expect}): ${detail}`);
+  }
+  return data;
+}
+
+/** A demo user's session token, from Node. */
+export async function apiSignIn(username, password) {
+  const data = await api("POST", "/api/v1/auth/login", { body: { tenant: "demo", username, password } });
+  if (!data || typeof data.token !== "string") throw new Error(`no token in the login answer for ${username}`);
+  return data.token;
+}
+
+/** Opens the app, signs in as a demo user and waits for the live feed; prints how long the first screen took. */
+export async function signInPage(page, username, password) {
+  const started = Date.now();
+  await page.goto(baseUrl, { waitUntil: "domcontentloaded", timeout: 15_000 });
+  await page.locator("#login-form").waitFor({ state: "visible", timeout: 10_000 });
+  console.log(`first screen ms: ${Date.now() - started}`);
+  await page.getByLabel("Tenant").fill("demo");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await connected(page);
+}
+
+/** Waits for the live-connection indicator to read Connected. */
+export async function connected(page, timeout = 15_000) {
+  await page.locator("#connection").filter({ hasText: /^Connected$/ }).waitFor({ timeout });
+}
+
+/**
+ * Runs `body({ page, step })` in a fresh headless Chromium page (1366×768)
+ * and exits 0 when it returns; on an error prints where it happened and what
+ * the page showed, saves `<name>-failure.png`, and exits 1.
+ */
+export async function browserTest(name, body) {
+  mkdirSync(artifacts, { recursive: true });
+  let browser;
+  let page;
+  let current = "launching the browser";
+  const step = (what) => {
+    current = what;
+  };
+  const consoleLines = [];
+  try {
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    page = await context.newPage();
+    page.on("console", (msg) => {
+      if (msg.type() === "error" || msg.type() === "warning") consoleLines.push(`console ${msg.type()}: ${msg.text()}`);
+    });
+    page.on("pageerror", (err) => consoleLines.push(`page error: ${err.message}`));
+    await body({ page, step });
+    await browser.close();
+    process.exit(0);
+  } catch (err) {
+    console.log(`FAIL while ${current}: ${err instanceof Error ? err.message : String(err)}`);
+    if (page) {
+      try {
+        const text = await page.locator("body").innerText({ timeout: 2_000 });
+        console.log(`--- visible page text ---\n${text}\n--- end of page text ---`);
+      } catch (e) {
+        console.log(`(could not read the page text: ${e instanceof Error ? e.message : e})`);
+      }
+      const shot = join(artifacts, `${name}-failure.png`);
+      try {
+        await page.screenshot({ path: shot });
+        console.log(`screenshot: ${shot}`);
+      } catch (e) {
+        console.log(`(could not take ${shot}: ${e instanceof Error ? e.message : e})`);
+      }
+    }
+    for (const line of consoleLines) console.log(line);
+    if (browser) await browser.close().catch(() => {});
+    process.exit(1);
+  }
+}
