@@ -15,15 +15,38 @@ export function clearToken(): void {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** A failed request: the HTTP status and the server's `error` text. */
+/** A field the server named in a 400 (`{"field": "...", "reason": "..."}`). */
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** A failed request: the HTTP status, the server's `error` text and the `fields` it named. */
 export class ApiError extends Error {
   constructor(
     public readonly status: number,
     message: string,
+    public readonly fields: FieldError[] = [],
   ) {
     super(message);
     this.name = "ApiError";
   }
+
+  /** The message with the named fields: `invalid query parameter (from: must be …)`. */
+  get detail(): string {
+    if (this.fields.length === 0) return this.message;
+    return `${this.message} (${this.fields.map((f) => `${f.field}: ${f.reason}`).join("; ")})`;
+  }
+}
+
+function fieldErrors(data: unknown): FieldError[] {
+  const fields = data && typeof data === "object" ? (data as { fields?: unknown }).fields : undefined;
+  if (!Array.isArray(fields)) return [];
+  return fields.flatMap((f) =>
+    f && typeof f === "object" && typeof f.field === "string"
+      ? [{ field: f.field as string, reason: typeof f.reason === "string" ? f.reason : "" }]
+      : [],
+  );
 }
 
 /** Who the caller is (`GET /api/v1/me`); only a few fields are relied on. */
@@ -35,21 +58,41 @@ export interface Me {
   [key: string]: unknown;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, token = getToken()): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+/** Sends a request and answers the body's text; a failed status throws the server's error. */
+async function send(method: string, path: string, body: unknown, token: string | null, accept: string): Promise<string> {
+  const headers: Record<string, string> = { accept };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (token) headers["authorization"] = `Bearer ${token}`;
   let response: Response;
+  let text: string;
   try {
     response = await fetch(path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    text = await response.text();
   } catch {
     throw new ApiError(0, "The server cannot be reached. Check your connection and try again.");
   }
-  const text = await response.text();
+  if (!response.ok) {
+    let data: unknown = undefined;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      data = undefined;
+    }
+    const message =
+      data && typeof data === "object" && typeof (data as { error?: unknown }).error === "string"
+        ? (data as { error: string }).error
+        : `Request failed (${response.status} ${response.statusText})`.trim();
+    throw new ApiError(response.status, message, fieldErrors(data));
+  }
+  return text;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, token = getToken()): Promise<T> {
+  const text = await send(method, path, body, token, "application/json");
   let data: unknown = undefined;
   if (text) {
     try {
@@ -58,14 +101,17 @@ async function request<T>(method: string, path: string, body?: unknown, token = 
       data = undefined;
     }
   }
-  if (!response.ok) {
-    const message =
-      data && typeof data === "object" && typeof (data as { error?: unknown }).error === "string"
-        ? (data as { error: string }).error
-        : `Request failed (${response.status} ${response.statusText})`.trim();
-    throw new ApiError(response.status, message);
-  }
   return data as T;
+}
+
+/** `GET path` as parsed JSON (unchecked: the caller reads it defensively). */
+export function getJson(path: string): Promise<unknown> {
+  return request<unknown>("GET", path);
+}
+
+/** `GET path` as text (e.g. a report with `format=csv`). */
+export function getText(path: string, accept = "text/csv"): Promise<string> {
+  return send("GET", path, undefined, getToken(), accept);
 }
 
 export async function login(tenant: string, username: string, password: string): Promise<string> {

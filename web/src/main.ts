@@ -1,11 +1,12 @@
 // Entry point: shows the sign-in screen, or (when a token is kept) the
-// wallboard for supervisors and admins and the softphone for agents.
+// wallboard and reports for supervisors and admins and the softphone for
+// agents.
 
 import { ApiError, clearToken, fetchMe, getToken } from "./api";
 import { h } from "./dom";
 import { renderLogin } from "./login-view";
 import { renderSoftphone } from "./softphone-view";
-import { renderWallboard } from "./wallboard-view";
+import { renderSupervisor } from "./supervisor-view";
 
 const root = document.getElementById("app") as HTMLElement;
 
@@ -26,7 +27,7 @@ async function showApp(): Promise<void> {
       clearToken();
       showLogin(notice);
     };
-    if (me.role === "supervisor" || me.role === "admin") renderWallboard(root, me, token, signOut);
+    if (me.role === "supervisor" || me.role === "admin") renderSupervisor(root, me, token, signOut);
     else renderSoftphone(root, me, token, signOut);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {

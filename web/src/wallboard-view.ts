@@ -43,7 +43,14 @@ function callStateText(call: LiveCallRow): string {
   return words(call.state);
 }
 
-export function renderWallboard(root: HTMLElement, me: Me, token: string, signOut: (notice?: string) => void): void {
+/** Shows the wallboard (with `nav` in its header) until the returned function stops it. */
+export function renderWallboard(
+  root: HTMLElement,
+  me: Me,
+  token: string,
+  signOut: (notice?: string) => void,
+  nav?: HTMLElement,
+): () => void {
   const userName =
     (me.user && typeof me.user.display_name === "string" && me.user.display_name) ||
     (me.user && typeof me.user.username === "string" && me.user.username) ||
@@ -110,6 +117,7 @@ export function renderWallboard(root: HTMLElement, me: Me, token: string, signOu
         { class: "topbar" },
         h("span", { class: "brand" }, "Switchboard"),
         h("span", { id: "user-name", class: "agent-name" }, userName, h("span", { class: "role" }, ` · ${role}`)),
+        nav,
         connection,
         signOutLink,
       ),
@@ -273,6 +281,7 @@ export function renderWallboard(root: HTMLElement, me: Me, token: string, signOu
   }, 1000);
 
   function stop(): void {
+    if (stopped) return;
     stopped = true;
     window.clearInterval(ticker);
     feed.stop();
@@ -287,4 +296,5 @@ export function renderWallboard(root: HTMLElement, me: Me, token: string, signOu
   render();
   feed.start();
   void loadNames();
+  return stop;
 }

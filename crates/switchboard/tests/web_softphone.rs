@@ -7,7 +7,8 @@
 //! when `serve` stops and starts again under the open softphone, the page
 //! says the connection is lost, then reconnects by itself and shows what
 //! the new server says (alice logged out: the ACD does not keep agents'
-//! log-ins across a restart). The
+//! log-ins across a restart); the reports page charts a week of generated
+//! history (`switchboard history`) with the API's figures. The
 //! test fails with what is missing when Chromium, Node.js or the built app
 //! is not there (`scripts/test` installs and builds them).
 
@@ -42,6 +43,24 @@ fn require_browser_setup(web: &Path) {
     assert!(missing.is_empty() && node, "the browser tests need {missing:?}{}", if node { "" } else { " and Node.js" });
 }
 
+/// A node with the demo tenant whose `serve` hands out the built web app;
+/// and the `web/` directory.
+async fn demo_with_web() -> (PathBuf, Node) {
+    let web = web_root();
+    require_browser_setup(&web);
+    let mut node = Node::new().await.with_own_media_range();
+    let dist = web.join("dist").canonicalize().expect("web/dist");
+    node.env.push(("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()));
+    node.run(&["demo"]);
+    (web, node)
+}
+
+/// Stops `serve`, which must exit cleanly.
+fn stop(server: std::process::Child) {
+    let status = terminate(server);
+    assert!(status.success(), "serve exits cleanly: {status}");
+}
+
 /// Runs `web/tests/<script>` against `url`; returns its standard output.
 fn run_script(web: &Path, script: &str, url: &str) -> String {
     let out = Command::new("node")
@@ -58,12 +77,7 @@ fn run_script(web: &Path, script: &str, url: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_agent_logs_in_in_chromium_and_becomes_available() {
-    let web = web_root();
-    require_browser_setup(&web);
-    let mut node = Node::new().await.with_own_media_range();
-    let dist = web.join("dist").canonicalize().expect("web/dist");
-    node.env.push(("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()));
-    node.run(&["demo"]);
+    let (web, node) = demo_with_web().await;
     let server = node.serve();
 
     let page = request(node.addr, "GET", "/", None, None).expect("GET /");
@@ -88,18 +102,12 @@ async fn an_agent_logs_in_in_chromium_and_becomes_available() {
         live["agents"].as_array().and_then(|a| a.iter().find(|a| a["agent_id"] == alice)).map(|a| a["state"].clone());
     assert_eq!(state.map(|s| s["state"].clone()), Some("available".into()), "{live}");
 
-    let status = terminate(server);
-    assert!(status.success(), "serve exits cleanly: {status}");
+    stop(server);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_supervisors_wallboard_shows_an_agents_change_from_the_live_feed() {
-    let web = web_root();
-    require_browser_setup(&web);
-    let mut node = Node::new().await.with_own_media_range();
-    let dist = web.join("dist").canonicalize().expect("web/dist");
-    node.env.push(("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()));
-    node.run(&["demo"]);
+    let (web, node) = demo_with_web().await;
     let server = node.serve();
 
     // The script signs alice in over the API while the page is open and
@@ -116,8 +124,7 @@ async fn the_supervisors_wallboard_shows_an_agents_change_from_the_live_feed() {
     });
     assert!(lunch, "the server has alice at lunch too: {live}");
 
-    let status = terminate(server);
-    assert!(status.success(), "serve exits cleanly: {status}");
+    stop(server);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -126,12 +133,7 @@ async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_whe
     use std::process::Stdio;
     use std::time::Duration;
 
-    let web = web_root();
-    require_browser_setup(&web);
-    let mut node = Node::new().await.with_own_media_range();
-    let dist = web.join("dist").canonicalize().expect("web/dist");
-    node.env.push(("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()));
-    node.run(&["demo"]);
+    let (web, node) = demo_with_web().await;
     let mut server = node.serve();
 
     let mut script = Command::new("node")
@@ -169,8 +171,7 @@ async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_whe
     };
 
     wait_for("READY");
-    let status = terminate(server);
-    assert!(status.success(), "serve exits cleanly: {status}");
+    stop(server);
     wait_for("LOST");
     server = node.serve();
     writeln!(script.stdin.as_mut().expect("stdin"), "back").expect("tell the script");
@@ -179,6 +180,20 @@ async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_whe
     assert!(script.wait().expect("the script ends").success());
     let shot = std::fs::read(artifacts().join("softphone-connection-lost.png")).expect("the screenshot");
     assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
-    let status = terminate(server);
-    assert!(status.success(), "serve exits cleanly: {status}");
+    stop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reports_page_charts_a_weeks_history_and_matches_the_api() {
+    let (web, node) = demo_with_web().await;
+    let history = node.run(&["history", "--tenant", "demo", "--days", "7", "--seed", "3"]);
+    assert!(history.contains("calls"), "{history}");
+    let server = node.serve();
+
+    let out = run_script(&web, "reports.mjs", &format!("http://{}", node.addr));
+    assert!(out.contains("OK reports"), "{out}");
+    let shot = std::fs::read(artifacts().join("reports.png")).expect("the screenshot");
+    assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
+
+    stop(server);
 }
