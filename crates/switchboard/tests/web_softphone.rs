@@ -55,9 +55,33 @@ async fn demo_with_web() -> (PathBuf, Node) {
     (web, node)
 }
 
+/// A child process killed when dropped, so that a failing test leaves no
+/// `serve` or browser script running behind it.
+struct Guard(Option<std::process::Child>);
+
+impl Guard {
+    fn child(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("the process")
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts `serve` on `node`, guarded.
+fn serve(node: &Node) -> Guard {
+    Guard(Some(node.serve()))
+}
+
 /// Stops `serve`, which must exit cleanly.
-fn stop(server: std::process::Child) {
-    let status = terminate(server);
+fn stop(mut server: Guard) {
+    let status = terminate(server.0.take().expect("serve"));
     assert!(status.success(), "serve exits cleanly: {status}");
 }
 
@@ -78,7 +102,7 @@ fn run_script(web: &Path, script: &str, url: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_agent_logs_in_in_chromium_and_becomes_available() {
     let (web, node) = demo_with_web().await;
-    let server = node.serve();
+    let server = serve(&node);
 
     let page = request(node.addr, "GET", "/", None, None).expect("GET /");
     assert_eq!(page.status, 200);
@@ -108,7 +132,7 @@ async fn an_agent_logs_in_in_chromium_and_becomes_available() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_supervisors_wallboard_shows_an_agents_change_from_the_live_feed() {
     let (web, node) = demo_with_web().await;
-    let server = node.serve();
+    let server = serve(&node);
 
     // The script signs alice in over the API while the page is open and
     // waits for her row to change without a reload.
@@ -134,19 +158,21 @@ async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_whe
     use std::time::Duration;
 
     let (web, node) = demo_with_web().await;
-    let mut server = node.serve();
+    let mut server = serve(&node);
 
-    let mut script = Command::new("node")
-        .arg("tests/reconnect.mjs")
-        .current_dir(&web)
-        .env("SWITCHBOARD_URL", format!("http://{}", node.addr))
-        .env("ARTIFACTS_DIR", artifacts())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run node");
+    let mut script = Guard(Some(
+        Command::new("node")
+            .arg("tests/reconnect.mjs")
+            .current_dir(&web)
+            .env("SWITCHBOARD_URL", format!("http://{}", node.addr))
+            .env("ARTIFACTS_DIR", artifacts())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run node"),
+    ));
     let (tx, lines) = std::sync::mpsc::channel::<String>();
-    let stdout = script.stdout.take().expect("stdout");
+    let stdout = script.child().stdout.take().expect("stdout");
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
@@ -173,11 +199,11 @@ async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_whe
     wait_for("READY");
     stop(server);
     wait_for("LOST");
-    server = node.serve();
-    writeln!(script.stdin.as_mut().expect("stdin"), "back").expect("tell the script");
+    server = serve(&node);
+    writeln!(script.child().stdin.as_mut().expect("stdin"), "back").expect("tell the script");
     wait_for("OK reconnected");
     eprintln!("{}", seen.join("\n"));
-    assert!(script.wait().expect("the script ends").success());
+    assert!(script.child().wait().expect("the script ends").success());
     let shot = std::fs::read(artifacts().join("softphone-connection-lost.png")).expect("the screenshot");
     assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
     stop(server);
@@ -188,7 +214,7 @@ async fn the_reports_page_charts_a_weeks_history_and_matches_the_api() {
     let (web, node) = demo_with_web().await;
     let history = node.run(&["history", "--tenant", "demo", "--days", "7", "--seed", "3"]);
     assert!(history.contains("calls"), "{history}");
-    let server = node.serve();
+    let server = serve(&node);
 
     let out = run_script(&web, "reports.mjs", &format!("http://{}", node.addr));
     assert!(out.contains("OK reports"), "{out}");
