@@ -131,6 +131,25 @@ export function fetchMe(): Promise<Me> {
   return request<Me>("GET", "/api/v1/me");
 }
 
+/**
+ * A handler for the live feed's failure to open: asks `/me` (one question
+ * at a time) and calls `ended` when the server refuses the session.
+ */
+export function onRefusedSession(ended: () => void): () => Promise<void> {
+  let asking = false;
+  return async () => {
+    if (asking) return;
+    asking = true;
+    try {
+      await fetchMe();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) ended();
+    } finally {
+      asking = false;
+    }
+  };
+}
+
 export function agentLogin(): Promise<void> {
   return request<void>("POST", "/api/v1/agent/login");
 }

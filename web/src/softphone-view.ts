@@ -1,7 +1,7 @@
 // The agent softphone shell: who is signed in, the live connection, this
 // agent's state and time in state, and the buttons that change it.
 
-import { agentLogin, agentLogout, ApiError, fetchMe, setAgentState, type Me, type StateRequest } from "./api";
+import { agentLogin, agentLogout, ApiError, onRefusedSession, setAgentState, type Me, type StateRequest } from "./api";
 import { type AgentView, elapsedText, isLoggedIn, stateText, viewFromEvent, viewFromSnapshot } from "./agent-state";
 import { h, setAlert } from "./dom";
 import { LiveFeed, type LiveMessage } from "./live";
@@ -82,7 +82,6 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
   let busy = false;
   let updates = 0; // bumps on every state change seen from the feed
   let graceTimer: number | undefined;
-  let checkingSession = false;
 
   function render(): void {
     if (view) {
@@ -127,20 +126,10 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
     connection.className = `conn ${connected ? "ok" : "lost"}`;
   }
 
-  async function onFailedToOpen(): Promise<void> {
-    if (checkingSession) return;
-    checkingSession = true;
-    try {
-      await fetchMe();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        stop();
-        signOut("Your session has ended. Please sign in again.");
-      }
-    } finally {
-      checkingSession = false;
-    }
-  }
+  const onFailedToOpen = onRefusedSession(() => {
+    stop();
+    signOut("Your session has ended. Please sign in again.");
+  });
 
   const feed = agentId ? new LiveFeed(token, { message: onMessage, connection: onConnection, failedToOpen: onFailedToOpen }) : null;
 

@@ -2,7 +2,7 @@
 // of the tenant, kept up from the live feed only (the names are read once,
 // and again after a reconnect).
 
-import { ApiError, fetchAgents, fetchMe, fetchQueues, type Me, type NamedItem } from "./api";
+import { ApiError, fetchAgents, fetchQueues, onRefusedSession, type Me, type NamedItem } from "./api";
 import { elapsedText, stateText, words } from "./agent-state";
 import { h, setAlert } from "./dom";
 import { LiveFeed, type LiveMessage } from "./live";
@@ -134,7 +134,6 @@ export function renderWallboard(
   let agentNames = new Map<string, NamedItem>();
   let namesLoaded = false;
   let wasLost = false;
-  let checkingSession = false;
   let stopped = false;
 
   const queueName = (id: string | null) => (id === null ? "—" : queueNames.get(id) || shortId(id));
@@ -259,17 +258,9 @@ export function renderWallboard(
     }
   }
 
-  async function onFailedToOpen(): Promise<void> {
-    if (checkingSession) return;
-    checkingSession = true;
-    try {
-      await fetchMe();
-    } catch (err) {
-      if (!stopped && err instanceof ApiError && err.status === 401) sessionEnded();
-    } finally {
-      checkingSession = false;
-    }
-  }
+  const onFailedToOpen = onRefusedSession(() => {
+    if (!stopped) sessionEnded();
+  });
 
   const feed = new LiveFeed(token, { message: onMessage, connection: onConnection, failedToOpen: onFailedToOpen });
 
