@@ -1,10 +1,12 @@
 // The agent softphone shell: who is signed in, the live connection, this
-// agent's state and time in state, and the buttons that change it.
+// agent's state and time in state, the buttons that change it, and the
+// agent's figures today beside the team's.
 
 import { agentLogin, agentLogout, ApiError, onRefusedSession, setAgentState, type Me, type StateRequest } from "./api";
 import { type AgentView, elapsedText, isLoggedIn, stateText, viewFromEvent, viewFromSnapshot } from "./agent-state";
 import { h, setAlert } from "./dom";
 import { LiveFeed, type LiveMessage } from "./live";
+import { myDayCard } from "./my-day";
 
 /** If the feed shows no change this long after a successful request, re-read a snapshot. */
 const FEED_GRACE_MS = 3000;
@@ -40,6 +42,7 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
   const btnLogout = h("button", { type: "button", id: "btn-logout" }, "Log out of queues");
 
   const meDump = h("pre", { class: "dump" }, JSON.stringify(me, null, 2));
+  const myDay = agentId ? myDayCard() : null;
 
   root.replaceChildren(
     h(
@@ -73,6 +76,7 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
         ),
         error,
       ),
+      myDay ? myDay.card : null,
       h("details", { class: "card" }, h("summary", {}, "Session details"), meDump),
     ),
   );
@@ -132,6 +136,7 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
   });
 
   const feed = agentId ? new LiveFeed(token, { message: onMessage, connection: onConnection, failedToOpen: onFailedToOpen }) : null;
+  void myDay?.refresh();
 
   async function act(run: () => Promise<void>): Promise<void> {
     busy = true;

@@ -102,6 +102,9 @@ fn run_script(web: &Path, script: &str, url: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_agent_logs_in_in_chromium_and_becomes_available() {
     let (web, node) = demo_with_web().await;
+    // Today's calls for "My day" (the generator writes whole local days).
+    let today = chrono::Utc::now().date_naive().to_string();
+    node.run(&["history", "--tenant", "demo", "--days", "1", "--until", &today, "--seed", "5"]);
     let server = serve(&node);
 
     let page = request(node.addr, "GET", "/", None, None).expect("GET /");
@@ -110,6 +113,9 @@ async fn an_agent_logs_in_in_chromium_and_becomes_available() {
 
     let out = run_script(&web, "agent-state.mjs", &format!("http://{}", node.addr));
     assert!(out.contains("OK agent-state available"), "{out}");
+    // The page's figures equal the API's (the script checks); how many
+    // depends on the hour the test runs (few calls come at night).
+    assert!(out.lines().any(|l| l.starts_with("my day: ")), "{out}");
     let shot = std::fs::read(artifacts().join("softphone-available.png")).expect("the screenshot");
     assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
 
