@@ -35,8 +35,6 @@ pub use config::{ApiConfig, PasswordParams};
 pub use error::ApiError;
 pub use state::AppState;
 
-use std::path::PathBuf;
-
 use axum::Router;
 use axum::extract::Request;
 use axum::middleware::from_fn_with_state;
@@ -47,7 +45,8 @@ use tower_http::services::{ServeDir, ServeFile};
 /// The complete HTTP API over `state`, and the web app's files when
 /// `ApiConfig::web_dir` is set.
 pub fn router(state: AppState) -> Router {
-    let web = state.config().web_dir.clone();
+    let web =
+        state.config().web_dir.as_ref().map(|dir| ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))));
     routes::all()
         .fallback(move |req: Request| fallback(web.clone(), req))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -58,15 +57,12 @@ pub fn router(state: AppState) -> Router {
 /// An unknown `/api/` path is a JSON 404; any other path is a file of the
 /// web app when there is one, its `index.html` for a path that names no
 /// file (the app's own routes).
-async fn fallback(web: Option<PathBuf>, req: Request) -> Response {
+async fn fallback(web: Option<ServeDir<ServeFile>>, req: Request) -> Response {
     match web {
-        Some(dir) if !req.uri().path().starts_with("/api/") => {
-            let index = ServeFile::new(dir.join("index.html"));
-            match ServeDir::new(&dir).fallback(index).oneshot(req).await {
-                Ok(response) => response.into_response(),
-                Err(never) => match never {},
-            }
-        }
+        Some(files) if !req.uri().path().starts_with("/api/") => match files.oneshot(req).await {
+            Ok(response) => response.into_response(),
+            Err(never) => match never {},
+        },
         _ => ApiError::NotFound.into_response(),
     }
 }

@@ -88,6 +88,32 @@ async fn history(app: &App, tenant: TenantId, queue: QueueId, a: AgentId, b: Age
     handle.shutdown().await;
 }
 
+/// The tenant acme with the history of [`history`]: queue Sales, Sue the
+/// supervisor, agents Ann (with a login) and Ben.
+struct Acme {
+    sales: QueueId,
+    supervisor: String,
+    ann_token: String,
+    ann: AgentId,
+    ben: AgentId,
+}
+
+async fn acme(app: &App) -> Acme {
+    let t = app.tenant("acme").await;
+    let tenant = TenantId(t.id.parse().expect("tenant id"));
+    let sales: QueueId = app.create(&t.admin, "/api/v1/queues", queue("Sales")).await.parse().expect("id");
+    let (supervisor, _) = app.user(&t, "sue", "supervisor").await;
+    let (ann_token, ann_user) = app.user(&t, "ann", "agent").await;
+    let mut agents = Vec::new();
+    for (user, name, ext) in [(Some(ann_user), "Ann", "1001"), (None, "Ben", "1002")] {
+        let body = json!({"user_id": user, "name": name, "extension": ext, "mobile_number": null,
+                          "queues": [{"queue_id": sales, "weight": 1}]});
+        agents.push(app.create(&t.admin, "/api/v1/agents", body).await.parse::<AgentId>().expect("id"));
+    }
+    history(app, tenant, sales, agents[0], agents[1]).await;
+    Acme { sales, supervisor, ann_token, ann: agents[0], ben: agents[1] }
+}
+
 fn ratio(v: &Value) -> (u64, u64) {
     (v["numerator"].as_u64().expect("numerator"), v["denominator"].as_u64().expect("denominator"))
 }
@@ -95,18 +121,7 @@ fn ratio(v: &Value) -> (u64, u64) {
 #[tokio::test]
 async fn events_through_the_writer_give_hand_computed_report_figures() {
     let app = App::new().await;
-    let t = app.tenant("acme").await;
-    let tenant = TenantId(t.id.parse().expect("tenant id"));
-    let sales: QueueId = app.create(&t.admin, "/api/v1/queues", queue("Sales")).await.parse().expect("id");
-    let (supervisor, _) = app.user(&t, "sue", "supervisor").await;
-    let mut agents = Vec::new();
-    for (name, ext) in [("Ann", "1001"), ("Ben", "1002")] {
-        let body = json!({"user_id": null, "name": name, "extension": ext, "mobile_number": null,
-                          "queues": [{"queue_id": sales, "weight": 1}]});
-        agents.push(app.create(&t.admin, "/api/v1/agents", body).await.parse::<AgentId>().expect("id"));
-    }
-    let (a, b) = (agents[0], agents[1]);
-    history(&app, tenant, sales, a, b).await;
+    let Acme { supervisor, ann: a, ben: b, .. } = acme(&app).await;
     let get = |report: &str, extra: &str| format!("/api/v1/reports/{report}?{DAY}{extra}");
 
     // Service level 80/20: answered within 20 s are calls 1 (20 s exactly)
@@ -215,18 +230,7 @@ async fn events_through_the_writer_give_hand_computed_report_figures() {
 #[tokio::test]
 async fn another_tenants_reports_are_the_empty_reports_and_an_agent_gets_only_their_own() {
     let app = App::new().await;
-    let t = app.tenant("acme").await;
-    let tenant = TenantId(t.id.parse().expect("tenant id"));
-    let sales: QueueId = app.create(&t.admin, "/api/v1/queues", queue("Sales")).await.parse().expect("id");
-    let (supervisor, _) = app.user(&t, "sue", "supervisor").await;
-    let (ann_token, ann_user) = app.user(&t, "ann", "agent").await;
-    let mut agents = Vec::new();
-    for (user, name, ext) in [(Some(ann_user), "Ann", "1001"), (None, "Ben", "1002")] {
-        let body = json!({"user_id": user, "name": name, "extension": ext, "mobile_number": null,
-                          "queues": [{"queue_id": sales, "weight": 1}]});
-        agents.push(app.create(&t.admin, "/api/v1/agents", body).await.parse::<AgentId>().expect("id"));
-    }
-    history(&app, tenant, sales, agents[0], agents[1]).await;
+    let Acme { sales, supervisor, ann_token, ann, .. } = acme(&app).await;
     // Two more tenants with nothing: what the one sees is what the other does.
     let (globex, initech) = (app.tenant("globex").await, app.tenant("initech").await);
 
@@ -269,7 +273,7 @@ async fn another_tenants_reports_are_the_empty_reports_and_an_agent_gets_only_th
     assert_eq!(status, StatusCode::FORBIDDEN, "forecast");
     let (_, mine) = app.call("GET", &format!("/api/v1/reports/agents?{DAY}"), Some(&ann_token), None).await;
     let rows = mine["agents"].as_array().expect("agents");
-    assert_eq!(rows.iter().map(|r| r["kpi"]["agent_id"].clone()).collect::<Vec<_>>(), vec![json!(agents[0])]);
+    assert_eq!(rows.iter().map(|r| r["kpi"]["agent_id"].clone()).collect::<Vec<_>>(), vec![json!(ann)]);
     let (_, mine) = app.call("GET", &format!("/api/v1/reports/dispositions?{DAY}"), Some(&ann_token), None).await;
     assert!(mine.to_string().contains("\"sale\""), "Ann's own disposition: {mine}");
     let (_, _, csv) = app.raw("GET", &format!("/api/v1/reports/cdr.csv?{DAY}"), Some(&ann_token), None, "").await;

@@ -50,7 +50,7 @@ async fn row(app: &App, table: &str, tenant: TenantId, bucket: &str, cols: &str,
         .execute(&app.pool)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    sqlx::query("SELECT rebuild_coarse_rollups($1)").bind(tenant.as_uuid()).execute(&app.pool).await.expect("coarse");
+    app.rebuild_coarse_rollups(tenant.as_uuid()).await;
 }
 
 const CALL_KEYS: &str = "queue_id, number_id, vip_tier, direction, via_ivr, outside_business_hours";

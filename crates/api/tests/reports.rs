@@ -56,13 +56,7 @@ async fn agent_row(app: &App, tenant: TenantId, agent: AgentId, queue: QueueId, 
     .execute(&app.pool)
     .await
     .expect("agent row");
-    coarse(app, tenant).await;
-}
-
-/// Recomputes `tenant`'s coarse rollups (migration 0012) from the fine
-/// rows written by hand, as the triggers would have kept them.
-async fn coarse(app: &App, tenant: TenantId) {
-    sqlx::query("SELECT rebuild_coarse_rollups($1)").bind(tenant.as_uuid()).execute(&app.pool).await.expect("coarse");
+    app.rebuild_coarse_rollups(tenant.as_uuid()).await;
 }
 
 /// A call_rollup row of `calls` calls at `bucket`, all answered.
@@ -78,7 +72,7 @@ async fn call_row(app: &App, tenant: TenantId, bucket: &str, queue: QueueId, cal
     .execute(&app.pool)
     .await
     .expect("call row");
-    coarse(app, tenant).await;
+    app.rebuild_coarse_rollups(tenant.as_uuid()).await;
 }
 
 /// A CDR row answered by `agent` at `at`.

@@ -85,15 +85,16 @@ fn stop(mut server: Guard) {
     assert!(status.success(), "serve exits cleanly: {status}");
 }
 
+/// `node web/tests/<script>` set to run against `url`.
+fn script_command(web: &Path, script: &str, url: &str) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.arg(format!("tests/{script}")).current_dir(web).env("SWITCHBOARD_URL", url).env("ARTIFACTS_DIR", artifacts());
+    cmd
+}
+
 /// Runs `web/tests/<script>` against `url`; returns its standard output.
 fn run_script(web: &Path, script: &str, url: &str) -> String {
-    let out = Command::new("node")
-        .arg(format!("tests/{script}"))
-        .current_dir(web)
-        .env("SWITCHBOARD_URL", url)
-        .env("ARTIFACTS_DIR", artifacts())
-        .output()
-        .expect("run node");
+    let out = script_command(web, script, url).output().expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     stdout
@@ -167,11 +168,7 @@ async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_whe
     let mut server = serve(&node);
 
     let mut script = Guard(Some(
-        Command::new("node")
-            .arg("tests/reconnect.mjs")
-            .current_dir(&web)
-            .env("SWITCHBOARD_URL", format!("http://{}", node.addr))
-            .env("ARTIFACTS_DIR", artifacts())
+        script_command(&web, "reconnect.mjs", &format!("http://{}", node.addr))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()

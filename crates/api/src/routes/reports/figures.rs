@@ -61,7 +61,12 @@ pub(super) enum Format {
 impl Format {
     /// `format=json|csv`.
     pub(super) fn of(p: &ReportParams) -> Result<Format, ApiError> {
-        match p.format.as_deref() {
+        Format::parse(p.format.as_deref())
+    }
+
+    /// The value of a `format` parameter (absent: JSON).
+    pub(super) fn parse(format: Option<&str>) -> Result<Format, ApiError> {
+        match format {
             None | Some("json") => Ok(Format::Json),
             Some("csv") => Ok(Format::Csv),
             Some(other) => Err(bad("format", format!("`{other}`: expected json or csv"))),

@@ -186,7 +186,7 @@ pub(super) async fn forecast_report(
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<ForecastParams>,
 ) -> Result<Response, ApiError> {
-    let format = format_of(&p)?;
+    let format = Format::parse(p.format.as_deref())?;
     if p.weeks.is_some() {
         return Err(bad("weeks", "only the backtest takes it"));
     }
@@ -235,7 +235,7 @@ pub(super) async fn backtest_report(
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<ForecastParams>,
 ) -> Result<Response, ApiError> {
-    let format = format_of(&p)?;
+    let format = Format::parse(p.format.as_deref())?;
     for (name, given) in [
         ("days", p.days.is_some()),
         ("shrinkage_pct", p.shrinkage_pct.is_some()),
@@ -257,12 +257,4 @@ pub(super) async fn backtest_report(
         backtest: result,
     };
     format.reply(&report, || to_csv(&report.backtest))
-}
-
-fn format_of(p: &ForecastParams) -> Result<Format, ApiError> {
-    match p.format.as_deref() {
-        None | Some("json") => Ok(Format::Json),
-        Some("csv") => Ok(Format::Csv),
-        Some(other) => Err(bad("format", format!("`{other}`: expected json or csv"))),
-    }
 }

@@ -40,13 +40,11 @@ pub(super) async fn snapshot(
     AnyRole(c): AnyRole,
     QueryParams(p): QueryParams<RealtimeParams>,
 ) -> Result<Response, ApiError> {
-    let format = match p.format.as_deref() {
-        None | Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some(other) => return Err(bad("format", format!("`{other}`: expected json or csv"))),
-    };
+    let format = Format::parse(p.format.as_deref())?;
+    if format == Format::Json && p.table.is_some() {
+        return Err(bad("table", "only with format=csv"));
+    }
     let table = match p.table.as_deref() {
-        _ if matches!(format, Format::Json) && p.table.is_some() => return Err(bad("table", "only with format=csv")),
         None | Some("queues") => Table::Queues,
         Some("agents") => Table::Agents,
         Some("calls") => Table::Calls,
