@@ -49,6 +49,9 @@ pub struct ApiConfig {
     /// The built web app (`web/dist`), served at `/` for every path outside
     /// `/api/`; `None` serves no files.
     pub web_dir: Option<std::path::PathBuf>,
+    /// The platform's SIP domain (`sip.domain`): a tenant's agents register
+    /// as `sip:<extension>@<slug>.<domain>`.
+    pub sip_domain: String,
 }
 
 impl Default for ApiConfig {
@@ -60,6 +63,7 @@ impl Default for ApiConfig {
             readiness_timeout: Duration::from_secs(2),
             login_max_failures: 10,
             login_lockout: Duration::from_secs(15 * 60),
+            sip_domain: "switchboard.localhost".to_owned(),
             live: crate::live::LiveConfig::default(),
             web_dir: None,
         }

@@ -18,12 +18,14 @@ use crate::live::{LiveAgent, LiveCall, LiveMessage, LiveSnapshot, QueueFigures};
 use crate::routes::api_keys::ApiKeyView;
 use crate::routes::auth::{LoginRequest, LoginResponse, Me};
 use crate::routes::call_actions::{MoveCall, PriorityChange};
+use crate::routes::contact_calls::ContactCall;
 use crate::routes::health::Readiness;
 use crate::routes::queues::{Member, Members, QueueView};
 use crate::routes::reports::{
     AgentCountersGroup, AgentCountersReport, AgentReport, AgentReportRow, CallCountersGroup, CallCountersReport,
     CallerReport, GroupKeyView, ServiceLevelReport, VolumeReportView,
 };
+use crate::routes::sip_login::SipLogin;
 use crate::routes::tenant::{TenantPatch, TenantSettings};
 use crate::routes::tenants::{NewTenant, TenantView};
 use crate::routes::users::UserUpdate;
@@ -39,7 +41,7 @@ use crate::routes::users::UserUpdate;
         Supervision, Transfer, PlaceCall, CallPlaced, model::TransferTarget, model::SupervisionMode,
         model::NotReadyReason, TenantSettings, TenantPatch, CallCountersReport, CallCountersGroup,
         AgentCountersReport, AgentCountersGroup, GroupKeyView, ServiceLevelReport, VolumeReportView, AgentReport,
-        AgentReportRow, CallerReport
+        AgentReportRow, CallerReport, SipLogin, ContactCall
     )),
     modifiers(&Bearer)
 )]
@@ -345,6 +347,14 @@ fn paths() -> Paths {
         .parameter(query("offset", "Skip this many"))
         .parameter(query("number", "Only contacts with exactly this E.164 number"));
     paths.add_path_operation("/api/v1/contacts", vec![HttpMethod::Get], contacts.build());
+    let contact_calls =
+        with_id(op("contacts", "The contact's latest calls, newest first (any role; screen pop)".into(), "200", {
+            Some(items(named("ContactCall")))
+        }))
+        .parameter(query("limit", "At most this many (1-50, default 5)"))
+        .response("400", error("A bad query parameter, named"))
+        .response("404", error("No such contact in your tenant"));
+    paths.add_path_operation("/api/v1/contacts/{id}/calls", vec![HttpMethod::Get], contact_calls.build());
     let events = op(
         "events",
         "Stored events, oldest first (supervisor)".into(),

@@ -53,6 +53,19 @@ pub(crate) fn add(paths: &mut Paths) {
                     .build(),
             );
     paths.add_path_operation("/api/v1/agent/call", post(), call.build());
+    let sip_login = op(
+        "agent",
+        "A short-lived SIP login for your browser softphone (JsSIP over `GET /sip`)".into(),
+        "200",
+        Some(named("SipLogin")),
+    )
+    .description(Some(
+        "Registers your own AOR until `expires_at` (a session's length, at most a day); derived from your SIP \
+         password, which is never handed out, and void once it changes. 409: you have no SIP account."
+            .to_owned(),
+    ))
+    .response("409", error("You have no agent profile or no SIP password"));
+    paths.add_path_operation("/api/v1/agent/sip-login", post(), sip_login.build());
     let reject = as_agent("Refuse the call ringing at you: it goes to the next agent (409: none rings)", "204", None);
     paths.add_path_operation("/api/v1/agent/offer/reject", post(), reject.build());
     let agent_state = with_id(call_layer(with_input(

@@ -14,5 +14,6 @@ mod report_figures;
 mod report_forecast;
 mod reports;
 mod sip_passwords;
+mod softphone;
 mod validation;
 mod web_files;

@@ -2,6 +2,7 @@
 //! blocking; `tenants` covers several tenant domains on one registrar.
 
 mod tenants;
+mod web_login;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

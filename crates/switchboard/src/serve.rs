@@ -31,6 +31,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let api_config = api::ApiConfig {
         operator_token: config.operator.token.clone(),
         web_dir: web_dir.clone(),
+        sip_domain: config.sip.domain.clone(),
         ..api::ApiConfig::default()
     };
     let state = api::AppState::new(db.pool.clone(), api_config)

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod api_keys;
 pub mod auth;
 pub mod call_actions;
+pub mod contact_calls;
 pub mod contacts;
 pub mod events;
 pub mod health;
@@ -12,6 +13,7 @@ pub mod ivr_flows;
 pub mod numbers;
 pub mod queues;
 pub mod reports;
+pub mod sip_login;
 pub mod skills;
 pub mod tenant;
 pub mod tenants;
@@ -48,11 +50,13 @@ pub fn all() -> Router<AppState> {
         .merge(skills::routes())
         .merge(agents::routes())
         .merge(agent_session::routes())
+        .merge(sip_login::routes())
         .merge(call_actions::routes())
         .merge(queues::routes())
         .merge(numbers::routes())
         .merge(trunks::routes())
         .merge(contacts::routes())
+        .merge(contact_calls::routes())
         .merge(ivr_flows::routes())
         .merge(events::routes())
         .merge(reports::routes())

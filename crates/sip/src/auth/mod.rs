@@ -22,6 +22,9 @@
 //!   from a seed the caller gives (or are passed in), never from an RNG
 //!   read here. [`Challenge::parse`] never panics.
 //!
+//! Browser softphones register with short-lived logins derived from the
+//! account's password ([`mint_web_login`]; see `web_login.rs`).
+//!
 //! Time comes in as seconds on the server's own clock (the caller maps its
 //! `Instant` onto it); nothing here reads the clock.
 
@@ -30,9 +33,13 @@ mod hash;
 mod header;
 mod nonce;
 mod server;
+mod web_login;
 
 pub use client::{Challenge, ChallengeError, ChallengeKind, ClientSecret, DigestClient, format_authorization};
 pub use hash::{Algorithm, Credentials};
 pub use header::{AuthError, Authorization, QopAuth};
 pub use nonce::{NonceCheck, Nonces};
 pub use server::{DigestServer, Verdict, expected_response};
+pub use web_login::{
+    MAX_LIFETIME_SECS, SEPARATOR, WebLogin, mint_web_login, web_login_expiry, web_login_key, web_login_password,
+};

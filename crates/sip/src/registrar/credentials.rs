@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::auth::Credentials;
+use crate::auth::{Credentials, web_login_expiry, web_login_key, web_login_password};
 
 /// Looks up the credentials of the user owning an address-of-record.
 pub trait CredentialStore {
@@ -12,6 +12,22 @@ pub trait CredentialStore {
     /// (its host, lowercased), with HA1s computed for realm `domain`; `None`
     /// for an unknown domain or user (both answered 404).
     fn lookup(&self, domain: &str, username: &str) -> Option<Credentials>;
+
+    /// Credentials for a digest username other than the AOR's user: a
+    /// browser's short-lived web login (`<user>~<expiry>`, see
+    /// [`crate::auth::mint_web_login`]) still valid at `now_unix`, with
+    /// HA1s for that digest username; `None` (the default: no such
+    /// logins) is answered 403.
+    fn lookup_web_login(
+        &self,
+        domain: &str,
+        username: &str,
+        authorization_user: &str,
+        now_unix: u64,
+    ) -> Option<Credentials> {
+        let _ = (domain, username, authorization_user, now_unix);
+        None
+    }
 }
 
 impl CredentialStore for HashMap<(String, String), Credentials> {
@@ -24,11 +40,22 @@ impl<T: CredentialStore + ?Sized> CredentialStore for Box<T> {
     fn lookup(&self, domain: &str, username: &str) -> Option<Credentials> {
         (**self).lookup(domain, username)
     }
+
+    fn lookup_web_login(
+        &self,
+        domain: &str,
+        username: &str,
+        authorization_user: &str,
+        now_unix: u64,
+    ) -> Option<Credentials> {
+        (**self).lookup_web_login(domain, username, authorization_user, now_unix)
+    }
 }
 
 /// An in-memory [`CredentialStore`]: the SIP accounts of every tenant,
 /// keyed by (domain, user), HA1s derived once from clear passwords with
-/// the domain as realm. Build a new one from the database and swap it in
+/// the domain as realm, and the key of each account's web logins (so a
+/// browser's short-lived login registers the same AOR). Build a new one from the database and swap it in
 /// with [`Registrar::credentials_mut`](super::Registrar::credentials_mut)
 /// to refresh.
 ///
@@ -45,6 +72,8 @@ impl<T: CredentialStore + ?Sized> CredentialStore for Box<T> {
 #[derive(Debug, Clone, Default)]
 pub struct Accounts {
     by_key: HashMap<(String, String), Credentials>,
+    /// The web-login key of each account ([`web_login_key`]).
+    web_keys: HashMap<(String, String), [u8; 32]>,
 }
 
 impl Accounts {
@@ -73,13 +102,16 @@ impl Accounts {
     pub fn insert_password(&mut self, domain: &str, user: &str, password: &str) {
         let domain = domain.to_ascii_lowercase();
         let credentials = Credentials::from_password(user, &domain, password);
+        self.web_keys.insert((domain.clone(), user.to_owned()), web_login_key(password));
         self.by_key.insert((domain, user.to_owned()), credentials);
     }
 
     /// Removes `user`'s account in `domain`; whether there was one. Its
     /// bindings stay until they expire or are un-registered.
     pub fn remove(&mut self, domain: &str, user: &str) -> bool {
-        self.by_key.remove(&(domain.to_ascii_lowercase(), user.to_owned())).is_some()
+        let key = (domain.to_ascii_lowercase(), user.to_owned());
+        self.web_keys.remove(&key);
+        self.by_key.remove(&key).is_some()
     }
 
     /// How many accounts there are.
@@ -96,5 +128,18 @@ impl Accounts {
 impl CredentialStore for Accounts {
     fn lookup(&self, domain: &str, username: &str) -> Option<Credentials> {
         self.by_key.lookup(domain, username)
+    }
+
+    fn lookup_web_login(
+        &self,
+        domain: &str,
+        username: &str,
+        authorization_user: &str,
+        now_unix: u64,
+    ) -> Option<Credentials> {
+        let expires = web_login_expiry(authorization_user, username, now_unix)?;
+        let key = self.web_keys.get(&(domain.to_owned(), username.to_owned()))?;
+        let password = web_login_password(key, domain, username, expires);
+        Some(Credentials::from_password(authorization_user, domain, &password))
     }
 }

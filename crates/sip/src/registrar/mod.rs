@@ -189,10 +189,18 @@ impl<C: CredentialStore> Registrar<C> {
             // RFC 7616 §3.4.6: the digest-uri must be the request's URI.
             return Some(reply(request, 400, "Digest URI Mismatch"));
         }
-        if auth.username != aor.user {
-            self.blocker.fail(ip, now);
-            return Some(reply(request, 403, "Forbidden"));
-        }
+        let credentials = if auth.username == aor.user {
+            credentials
+        } else {
+            // Only a browser's web login may use another digest username.
+            match self.credentials.lookup_web_login(&aor.domain, &aor.user, &auth.username, now_secs) {
+                Some(web) => web,
+                None => {
+                    self.blocker.fail(ip, now);
+                    return Some(reply(request, 403, "Forbidden"));
+                }
+            }
+        };
         let method = request.method().as_str();
         match self.digest_for(&aor.domain).verify(&auth, method, &credentials, now_secs) {
             Verdict::Authenticated => self.blocker.succeed(ip),

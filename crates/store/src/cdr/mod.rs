@@ -21,7 +21,7 @@ mod batch;
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
-use model::{CallId, CallRecord, CdrError, TenantId};
+use model::{CallId, CallRecord, CdrError, ContactId, TenantId};
 use sqlx::{PgExecutor, PgPool};
 
 use crate::RepoError;
@@ -88,6 +88,26 @@ pub async fn list(
     .bind(tenant_id.as_uuid())
     .bind(range.start)
     .bind(range.end)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(|(json,)| crate::repo::from_json(json, "calls")).collect()
+}
+
+/// The tenant's latest `limit` CDRs of calls with contact `contact`,
+/// newest first (a screen pop's "last contacts").
+pub async fn of_contact(
+    db: impl PgExecutor<'_>,
+    tenant_id: TenantId,
+    contact: ContactId,
+    limit: i64,
+) -> Result<Vec<CallRecord>, RepoError> {
+    let rows: Vec<(serde_json::Value,)> = sqlx::query_as(
+        "SELECT to_jsonb(c) FROM calls c WHERE c.tenant_id = $1 AND c.contact_id = $2 \
+         ORDER BY c.arrived_at DESC, c.call_id DESC LIMIT $3",
+    )
+    .bind(tenant_id.as_uuid())
+    .bind(contact.as_uuid())
     .bind(limit)
     .fetch_all(db)
     .await?;

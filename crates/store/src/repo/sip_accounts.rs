@@ -90,3 +90,18 @@ pub async fn find(
         .await?;
     Ok(row.map(account))
 }
+
+/// The SIP account of one agent of a tenant; `None` when the agent has
+/// no SIP password (or is not the tenant's).
+pub async fn of_agent(
+    db: impl PgExecutor<'_>,
+    tenant: TenantId,
+    agent: AgentId,
+) -> Result<Option<SipAccount>, RepoError> {
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND a.tenant_id = $1 AND a.id = $2"))
+        .bind(tenant.0)
+        .bind(agent.0)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(account))
+}

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use model::{
-    AgentId, CallDirection, CallId, Event, EventPayload, LegId, OfferReason, QueueId, RoutingStrategy, TenantId,
-    VipTier,
+    AgentId, CallDirection, CallId, ContactId, Event, EventPayload, LegId, OfferReason, QueueId, RoutingStrategy,
+    TenantId, VipTier,
 };
 
 /// One call's events, in the order written.
@@ -48,6 +48,14 @@ impl CallScript {
     pub fn vip_tier(mut self, tier: u8) -> CallScript {
         if let Some(EventPayload::CallArrived { vip_tier, .. }) = self.events.first_mut().map(|e| &mut e.payload) {
             *vip_tier = VipTier(tier);
+        }
+        self
+    }
+
+    /// The caller's contact, as the arrival carries it.
+    pub fn contact(mut self, contact: ContactId) -> CallScript {
+        if let Some(EventPayload::CallArrived { contact_id, .. }) = self.events.first_mut().map(|e| &mut e.payload) {
+            *contact_id = Some(contact);
         }
         self
     }
