@@ -1,5 +1,6 @@
 // Vite build settings: the server serves web/dist at "/" on the API's origin.
-// `npm run dev` proxies /api (HTTP and the live WebSocket) to SWITCHBOARD_URL.
+// `npm run dev` proxies /api (HTTP and the live WebSocket) and /sip (the
+// phone's SIP over WebSocket) to SWITCHBOARD_URL.
 import { defineConfig } from "vite";
 
 declare const process: { env: Record<string, string | undefined> };
@@ -14,6 +15,7 @@ export default defineConfig({
   server: {
     proxy: {
       "/api": { target: api, changeOrigin: true, ws: true },
+      "/sip": { target: api, changeOrigin: true, ws: true },
     },
   },
 });

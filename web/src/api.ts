@@ -202,3 +202,185 @@ export async function fetchQueues(): Promise<NamedItem[]> {
 export async function fetchAgents(): Promise<NamedItem[]> {
   return namedItems(await request<unknown>("GET", "/api/v1/agents"));
 }
+
+/** A queue as the softphone needs it: id, name and its after-call work time. */
+export interface QueueItem extends NamedItem {
+  /** `wrap_up_secs`, when the server sent a number. */
+  wrapUpSecs?: number;
+}
+
+/** `GET /api/v1/queues` with each queue's `wrap_up_secs` (for the wrap-up countdown). */
+export async function fetchQueueItems(): Promise<QueueItem[]> {
+  const data = await request<unknown>("GET", "/api/v1/queues");
+  const raw = data && typeof data === "object" ? (data as { items?: unknown }).items : undefined;
+  const byId = new Map<string, unknown>();
+  if (Array.isArray(raw)) {
+    for (const item of raw) {
+      if (item && typeof item === "object" && typeof (item as { id?: unknown }).id === "string") {
+        byId.set((item as { id: string }).id, (item as { wrap_up_secs?: unknown }).wrap_up_secs);
+      }
+    }
+  }
+  return namedItems(data).map((q) => {
+    const secs = byId.get(q.id);
+    return typeof secs === "number" && Number.isFinite(secs) && secs >= 0 ? { ...q, wrapUpSecs: secs } : q;
+  });
+}
+
+/** `GET /api/v1/skills`: the tenant's skills (id and name), for "why this agent". */
+export async function fetchSkills(): Promise<NamedItem[]> {
+  return namedItems(await request<unknown>("GET", "/api/v1/skills"));
+}
+
+/** The agent's SIP credential (`POST /api/v1/agent/sip-login`), short-lived. */
+export interface SipCredential {
+  uri: string;
+  authorization_user: string;
+  password: string;
+  display_name?: string;
+  /** RFC 3339, when the server said. */
+  expires_at?: string;
+}
+
+/**
+ * `POST /api/v1/agent/sip-login`: a SIP credential for the browser phone.
+ * 409 when the agent has no SIP account, 403 for a non-agent (ApiError).
+ */
+export async function fetchSipCredential(): Promise<SipCredential> {
+  const data = await request<unknown>("POST", "/api/v1/agent/sip-login");
+  const d = data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+  const { uri, authorization_user, password, display_name, expires_at } = d;
+  if (typeof uri !== "string" || !uri.startsWith("sip") || typeof authorization_user !== "string" || typeof password !== "string") {
+    throw new ApiError(500, "The server's SIP credential was incomplete.");
+  }
+  return {
+    uri,
+    authorization_user,
+    password,
+    display_name: typeof display_name === "string" ? display_name : undefined,
+    expires_at: typeof expires_at === "string" ? expires_at : undefined,
+  };
+}
+
+/** A CRM contact as the screen pop shows it (`GET /api/v1/contacts/{id}`). */
+export interface ContactCard {
+  id: string;
+  name: string;
+  phoneNumbers: string[];
+  company: string;
+  vipTier: number;
+  dealStage: string;
+  notes: string;
+  ownerAgentId: string | null;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+/** A contact from the server's JSON (flat, or wrapped in `contact`), or null. */
+export function parseContact(data: unknown): ContactCard | null {
+  if (!data || typeof data !== "object" || Array.isArray(data)) return null;
+  let c = data as Record<string, unknown>;
+  const inner = c.contact;
+  if (typeof c.name !== "string" && inner && typeof inner === "object" && !Array.isArray(inner)) {
+    c = { id: c.id, ...(inner as Record<string, unknown>) };
+  }
+  if (typeof c.name !== "string") return null;
+  return {
+    id: str(c.id),
+    name: c.name,
+    phoneNumbers: Array.isArray(c.phone_numbers) ? c.phone_numbers.filter((n): n is string => typeof n === "string") : [],
+    company: str(c.company),
+    vipTier: typeof c.vip_tier === "number" && Number.isFinite(c.vip_tier) ? c.vip_tier : 0,
+    dealStage: str(c.deal_stage),
+    notes: str(c.notes),
+    ownerAgentId: typeof c.owner_agent_id === "string" ? c.owner_agent_id : null,
+  };
+}
+
+export async function fetchContact(id: string): Promise<ContactCard> {
+  const contact = parseContact(await request<unknown>("GET", `/api/v1/contacts/${encodeURIComponent(id)}`));
+  if (!contact) throw new ApiError(500, "The server's contact had no name.");
+  return contact;
+}
+
+/** One earlier call of a contact (`GET /api/v1/contacts/{id}/calls`). */
+export interface ContactCall {
+  callId: string;
+  /** Epoch ms, when parseable. */
+  arrivedAt: number | null;
+  direction: string;
+  outcome: string;
+  queueId: string | null;
+  agentId: string | null;
+  talkMs: number | null;
+  disposition: string | null;
+}
+
+export function parseContactCalls(data: unknown): ContactCall[] {
+  const items = data && typeof data === "object" ? (data as { items?: unknown }).items : undefined;
+  if (!Array.isArray(items)) return [];
+  const out: ContactCall[] = [];
+  for (const item of items) {
+    if (!item || typeof item !== "object" || Array.isArray(item)) continue;
+    const c = item as Record<string, unknown>;
+    const at = typeof c.arrived_at === "string" ? Date.parse(c.arrived_at) : NaN;
+    out.push({
+      callId: str(c.call_id),
+      arrivedAt: Number.isNaN(at) ? null : at,
+      direction: str(c.direction),
+      outcome: str(c.outcome),
+      queueId: typeof c.queue_id === "string" ? c.queue_id : null,
+      agentId: typeof c.agent_id === "string" ? c.agent_id : null,
+      talkMs: typeof c.talk_ms === "number" && Number.isFinite(c.talk_ms) ? c.talk_ms : null,
+      disposition: typeof c.disposition === "string" && c.disposition !== "" ? c.disposition : null,
+    });
+  }
+  return out;
+}
+
+/** The contact's last calls, newest first. */
+export async function fetchContactCalls(id: string, limit = 5): Promise<ContactCall[]> {
+  return parseContactCalls(await request<unknown>("GET", `/api/v1/contacts/${encodeURIComponent(id)}/calls?limit=${limit}`));
+}
+
+/** Where a call is transferred or consulted to (the body's `target`). */
+export type TransferTarget =
+  | { type: "queue"; queue_id: string }
+  | { type: "agent"; agent_id: string }
+  | { type: "number"; number: string };
+
+const callPath = (callId: string) => `/api/v1/calls/${encodeURIComponent(callId)}`;
+
+/** `POST /api/v1/calls/{id}/transfer` (blind), answered 202. */
+export function transferCall(callId: string, target: TransferTarget): Promise<void> {
+  return request<void>("POST", `${callPath(callId)}/transfer`, { target });
+}
+
+/** `POST /api/v1/calls/{id}/consult` (warm transfer: the caller is held), answered 202. */
+export function startConsult(callId: string, target: TransferTarget): Promise<void> {
+  return request<void>("POST", `${callPath(callId)}/consult`, { target });
+}
+
+/** `POST /api/v1/calls/{id}/consult/complete`: the caller and the consulted party are joined. */
+export function completeConsult(callId: string): Promise<void> {
+  return request<void>("POST", `${callPath(callId)}/consult/complete`);
+}
+
+/** `DELETE /api/v1/calls/{id}/consult`: back to the caller. */
+export function cancelConsult(callId: string): Promise<void> {
+  return request<void>("DELETE", `${callPath(callId)}/consult`);
+}
+
+/** `POST /api/v1/agent/wrap-up`, answered 204 (409 when the agent is not wrapping up). */
+export function submitWrapUp(disposition: string, notes: string): Promise<void> {
+  return request<void>("POST", "/api/v1/agent/wrap-up", { disposition, notes });
+}
+
+/** `POST /api/v1/agent/call` (click-to-call): the agent's phone rings first; answers the new call's id. */
+export async function placeCall(body: { number: string } | { contact_id: string }): Promise<string> {
+  const data = await request<{ call_id?: unknown }>("POST", "/api/v1/agent/call", body);
+  if (!data || typeof data.call_id !== "string" || data.call_id === "") {
+    throw new ApiError(500, "The server's answer had no call id.");
+  }
+  return data.call_id;
+}

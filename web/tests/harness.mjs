@@ -64,11 +64,25 @@ export async function connected(page, timeout = 15_000) {
 }
 
 /**
+ * Chromium's switches for WebRTC calls: a fake microphone (a tone) granted
+ * without a prompt (which also keeps real host addresses in ICE candidates),
+ * loopback candidates allowed, audio playing without a user gesture.
+ */
+export const MEDIA_ARGS = [
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+/**
  * Runs `body({ page, step })` in a fresh headless Chromium page (1366×768)
  * and exits 0 when it returns; on an error prints where it happened and what
  * the page showed, saves `<name>-failure.png`, and exits 1.
+ * `options.args`: more Chromium switches (e.g. MEDIA_ARGS);
+ * `options.permissions`: permissions granted to the page (e.g. ["microphone"]).
  */
-export async function browserTest(name, body) {
+export async function browserTest(name, body, options = {}) {
   mkdirSync(artifacts, { recursive: true });
   let browser;
   let page;
@@ -89,9 +103,10 @@ export async function browserTest(name, body) {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        ...(options.args ?? []),
       ],
     });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, permissions: options.permissions ?? [] });
     page = await context.newPage();
     page.on("console", (msg) => {
       if (msg.type() === "error" || msg.type() === "warning") consoleLines.push(`console ${msg.type()}: ${msg.text()}`);

@@ -50,10 +50,6 @@ impl Carrier {
     /// hangs up.
     pub(crate) fn dial(edge: SocketAddr, caller: &str, did: &str, media: Media, talk: Duration) -> Carrier {
         let dir = tempfile::tempdir().unwrap();
-        // SIP, the control port, the media port and the one two above it
-        // (SIPp binds both): a stripe of this process's block.
-        let first = take_ports(6);
-        let (sip, control, rtp) = (first, first + 1, first + 2);
         let (file, echo) = match media {
             Media::Tone(frequency) => {
                 std::fs::write(dir.path().join("carrier-tone.wav"), ulaw_wav(frequency, 10)).unwrap();
@@ -61,6 +57,29 @@ impl Carrier {
             }
             Media::Echo => ("carrier-echo.xml", true),
         };
+        Carrier::spawn(dir, edge, caller, did, (file, echo), talk)
+    }
+
+    /// Calls `did` at `edge` presenting `caller`, echoes the RTP it gets,
+    /// and waits for the far end to hang up (bounded by SIPp's timeout).
+    pub(crate) fn dial_echo_until_hung_up(edge: SocketAddr, caller: &str, did: &str) -> Carrier {
+        let dir = tempfile::tempdir().unwrap();
+        Carrier::spawn(dir, edge, caller, did, ("carrier-echo-until-bye.xml", true), Duration::ZERO)
+    }
+
+    /// Starts SIPp on scenario `file` (`echo`: with `-rtp_echo`).
+    fn spawn(
+        dir: tempfile::TempDir,
+        edge: SocketAddr,
+        caller: &str,
+        did: &str,
+        (file, echo): (&str, bool),
+        talk: Duration,
+    ) -> Carrier {
+        // SIP, the control port, the media port and the one two above it
+        // (SIPp binds both): a stripe of this process's block.
+        let first = take_ports(6);
+        let (sip, control, rtp) = (first, first + 1, first + 2);
         let talk_ms = talk.as_millis().to_string();
         let mut command = Command::new("sipp");
         command

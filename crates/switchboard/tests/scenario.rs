@@ -27,7 +27,12 @@ pub(crate) struct Demo {
 impl Demo {
     /// A fresh database with the demo tenant, media ports of its own.
     pub(crate) async fn seed() -> Demo {
-        let node = Node::new().await.with_own_media_range();
+        Demo::seed_on(Node::new().await).await
+    }
+
+    /// The demo tenant seeded on `node`'s database, media ports of its own.
+    pub(crate) async fn seed_on(node: Node) -> Demo {
+        let node = node.with_own_media_range();
         node.run(&["demo"]);
         let pool = store::connect(&node.database_url, 2).await.unwrap();
         let tenant = store::repo::tenants::find_by_slug(&pool, "demo").await.unwrap().unwrap().id;
@@ -97,6 +102,12 @@ impl Demo {
         let mut trunk = trunks.into_iter().next().expect("the demo trunk");
         trunk.data.port = port;
         store::repo::trunks::update(&self.pool, self.tenant, trunk.id, &trunk.data).await.unwrap().unwrap();
+    }
+
+    /// Sets `SWITCHBOARD_<key>` for `serve`.
+    pub(crate) fn with_setting(mut self, key: &'static str, value: String) -> Demo {
+        self.node.env.push((key, value));
+        self
     }
 
     /// Has `serve` read the configuration again every second.

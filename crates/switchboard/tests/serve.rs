@@ -25,8 +25,13 @@ pub(crate) struct Node {
 
 impl Node {
     pub(crate) async fn new() -> Node {
+        Node::on_database(store::testing::fresh_database_url().await)
+    }
+
+    /// A node on the database at `database_url` (e.g. a test's own cluster).
+    pub(crate) fn on_database(database_url: String) -> Node {
         Node {
-            database_url: store::testing::fresh_database_url().await,
+            database_url,
             data_dir: tempfile::tempdir().unwrap(),
             addr: free_addr(),
             sip_udp: free_udp_addr(),

@@ -5,8 +5,8 @@
 //! wallboard shows her going to lunch (done over the API meanwhile) from
 //! the live feed, without a reload; the server's own snapshot agrees; and
 //! when `serve` stops and starts again under the open softphone, the page
-//! says the connection is lost, then reconnects by itself and shows what
-//! the new server says (alice logged out: the ACD does not keep agents'
+//! says the connection is lost, then reconnects by itself, its JsSIP phone
+//! registers again with the new server, and it shows what the new server says (alice logged out: the ACD does not keep agents'
 //! log-ins across a restart); the reports page charts a week of generated
 //! history (`switchboard history`) with the API's figures. The
 //! test fails with what is missing when Chromium, Node.js or the built app
@@ -19,7 +19,7 @@ use crate::http::request;
 use crate::serve::{Node, login, terminate};
 
 /// The repository's `web/` directory.
-fn web_root() -> PathBuf {
+pub(crate) fn web_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web")
 }
 
@@ -29,7 +29,7 @@ pub(crate) fn artifacts() -> PathBuf {
 }
 
 /// Panics naming what the browser tests need and do not find.
-fn require_browser_setup(web: &Path) {
+pub(crate) fn require_browser_setup(web: &Path) {
     let missing: Vec<String> = [
         (web.join("dist/index.html"), "the built web app (cd web && npm ci && npm run build)"),
         (web.join("node_modules/playwright-core"), "web's npm packages (cd web && npm ci)"),
@@ -57,10 +57,10 @@ async fn demo_with_web() -> (PathBuf, Node) {
 
 /// A child process killed when dropped, so that a failing test leaves no
 /// `serve` or browser script running behind it.
-struct Guard(Option<std::process::Child>);
+pub(crate) struct Guard(pub(crate) Option<std::process::Child>);
 
 impl Guard {
-    fn child(&mut self) -> &mut std::process::Child {
+    pub(crate) fn child(&mut self) -> &mut std::process::Child {
         self.0.as_mut().expect("the process")
     }
 }
@@ -86,7 +86,7 @@ fn stop(mut server: Guard) {
 }
 
 /// `node web/tests/<script>` set to run against `url`.
-fn script_command(web: &Path, script: &str, url: &str) -> Command {
+pub(crate) fn script_command(web: &Path, script: &str, url: &str) -> Command {
     let mut cmd = Command::new("node");
     cmd.arg(format!("tests/{script}")).current_dir(web).env("SWITCHBOARD_URL", url).env("ARTIFACTS_DIR", artifacts());
     cmd
@@ -160,9 +160,8 @@ async fn the_supervisors_wallboard_shows_an_agents_change_from_the_live_feed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_when_it_is_back() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     use std::process::Stdio;
-    use std::time::Duration;
 
     let (web, node) = demo_with_web().await;
     let mut server = serve(&node);
@@ -174,41 +173,28 @@ async fn the_softphone_says_when_the_server_is_gone_and_reconnects_by_itself_whe
             .spawn()
             .expect("run node"),
     ));
-    let (tx, lines) = std::sync::mpsc::channel::<String>();
-    let stdout = script.child().stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    // A bound on a script that hangs, not a timing assertion.
-    let mut wait_for = |word: &str| loop {
-        match lines.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => {
-                let done = line == word || line.starts_with("FAIL");
-                seen.push(line);
-                if done {
-                    assert_eq!(seen.last().map(String::as_str), Some(word), "{}", seen.join("\n"));
-                    break;
-                }
-            }
-            Err(e) => panic!("no {word} from the script ({e}):\n{}", seen.join("\n")),
-        }
-    };
+    let mut lines = ScriptLines::of(script.child());
 
-    wait_for("READY");
+    lines.expect("READY");
     stop(server);
-    wait_for("LOST");
+    lines.expect("LOST");
     server = serve(&node);
     writeln!(script.child().stdin.as_mut().expect("stdin"), "back").expect("tell the script");
-    wait_for("OK reconnected");
-    eprintln!("{}", seen.join("\n"));
+    lines.expect("OK reconnected");
+    eprintln!("{}", lines.seen());
     assert!(script.child().wait().expect("the script ends").success());
     let shot = std::fs::read(artifacts().join("softphone-connection-lost.png")).expect("the screenshot");
     assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
+    // Each server saw the browser register over the WebSocket: the page's
+    // phone registered again by itself with the server that came back.
+    let pool = store::connect(&node.database_url, 1).await.expect("the database");
+    let (over_ws,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM events WHERE kind = 'agent_device_registered' AND payload->>'transport' = 'ws'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count the registrations");
+    assert!(over_ws >= 2, "the browser registered with both servers: {over_ws} registrations");
     stop(server);
 }
 
@@ -225,4 +211,53 @@ async fn the_reports_page_charts_a_weeks_history_and_matches_the_api() {
     assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
 
     stop(server);
+}
+
+/// A browser script's standard output, line by line as it comes: the
+/// script says how far it got (`READY`, `RINGING <call>`, …) and the test
+/// acts in between.
+pub(crate) struct ScriptLines {
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl ScriptLines {
+    /// Reads `child`'s piped standard output on a thread of its own.
+    pub(crate) fn of(child: &mut std::process::Child) -> ScriptLines {
+        use std::io::BufRead;
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        let stdout = child.stdout.take().expect("the script's stdout is piped");
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        ScriptLines { lines, seen: Vec::new() }
+    }
+
+    /// The next line starting with `prefix` (lines before it are kept for
+    /// messages); panics on a `FAIL` line, the script's end, or after 60 s
+    /// without a line (a bound on a script that hangs, not a timing
+    /// assertion).
+    pub(crate) fn expect(&mut self, prefix: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(std::time::Duration::from_secs(60)) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    assert!(!line.starts_with("FAIL"), "the script failed:\n{}", self.seen());
+                    if line.starts_with(prefix) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!("no {prefix} from the script ({e}):\n{}", self.seen()),
+            }
+        }
+    }
+
+    /// Every line so far.
+    pub(crate) fn seen(&self) -> String {
+        self.seen.join("\n")
+    }
 }
