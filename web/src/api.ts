@@ -53,7 +53,7 @@ function fieldErrors(data: unknown): FieldError[] {
 export interface Me {
   role?: string;
   tenant_slug?: string;
-  user?: { username?: string; display_name?: string } | null;
+  user?: { id?: string; username?: string; display_name?: string } | null;
   agent?: { id?: string; name?: string; extension?: string } | null;
   [key: string]: unknown;
 }
@@ -107,6 +107,14 @@ async function request<T>(method: string, path: string, body?: unknown, token = 
 /** `GET path` as parsed JSON (unchecked: the caller reads it defensively). */
 export function getJson(path: string): Promise<unknown> {
   return request<unknown>("GET", path);
+}
+
+/**
+ * `method path` with an optional JSON body (the admin pages' POST, PUT and
+ * DELETE), answered as parsed JSON (unchecked; undefined for an empty body).
+ */
+export function sendJson(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<unknown> {
+  return request<unknown>(method, path, body);
 }
 
 /** `GET path` as text (e.g. a report with `format=csv`). */
@@ -383,4 +391,39 @@ export async function placeCall(body: { number: string } | { contact_id: string 
     throw new ApiError(500, "The server's answer had no call id.");
   }
   return data.call_id;
+}
+
+/** How a supervisor takes part in a live call (`POST /api/v1/calls/{id}/supervision`). */
+export type SupervisionMode = "monitor" | "whisper" | "barge" | "take_over";
+
+/**
+ * `POST /api/v1/calls/{id}/supervision`, answered 202: the first request
+ * rings the supervisor's phone (an INVITE with `X-Switchboard-Call`), a
+ * later one only switches the mode. 409 when the supervisor has no phone.
+ */
+export function superviseCall(callId: string, mode: SupervisionMode): Promise<void> {
+  return request<void>("POST", `${callPath(callId)}/supervision`, { mode });
+}
+
+/** `DELETE /api/v1/calls/{id}/supervision`, answered 204: the supervisor leaves the call. */
+export function stopSupervising(callId: string): Promise<void> {
+  return request<void>("DELETE", `${callPath(callId)}/supervision`);
+}
+
+/** Where a supervisor moves a waiting call: another queue, or an agent offered it now. */
+export type MoveBody = { queue_id: string } | { agent_id: string };
+
+/** `POST /api/v1/calls/{id}/move` (409 when the agent is not available). */
+export function moveCall(callId: string, body: MoveBody): Promise<void> {
+  return request<void>("POST", `${callPath(callId)}/move`, body);
+}
+
+/** `POST /api/v1/calls/{id}/priority`: the waiting call's base priority (higher is served first). */
+export function setCallPriority(callId: string, priority: number): Promise<void> {
+  return request<void>("POST", `${callPath(callId)}/priority`, { priority });
+}
+
+/** `PUT /api/v1/agents/{id}/state` (supervisors), answered 204; 409 when the agent is logged out or on a call. */
+export function setAgentStateFor(agentId: string, body: StateRequest): Promise<void> {
+  return request<void>("PUT", `/api/v1/agents/${encodeURIComponent(agentId)}/state`, body);
 }

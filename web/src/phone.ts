@@ -23,6 +23,8 @@ export interface RegStatus {
   state: "registering" | "registered" | "unregistered" | "failed";
   /** Why not registered, in words. */
   cause?: string;
+  /** When the credential was refused: the HTTP status of `POST /api/v1/agent/sip-login` (409: no SIP account). */
+  httpStatus?: number;
 }
 
 /** Where a call is: rung, answered (media starting or flowing), or over. */
@@ -299,7 +301,7 @@ export class Phone {
             : status === 0
               ? "server unreachable, retrying"
               : message;
-    this.setStatus({ state: "failed", cause });
+    this.setStatus({ state: "failed", cause, httpStatus: status || undefined });
     if (status === 0 || status >= 500) {
       this.retryTimer = window.setTimeout(() => void this.login(), LOGIN_RETRY_MS);
     }

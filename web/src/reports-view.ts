@@ -1,11 +1,13 @@
 // The supervisor's reports page: a date range, grouping and queue; then
 // the service level (cards, chart and table), abandonment by stage, the
-// weekday × hour heatmap and the agents' figures, each downloadable as CSV.
+// weekday × hour heatmap and the agents' figures, each downloadable as CSV;
+// and a queue's forecast and staffing (reports-forecast.ts).
 // Reads the reports when asked (and once on opening); it never polls.
 
 import { ApiError, fetchAgents, fetchQueues, getJson, getText, type Me, type NamedItem } from "./api";
 import { h, setAlert } from "./dom";
 import { ServiceLevelChart } from "./reports-chart";
+import { forecastSection } from "./reports-forecast";
 import {
   type AgentFigures,
   countText,
@@ -219,6 +221,8 @@ export function renderReports(root: HTMLElement, me: Me, nav: HTMLElement, signO
     ),
   );
 
+  const forecast = forecastSection(() => sessionEnded());
+
   const results = h(
     "div",
     { id: "reports-results", "aria-busy": "false" },
@@ -244,6 +248,7 @@ export function renderReports(root: HTMLElement, me: Me, nav: HTMLElement, signO
       form,
       error,
       results,
+      forecast.element,
     ),
   );
 
@@ -262,6 +267,7 @@ export function renderReports(root: HTMLElement, me: Me, nav: HTMLElement, signO
     if (stopped) return;
     stopped = true;
     chart.destroy();
+    forecast.stop();
   }
 
   function sessionEnded(): void {

@@ -57,6 +57,10 @@ export function sipStatusText(status: RegStatus): string {
   }
 }
 
+/** A wrap-up refused while the call is still ending is tried this often, this far apart. */
+const WRAP_UP_TRIES = 10;
+const WRAP_UP_RETRY_MS = 500;
+
 const REASONS: Array<[string, string]> = [
   ["break", "Break"],
   ["lunch", "Lunch"],
@@ -124,7 +128,18 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
   const wrapUp = wrapUpCard(async (disposition, notes) => {
     setAlert(error, "");
     try {
-      await submitWrapUp(disposition, notes);
+      // Right after a hang-up the server may still be ending the call (its
+      // BYE to the caller): it says so with a 409; try again shortly.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await submitWrapUp(disposition, notes);
+          break;
+        } catch (err) {
+          const ending = err instanceof ApiError && err.status === 409 && /still going on/.test(err.message);
+          if (!ending || attempt >= WRAP_UP_TRIES) throw err;
+          await new Promise((done) => window.setTimeout(done, WRAP_UP_RETRY_MS));
+        }
+      }
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) endSession();
       else problem(err instanceof ApiError ? err.detail : err instanceof Error ? err.message : String(err));

@@ -28,6 +28,12 @@ export interface LiveAgentRow {
   callId: string | null;
 }
 
+/** A supervisor on a live call, and how (`monitor`, `whisper`, `barge`, `take_over`; null when not said). */
+export interface LiveSupervisor {
+  supervisor_id: string;
+  mode: string | null;
+}
+
 /** A live call (`LiveCall`), times as epoch ms. */
 export interface LiveCallRow {
   call_id: string;
@@ -40,7 +46,11 @@ export interface LiveCallRow {
   queue_id: string | null;
   position: number | null;
   agent_id: string | null;
-  supervisors: string[];
+  /** The CRM contact matched by the caller's number. */
+  contact_id: string | null;
+  /** The base priority a supervisor last set (from `priority_changed`; null when not seen). */
+  priority: number | null;
+  supervisors: LiveSupervisor[];
 }
 
 function num(value: unknown): number | null {
@@ -92,7 +102,11 @@ function parseCall(raw: unknown): LiveCallRow | null {
     queue_id: str(raw.queue_id),
     position: num(raw.position),
     agent_id: str(raw.agent_id),
-    supervisors: supervisors.flatMap((s) => (isObject(s) && typeof s.supervisor_id === "string" ? [s.supervisor_id] : [])),
+    contact_id: str(raw.contact_id),
+    priority: null,
+    supervisors: supervisors.flatMap((s) =>
+      isObject(s) && typeof s.supervisor_id === "string" ? [{ supervisor_id: s.supervisor_id, mode: str(s.mode) }] : [],
+    ),
   };
 }
 
@@ -108,6 +122,8 @@ function bareCall(callId: string): LiveCallRow {
     queue_id: null,
     position: null,
     agent_id: null,
+    contact_id: null,
+    priority: null,
     supervisors: [],
   };
 }
@@ -186,10 +202,14 @@ export class WallboardState {
       }
     }
 
+    // The snapshot does not say a call's priority: keep the one seen.
+    const callsBefore = this.calls;
     this.calls = new Map();
     for (const raw of list("calls")) {
       const call = parseCall(raw);
-      if (call) this.calls.set(call.call_id, call);
+      if (!call) continue;
+      call.priority = callsBefore.get(call.call_id)?.priority ?? null;
+      this.calls.set(call.call_id, call);
     }
   }
 
@@ -279,6 +299,7 @@ function applyToCall(call: LiveCallRow, kind: string, p: Json, at: number): void
       call.from = str(p.from);
       call.to = str(p.to);
       call.vip_tier = num(p.vip_tier);
+      call.contact_id = str(p.contact_id);
       call.arrived_at = at;
       setState(call, "arrived", at);
       break;
@@ -305,6 +326,7 @@ function applyToCall(call: LiveCallRow, kind: string, p: Json, at: number): void
     }
     case "priority_changed":
       if (num(p.position) !== null) call.position = num(p.position);
+      if (num(p.priority) !== null) call.priority = num(p.priority);
       break;
     case "callback_accepted":
       setState(call, "callback", at);
@@ -342,12 +364,13 @@ function applyToCall(call: LiveCallRow, kind: string, p: Json, at: number): void
     case "supervisor_took_over": {
       const sup = str(p.supervisor_id);
       if (kind === "supervisor_took_over") call.agent_id = null;
-      if (sup) call.supervisors = [...call.supervisors.filter((s) => s !== sup), sup];
+      const mode = kind === "supervisor_took_over" ? "take_over" : str(p.mode);
+      if (sup) call.supervisors = [...call.supervisors.filter((s) => s.supervisor_id !== sup), { supervisor_id: sup, mode }];
       break;
     }
     case "supervisor_left": {
       const sup = str(p.supervisor_id);
-      call.supervisors = call.supervisors.filter((s) => s !== sup);
+      call.supervisors = call.supervisors.filter((s) => s.supervisor_id !== sup);
       break;
     }
   }

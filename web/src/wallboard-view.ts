@@ -1,12 +1,32 @@
 // The supervisor wallboard: queue figures, agents' states and the live calls
 // of the tenant, kept up from the live feed only (the names are read once,
-// and again after a reconnect).
+// and again after a reconnect). With an agent profile the supervisor's
+// browser phone runs here too: each connected call can be monitored,
+// whispered to, barged into or taken over; a waiting call moved or
+// re-prioritised; an agent's state set.
 
-import { ApiError, fetchAgents, fetchQueues, onRefusedSession, type Me, type NamedItem } from "./api";
+import {
+  ApiError,
+  fetchAgents,
+  fetchContact,
+  fetchQueues,
+  type Me,
+  moveCall,
+  type NamedItem,
+  onRefusedSession,
+  setAgentStateFor,
+  setCallPriority,
+} from "./api";
 import { elapsedText, stateText, words } from "./agent-state";
+import { agentStateMenu } from "./agent-state-menu";
+import { type CallActions, callActions, type MoveTargets } from "./call-actions";
 import { h, setAlert } from "./dom";
+import { KeyedRows, type RowSpec } from "./keyed-rows";
 import { LiveFeed, type LiveMessage } from "./live";
+import { supervisorPhone } from "./supervisor-phone";
 import { type LiveCallRow, type QueueFigures, WallboardState } from "./wallboard-model";
+
+const messageOf = (err: unknown) => (err instanceof ApiError ? err.detail : err instanceof Error ? err.message : String(err));
 
 /** Whole seconds as mm:ss (minutes keep counting past 59). */
 function secsText(secs: number): string {
@@ -56,12 +76,14 @@ export function renderWallboard(
     (me.user && typeof me.user.username === "string" && me.user.username) ||
     "Supervisor";
   const role = typeof me.role === "string" ? me.role : "supervisor";
+  const myUserId = me.user && typeof me.user.id === "string" ? me.user.id : null;
 
   // --- elements ---
   const connection = h("span", { id: "connection", class: "conn pending", role: "status" }, "Connecting…");
   const signOutLink = h("a", { href: "#", id: "sign-out" }, "Sign out");
   const error = h("p", { id: "wallboard-error", class: "alert", role: "alert" });
   setAlert(error, "");
+  const problem = (message: string) => setAlert(error, message);
 
   const queuesBody = h("tbody");
   const agentsBody = h("tbody");
@@ -93,20 +115,65 @@ export function renderWallboard(
     "table",
     { id: "agents", class: "board" },
     h("caption", { id: "agents-caption" }, "Agents"),
-    h("thead", {}, headRow(["Agent"], ["State"], ["Time in state", "num"], ["Current call"])),
+    h("thead", {}, headRow(["Agent"], ["State"], ["Time in state", "num"], ["Current call"], ["Set state"])),
     agentsBody,
   );
   const callsTable = h(
     "table",
     { id: "calls", class: "board" },
     h("caption", { id: "calls-caption" }, "Live calls"),
-    h("thead", {}, headRow(["State"], ["From"], ["Queue"], ["Waiting / talking", "num"], ["Agent"])),
+    h("thead", {}, headRow(["State"], ["From"], ["Queue"], ["Waiting / talking", "num"], ["Agent"], ["Actions"])),
     callsBody,
   );
 
   /** A card holding a table that scrolls inside itself (focusable, so the keyboard can scroll it). */
   const panel = (table: HTMLTableElement, captionId: string) =>
     h("section", { class: "card panel" }, h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": captionId }, table));
+
+  // --- state ---
+  const live = new WallboardState();
+  let queueNames = new Map<string, string>();
+  let agentNames = new Map<string, NamedItem>();
+  let namesLoaded = false;
+  /** Contact names of the callers (null while asked, or when unknown). */
+  const contactNames = new Map<string, string | null>();
+  let wasLost = false;
+  let stopped = false;
+
+  const queueName = (id: string | null) => (id === null ? "—" : queueNames.get(id) || shortId(id));
+  const agentName = (id: string | null) => (id === null ? "—" : agentNames.get(id)?.name || shortId(id));
+  const byText = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]);
+
+  /** The caller's contact name (asked for once, when first wanted), or null. */
+  function contactName(call: LiveCallRow): string | null {
+    const contactId = call.contact_id;
+    if (!contactId) return null;
+    if (contactNames.has(contactId)) return contactNames.get(contactId) ?? null;
+    contactNames.set(contactId, null);
+    fetchContact(contactId).then(
+      (contact) => {
+        contactNames.set(contactId, contact.name);
+        if (!stopped) phone.refresh();
+      },
+      () => {},
+    );
+    return null;
+  }
+
+  const phone = supervisorPhone(me, {
+    describe: (callId) => {
+      const call = live.calls.get(callId);
+      if (!call) return { agent: null, callerName: null, number: null };
+      return { agent: call.agent_id ? agentName(call.agent_id) : null, callerName: contactName(call), number: call.from };
+    },
+    changed: () => {
+      if (!stopped) renderCalls();
+    },
+    problem,
+    sessionEnded: () => {
+      if (!stopped) sessionEnded();
+    },
+  });
 
   root.replaceChildren(
     h(
@@ -118,27 +185,32 @@ export function renderWallboard(
         h("span", { class: "brand" }, "Switchboard"),
         h("span", { id: "user-name", class: "agent-name" }, userName, h("span", { class: "role" }, ` · ${role}`)),
         nav,
+        phone.sipStatus,
         connection,
         signOutLink,
       ),
       h("h1", { class: "visually-hidden" }, "Wallboard"),
       error,
+      phone.bar,
       panel(queuesTable, "queues-caption"),
       h("div", { class: "board-grid" }, panel(agentsTable, "agents-caption"), panel(callsTable, "calls-caption")),
+      phone.remoteAudio,
     ),
   );
 
-  // --- state ---
-  const live = new WallboardState();
-  let queueNames = new Map<string, string>();
-  let agentNames = new Map<string, NamedItem>();
-  let namesLoaded = false;
-  let wasLost = false;
-  let stopped = false;
-
-  const queueName = (id: string | null) => (id === null ? "—" : queueNames.get(id) || shortId(id));
-  const agentName = (id: string | null) => (id === null ? "—" : agentNames.get(id)?.name || shortId(id));
-  const byText = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]);
+  /** Runs a request of an action; a 401 ends the session, anything else shows the server's words. */
+  async function act(run: () => Promise<void>): Promise<boolean> {
+    setAlert(error, "");
+    try {
+      await run();
+      return true;
+    } catch (err) {
+      if (stopped) return false;
+      if (err instanceof ApiError && err.status === 401) sessionEnded();
+      else setAlert(error, messageOf(err));
+      return false;
+    }
+  }
 
   function queueRow(id: string, f: QueueFigures | undefined): HTMLTableRowElement {
     const n = (value: number | undefined) => h("td", { class: "num" }, value === undefined ? "—" : String(value));
@@ -166,57 +238,106 @@ export function renderWallboard(
     );
   }
 
+  // --- the agents: state, and a menu to set it ---
+  const agentControls = (agentId: string) =>
+    agentStateMenu(agentId, agentName(agentId), (body) => act(() => setAgentStateFor(agentId, body)));
+  const agentRows = new KeyedRows(agentsBody, agentControls);
+
   function renderAgents(): void {
     const ids = new Set([...agentNames.keys(), ...live.agents.keys()]);
     const rows = [...ids].map((id): [string, string] => [id, agentName(id)]).sort(byText);
-    agentsBody.replaceChildren(
-      ...(rows.length
-        ? rows.map(([id, name]) => {
-            const row = live.agent(id);
-            const ext = agentNames.get(id)?.extension;
-            return h(
-              "tr",
-              { "data-agent-id": id },
-              h("th", { scope: "row", class: "name" }, name, ext ? h("span", { class: "muted ext" }, ` ${ext}`) : null),
-              h("td", { class: "state", "data-state": row.view.state }, stateText(row.view)),
-              sinceCell(row.view.since),
-              h("td", { class: "call-id", title: row.callId ?? undefined }, row.callId ? shortId(row.callId) : "—"),
-            );
-          })
-        : [emptyRow(4, namesLoaded ? "No agents" : "Loading…")]),
+    const specs = rows.map(([id, name]): RowSpec => {
+      const row = live.agent(id);
+      const ext = agentNames.get(id)?.extension;
+      return {
+        key: id,
+        attrs: { "data-agent-id": id },
+        cells: [
+          h("th", { scope: "row", class: "name" }, name, ext ? h("span", { class: "muted ext" }, ` ${ext}`) : null),
+          h("td", { class: "state", "data-state": row.view.state }, stateText(row.view)),
+          sinceCell(row.view.since),
+          h("td", { class: "call-id", title: row.callId ?? undefined }, row.callId ? shortId(row.callId) : "—"),
+        ],
+      };
+    });
+    agentRows.show(specs, 5, namesLoaded ? "No agents" : "Loading…");
+    // A row made before the names came says the id: name its menu now.
+    for (const [id, name] of rows) {
+      const select = agentRows.controlsOf(id)?.querySelector("select");
+      const label = `New state for ${name}`;
+      if (select && select.getAttribute("aria-label") !== label) select.setAttribute("aria-label", label);
+    }
+  }
+
+  // --- the calls: supervision of a connected call, move and priority of a waiting one ---
+  const callControls = new Map<string, CallActions>();
+  let moveTargets: MoveTargets = { version: 0, queues: [], agents: [] };
+
+  function makeCallControls(callId: string): HTMLTableCellElement {
+    const call = live.calls.get(callId);
+    if (!call) return h("td", { class: "controls-cell" });
+    const controls = callActions(call, {
+      supervise: (id, mode) => phone.supervise(id, mode),
+      leave: (id) => phone.leave(id),
+      move: (id, body) => act(() => moveCall(id, body)),
+      priority: (id, n) => act(() => setCallPriority(id, n)),
+      problem,
+    });
+    callControls.set(callId, controls);
+    return controls.cell;
+  }
+
+  function updateCallControls(call: LiveCallRow): void {
+    callControls.get(call.call_id)?.update(call, { current: phone.current, supervisionBusy: phone.busy, targets: moveTargets });
+  }
+
+  /** The "supervised: whisper" tags of a call (from the feed's supervisor_joined/left). */
+  function supervisorTags(call: LiveCallRow): HTMLElement[] {
+    return call.supervisors.map((s) =>
+      h(
+        "span",
+        { class: "sup-tag", "data-supervisor-id": s.supervisor_id, "data-mode": s.mode ?? undefined },
+        `supervised${s.supervisor_id === myUserId ? " (you)" : ""}${s.mode ? `: ${words(s.mode)}` : ""}`,
+      ),
     );
   }
+
+  const callRows = new KeyedRows(callsBody, makeCallControls, (key) => callControls.delete(key));
 
   function renderCalls(): void {
     const calls = [...live.calls.values()].sort(
       (a, b) => (a.arrived_at ?? a.since ?? 0) - (b.arrived_at ?? b.since ?? 0) || a.call_id.localeCompare(b.call_id),
     );
-    callsBody.replaceChildren(
-      ...(calls.length
-        ? calls.map((call) =>
-            h(
-              "tr",
-              { "data-call-id": call.call_id },
-              h("td", { class: "call-state", "data-state": call.state }, callStateText(call)),
-              h(
-                "td",
-                {},
-                call.from ?? "—",
-                call.vip_tier !== null && call.vip_tier > 0 ? h("span", { class: "vip" }, ` VIP ${call.vip_tier}`) : null,
-              ),
-              h("td", {}, queueName(call.queue_id)),
-              sinceCell(call.since ?? call.arrived_at),
-              h("td", {}, agentName(call.agent_id), call.supervisors.length ? h("span", { class: "muted" }, " · supervised") : null),
-            ),
-          )
-        : [emptyRow(5, "No calls")]),
+    const specs = calls.map(
+      (call): RowSpec => ({
+        key: call.call_id,
+        attrs: { "data-call-id": call.call_id },
+        cells: [
+          h("td", { class: "call-state", "data-state": call.state }, callStateText(call)),
+          h(
+            "td",
+            {},
+            call.from ?? "—",
+            call.vip_tier !== null && call.vip_tier > 0 ? h("span", { class: "vip" }, ` VIP ${call.vip_tier}`) : null,
+          ),
+          h("td", {}, queueName(call.queue_id)),
+          sinceCell(call.since ?? call.arrived_at),
+          h("td", { class: "call-agent" }, agentName(call.agent_id), ...supervisorTags(call)),
+        ],
+      }),
     );
+    callRows.show(specs, 6, "No calls");
+    for (const call of calls) updateCallControls(call);
   }
 
   function render(): void {
     renderQueues();
     renderAgents();
     renderCalls();
+    // The supervised call is gone from the feed: nothing to wait for unless the phone is on it.
+    const current = phone.current;
+    if (current && !live.calls.has(current.callId)) phone.callEnded(current.callId);
+    else phone.refresh();
   }
 
   function sessionEnded(): void {
@@ -231,6 +352,13 @@ export function renderWallboard(
       queueNames = new Map(queues.map((q) => [q.id, q.name]));
       agentNames = new Map(agents.map((a) => [a.id, a]));
       namesLoaded = true;
+      moveTargets = {
+        version: moveTargets.version + 1,
+        queues: queues.map((q): [string, string] => [q.id, q.name || shortId(q.id)]).sort(byText),
+        agents: agents
+          .map((a): [string, string] => [a.id, a.extension ? `${a.name || shortId(a.id)} (${a.extension})` : a.name || shortId(a.id)])
+          .sort(byText),
+      };
       setAlert(error, "");
       render();
     } catch (err) {
@@ -269,6 +397,7 @@ export function renderWallboard(
     for (const cell of root.querySelectorAll<HTMLElement>(".wallboard [data-since]")) {
       cell.textContent = elapsedText(Number(cell.dataset.since), now);
     }
+    phone.refresh();
   }, 1000);
 
   function stop(): void {
@@ -276,6 +405,7 @@ export function renderWallboard(
     stopped = true;
     window.clearInterval(ticker);
     feed.stop();
+    phone.stop();
   }
 
   signOutLink.addEventListener("click", (ev) => {
@@ -286,6 +416,7 @@ export function renderWallboard(
 
   render();
   feed.start();
+  phone.start();
   void loadNames();
   return stop;
 }

@@ -1,7 +1,8 @@
 // Shared by the browser tests: the environment they run in, Chromium
 // launched the way this machine needs it, API calls from Node, signing in
 // on the page, and the failure report (the step, the page's visible text,
-// the console's errors and a screenshot).
+// the console's errors and a screenshot); `launch` for a script that drives
+// more than one browser at once.
 // Env: SWITCHBOARD_URL (default http://127.0.0.1:18080), ARTIFACTS_DIR
 // (default ./test-artifacts), CHROMIUM_PATH (default /usr/bin/chromium).
 
@@ -75,6 +76,62 @@ export const MEDIA_ARGS = [
   "--autoplay-policy=no-user-gesture-required",
 ];
 
+/** Chromium's switches for every test (headless in a container, no background traffic). */
+const BASE_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * Launches a headless Chromium with one page (1366×768) and answers
+ * `{ browser, page, consoleLines }`; `consoleLines` collects the page's
+ * console errors and warnings and its uncaught errors, for `report`.
+ * `options.args`: more Chromium switches (e.g. MEDIA_ARGS, or a fake
+ * microphone file for this browser only); `options.permissions`:
+ * permissions granted to the page (e.g. ["microphone"]).
+ */
+export async function launch(options = {}) {
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...BASE_ARGS, ...(options.args ?? [])] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, permissions: options.permissions ?? [] });
+    const page = await context.newPage();
+    const consoleLines = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "error" || msg.type() === "warning") consoleLines.push(`console ${msg.type()}: ${msg.text()}`);
+    });
+    page.on("pageerror", (err) => consoleLines.push(`page error: ${err.message}`));
+    return { browser, page, consoleLines };
+  } catch (err) {
+    await browser.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** After a failure: prints what `page` showed and its console lines, and saves `<name>-failure.png`. */
+export async function report(name, page, consoleLines = []) {
+  if (page) {
+    try {
+      const text = await page.locator("body").innerText({ timeout: 2_000 });
+      console.log(`--- visible page text (${name}) ---\n${text}\n--- end of page text ---`);
+    } catch (e) {
+      console.log(`(could not read the page text of ${name}: ${e instanceof Error ? e.message : e})`);
+    }
+    const shot = join(artifacts, `${name}-failure.png`);
+    try {
+      await page.screenshot({ path: shot });
+      console.log(`screenshot: ${shot}`);
+    } catch (e) {
+      console.log(`(could not take ${shot}: ${e instanceof Error ? e.message : e})`);
+    }
+  }
+  for (const line of consoleLines) console.log(line);
+}
+
 /**
  * Runs `body({ page, step })` in a fresh headless Chromium page (1366×768)
  * and exits 0 when it returns; on an error prints where it happened and what
@@ -84,56 +141,22 @@ export const MEDIA_ARGS = [
  */
 export async function browserTest(name, body, options = {}) {
   mkdirSync(artifacts, { recursive: true });
-  let browser;
-  let page;
+  let launched;
   let current = "launching the browser";
   const step = (what) => {
     current = what;
   };
-  const consoleLines = [];
   try {
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        ...(options.args ?? []),
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, permissions: options.permissions ?? [] });
-    page = await context.newPage();
-    page.on("console", (msg) => {
-      if (msg.type() === "error" || msg.type() === "warning") consoleLines.push(`console ${msg.type()}: ${msg.text()}`);
-    });
-    page.on("pageerror", (err) => consoleLines.push(`page error: ${err.message}`));
-    await body({ page, step });
-    await browser.close();
+    launched = await launch(options);
+    await body({ page: launched.page, step });
+    await launched.browser.close();
     process.exit(0);
   } catch (err) {
     console.log(`FAIL while ${current}: ${err instanceof Error ? err.message : String(err)}`);
-    if (page) {
-      try {
-        const text = await page.locator("body").innerText({ timeout: 2_000 });
-        console.log(`--- visible page text ---\n${text}\n--- end of page text ---`);
-      } catch (e) {
-        console.log(`(could not read the page text: ${e instanceof Error ? e.message : e})`);
-      }
-      const shot = join(artifacts, `${name}-failure.png`);
-      try {
-        await page.screenshot({ path: shot });
-        console.log(`screenshot: ${shot}`);
-      } catch (e) {
-        console.log(`(could not take ${shot}: ${e instanceof Error ? e.message : e})`);
-      }
+    if (launched) {
+      await report(name, launched.page, launched.consoleLines);
+      await launched.browser.close().catch(() => {});
     }
-    for (const line of consoleLines) console.log(line);
-    if (browser) await browser.close().catch(() => {});
     process.exit(1);
   }
 }

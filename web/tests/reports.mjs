@@ -4,7 +4,11 @@
 // the nav, show the last 7 full days by day; wait for the chart and the
 // agents table; the page's service-level total must be the API's (read
 // from Node for the same range); the service level's CSV download must be
-// the API's CSV; screenshot.
+// the API's CSV; screenshot. Then the forecast: choose the sales queue; the
+// page must ask for 7 days on the fewest history days the API takes (28:
+// days before the generated week count as no calls), and its peak of
+// agents required must be the API's for the same request; its CSV is the
+// staffing table; screenshot reports-forecast.png.
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -108,5 +112,64 @@ await browserTest("reports", async ({ page, step }) => {
 
   step("taking the screenshot");
   await page.screenshot({ path: join(artifacts, "reports.png") });
+
+  // --- the forecast section ---
+  step("choosing the sales queue in the forecast section");
+  const queues = (await api("GET", "/api/v1/queues", { token }))?.items ?? [];
+  const sales = queues.find((q) => q.name === "sales");
+  if (!sales) throw new Error('no queue named "sales" in GET /api/v1/queues');
+  const [forecastRequest] = await Promise.all([
+    page.waitForRequest((r) => new URL(r.url()).pathname === "/api/v1/reports/forecast", { timeout: 10_000 }),
+    page.locator("#forecast-queue").selectOption({ label: "sales" }),
+  ]);
+  const pageParams = new URL(forecastRequest.url()).searchParams;
+  console.log(`forecast request: ${new URL(forecastRequest.url()).search}`);
+
+  step("checking the page's forecast request (sales, 7 days, the fewest history days the API takes)");
+  const expectedParams = {
+    queue_id: sales.id,
+    days: "7",
+    history_days: "28",
+    time_zone: sales.business_hours?.time_zone ?? null,
+  };
+  for (const [name, value] of Object.entries(expectedParams)) {
+    if (pageParams.get(name) !== value) throw new Error(`the page's forecast request has ${name}=${pageParams.get(name)}, expected ${value}`);
+  }
+
+  step("asking the API the same forecast from Node");
+  const forecast = await api("GET", `/api/v1/reports/forecast?${pageParams}`, { token });
+  const intervals = forecast?.staffing?.intervals;
+  if (!Array.isArray(intervals) || intervals.length !== 7 * 48) {
+    throw new Error(`the API's forecast has ${Array.isArray(intervals) ? intervals.length : "no"} intervals, expected ${7 * 48}`);
+  }
+  const peakRequired = Math.max(...intervals.map((i) => i.agents));
+  const peakScheduled = Math.max(...intervals.map((i) => i.scheduled));
+  console.log(`forecast: ${intervals.reduce((n, i) => n + i.calls, 0).toFixed(1)} calls, peak agents required ${peakRequired}, to schedule ${peakScheduled}`);
+
+  step("waiting for the forecast chart's canvas and the peak agents required");
+  await page.locator("#forecast-chart canvas").first().waitFor({ state: "attached", timeout: 15_000 });
+  const peak = page.locator("#forecast-peak").filter({ hasText: /^\d+$/ });
+  const forecastError = page.locator("#forecast-error:not([hidden])");
+  await peak.or(forecastError).first().waitFor({ timeout: 15_000 });
+  if (await forecastError.isVisible()) throw new Error(`the forecast section shows an error: ${await forecastError.innerText()}`);
+  const shownPeak = (await peak.innerText()).trim();
+  console.log(`forecast peak: page ${shownPeak}, API ${peakRequired}`);
+  if (shownPeak !== String(peakRequired)) throw new Error(`the page's peak agents required is ${shownPeak}, the API's ${peakRequired}`);
+
+  step("downloading the forecast's CSV");
+  const [forecastDownload] = await Promise.all([
+    page.waitForEvent("download", { timeout: 10_000 }),
+    page.locator("#forecast-csv").click(),
+  ]);
+  const forecastCsv = await readFile(await forecastDownload.path(), "utf8");
+  const forecastHeader = forecastCsv.split(/\r?\n/, 1)[0];
+  console.log(`forecast csv header: ${forecastHeader}`);
+  if (!/^date,start_local,start,calls,traffic_erlangs,agents,service_level_pct,scheduled/.test(forecastHeader)) {
+    throw new Error(`the forecast CSV does not start with the staffing header: ${forecastHeader.slice(0, 200)}`);
+  }
+
+  step("taking the forecast screenshot");
+  await page.locator("#forecast").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifacts, "reports-forecast.png") });
   console.log("OK reports");
 });

@@ -30,4 +30,5 @@ mod take_over;
 mod transfer;
 mod web_call;
 mod web_softphone;
+mod web_supervise;
 mod webrtc_agent;

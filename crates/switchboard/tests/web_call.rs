@@ -16,7 +16,7 @@
 //! Everything runs in a network namespace with only loopback
 //! ([`crate::netns`]), so WebRTC's candidates are 127.0.0.1 only.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use chrono::{DateTime, Utc};
@@ -29,27 +29,45 @@ use crate::serve::Node;
 use crate::web_softphone::{Guard, ScriptLines, artifacts, require_browser_setup, script_command, web_root};
 
 /// The test's DID, into the sales queue.
-const DID: &str = "+442079460042";
+pub(crate) const DID: &str = "+442079460042";
 /// Grace Hopper's number: a VIP (tier 3) contact of the demo tenant.
-const GRACE: &str = "+442079460101";
+pub(crate) const GRACE: &str = "+442079460101";
 
 #[test]
 fn an_agent_answers_a_carrier_call_in_chromium_with_audio_both_ways_and_files_its_disposition() {
+    in_browser_namespace(call_in_the_browser);
+}
+
+/// The demo tenant on `pg` with [`DID`] into the sales queue, changed by
+/// `adjust`, served with the built web app.
+pub(crate) async fn serve_with_web(
+    web: &Path,
+    pg: &PrivateCluster,
+    adjust: impl AsyncFnOnce(&mut Demo),
+) -> crate::scenario::Calls {
+    let mut demo = Demo::seed_on(Node::on_database(pg.url())).await;
+    let sales = demo.queue("sales").await;
+    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
+    adjust(&mut demo).await;
+    let dist = web.join("dist").canonicalize().expect("web/dist");
+    demo.with_setting("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()).serve()
+}
+
+/// Runs `test` on a runtime of the loopback-only namespace, with the web
+/// app's directory (which the browser set-up must hold).
+pub(crate) fn in_browser_namespace<F: Future<Output = ()>>(test: impl FnOnce(PathBuf) -> F + Send) {
     let web = web_root();
     require_browser_setup(&web);
     in_loopback_namespace(|| {
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
-        runtime.block_on(call_in_the_browser(&web));
+        runtime.block_on(test(web));
     });
 }
 
-async fn call_in_the_browser(web: &Path) {
+async fn call_in_the_browser(web: PathBuf) {
+    let web = web.as_path();
     let pg = PrivateCluster::start();
-    let demo = Demo::seed_on(Node::on_database(pg.url())).await;
-    let sales = demo.queue("sales").await;
-    demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
-    let dist = web.join("dist").canonicalize().expect("web/dist");
-    let calls = demo.with_setting("SWITCHBOARD_HTTP__WEB_DIR", dist.display().to_string()).serve();
+    let calls = serve_with_web(web, &pg, async |_| {}).await;
 
     let url = format!("http://{}", calls.http_addr());
     let mut script = Guard(Some(

@@ -213,6 +213,32 @@ async fn the_reports_page_charts_a_weeks_history_and_matches_the_api() {
     stop(server);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_pages_edit_the_tenants_configuration_with_the_json_the_api_validates() {
+    let (web, node) = demo_with_web().await;
+    let server = serve(&node);
+
+    // The script edits through the pages only and checks every object
+    // through the API; the Main line flow must round-trip unchanged.
+    let out = run_script(&web, "admin.mjs", &format!("http://{}", node.addr));
+    assert!(out.contains("OK admin"), "{out}");
+    for shot in ["admin-queues.png", "admin-ivr.png"] {
+        let png = std::fs::read(artifacts().join(shot)).expect("the screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "{shot} is a PNG");
+    }
+
+    // What the pages made is in the store, as the ACD will read it.
+    let pool = store::connect(&node.database_url, 1).await.expect("the database");
+    let tenant = store::repo::tenants::find_by_slug(&pool, "demo").await.expect("read").expect("demo").id;
+    let queues = store::repo::queues::list(&pool, tenant).await.expect("queues");
+    let billing = queues.iter().find(|q| q.queue.name == "billing").expect("the billing queue");
+    assert_eq!(billing.queue.wrap_up_secs, 15);
+    let numbers = store::repo::numbers::list(&pool, tenant).await.expect("numbers");
+    let number = numbers.iter().find(|n| n.data.e164 == "+442079460777").expect("the billing number");
+    assert_eq!(number.data.entry, model::EntryPoint::Queue { queue_id: billing.id });
+    stop(server);
+}
+
 /// A browser script's standard output, line by line as it comes: the
 /// script says how far it got (`READY`, `RINGING <call>`, …) and the test
 /// acts in between.
