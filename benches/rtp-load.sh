@@ -26,6 +26,11 @@
 #   benches/rtp-load.sh [--seconds N] [--warmup N] [--calls "500 1000 ..."]
 #                       [--backends "direct rtpengine switchboard"]
 #                       [--threads N] [--mixer] [--mixer-calls "250 500 ..."] [--no-pin]
+#                       [--before BIN]
+#
+# --before BIN also runs another build of rtp-bench (e.g. the previous
+# commit's, built in a worktree) as backend "switchboard-before", step by
+# step beside this one, for a before/after ratio in the same run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -39,6 +44,7 @@ threads=1
 mixer=no
 mixer_steps="250 500 1000 1500"
 pinning=yes
+before=""
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
@@ -49,6 +55,7 @@ while [ $# -gt 0 ]; do
         --mixer) mixer=yes; shift ;;
         --mixer-calls) mixer_steps=$2; shift 2 ;;
         --no-pin) pinning=no; shift ;;
+        --before) before=$2; shift 2 ;;
         *) die "unknown argument $1 (see the header of $0)" ;;
     esac
 done
@@ -91,16 +98,20 @@ results=()
 # sent in the window: on a shared machine another process took its core)
 # is run again, up to three times, and the last try is kept either way.
 run_step() {
-    local backend=$1 calls=$2 extra=$3 try out due sent
+    local backend=$1 calls=$2 extra=$3 try out due sent tool=$bin run_as=$1
+    if [ "$backend" = switchboard-before ]; then
+        tool=$before
+        run_as=switchboard
+    fi
     for try in 1 2 3; do
         # shellcheck disable=SC2086
-        if ! out=$("${nice[@]}" "$bin" --backend "$backend" --calls "$calls" --warmup "$warmup" --seconds "$seconds" \
+        if ! out=$("${nice[@]}" "$tool" --backend "$run_as" --calls "$calls" --warmup "$warmup" --seconds "$seconds" \
             --threads "$threads" "${pin[@]}" $extra 2>&1); then
             echo "$backend calls=$calls failed: $(tail -n 1 <<<"$out")"
             line=""
             return 1
         fi
-        line=$(grep '^RESULT' <<<"$out")
+        line=$(grep '^RESULT' <<<"$out" | sed "s/backend=$run_as /backend=$backend /")
         due=$((calls * 2 * 50 * seconds))
         [ -n "$extra" ] && due=$((calls * 2 * seconds))
         sent=$(field "$line" sent)
@@ -123,6 +134,8 @@ run_backend() {
         fi
     done
 }
+[ -z "$before" ] || [ -x "$before" ] || die "--before $before: no such program"
+[ -z "$before" ] || backends="$backends switchboard-before"
 for backend in $backends; do
     run_backend "$backend" "$steps" ""
 done
@@ -137,13 +150,16 @@ for line in "${results[@]}"; do
     echo "| $(field "$line" backend) | $(field "$line" mode) | $(field "$line" calls) | $(field "$line" pps) | $(field "$line" cpu_share_pct) | $(field "$line" cpu_us_per_packet) | $(field "$line" cpu_pct_per_call) | $(field "$line" calls_per_core) | $(field "$line" loss_pct) % | $(field "$line" p50_us) / $(field "$line" p99_us) / $(field "$line" p999_us) / $(field "$line" max_us) | $(field "$line" late_p99_us) |"
 done
 echo
-# Ours / rtpengine per packet, at each call count both ran on the relay path.
+# Ours / rtpengine (and / the build before) per packet, at each call
+# count both ran on the relay path.
 for line in "${results[@]}"; do
     [ "$(field "$line" backend)" = switchboard ] && [ "$(field "$line" mode)" = relay ] || continue
     calls=$(field "$line" calls)
     for other in "${results[@]}"; do
-        [ "$(field "$other" backend)" = rtpengine ] && [ "$(field "$other" calls)" = "$calls" ] || continue
+        name=$(field "$other" backend)
+        [ "$name" = rtpengine ] || [ "$name" = switchboard-before ] || continue
+        [ "$(field "$other" calls)" = "$calls" ] && [ "$(field "$other" mode)" = relay ] || continue
         awk -v a="$(field "$line" cpu_us_per_packet)" -v b="$(field "$other" cpu_us_per_packet)" -v c="$calls" \
-            'BEGIN { printf "CPU per packet at %d calls, switchboard / rtpengine: %.2f x\n", c, a / b }'
+            -v n="$name" 'BEGIN { printf "CPU per packet at %d calls, switchboard / %s: %.2f x\n", c, n, a / b }'
     done
 done

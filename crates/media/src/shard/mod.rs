@@ -2,13 +2,13 @@
 //! drive each call's [`CallMedia`](crate::session::CallMedia).
 //!
 //! [`MediaEngine::start`] spawns one thread per shard (`media-shard-N`),
-//! each running a single-threaded tokio runtime with one task, which owns
-//! every call of the shard. [`MediaEngine::open_call`] puts a call on the
+//! which owns every call of the shard and runs no async runtime: it
+//! blocks in its own epoll set (see `poller`). [`MediaEngine::open_call`] puts a call on the
 //! least loaded shard: its session and a UDP socket per leg (RTP and,
 //! without rtcp-mux, RTCP), taken from the engine's port range. The
-//! shard's task waits on its calls' sockets (one epoll set of its own,
-//! see `poller`), their commands and their sessions' deadlines together,
-//! and nothing else touches a call. The call layer talks to the shard
+//! shard's thread waits on its calls' sockets, their commands (a channel
+//! whose senders wake the thread through the epoll set) and their
+//! sessions' deadlines together, and nothing else touches a call. The call layer talks to the shard
 //! through the [`CallHandle`]: commands with replies, and the session's
 //! events. Dropping the handle (or [`CallHandle::close`]) ends the call,
 //! closes its legs and gives its ports back.
@@ -122,7 +122,7 @@ enum Command {
     Close(oneshot::Sender<()>),
 }
 
-/// What the shard's task is told, about the call `id` (the handle's).
+/// What the shard's thread is told, about the call `id` (the handle's).
 #[derive(Debug)]
 enum Message {
     /// A new call, its events to `events`.
@@ -135,15 +135,40 @@ enum Message {
     Call(u64, Command),
     /// The call's handle is gone: the call ends.
     Dropped(u64),
+    /// The engine is gone: every call ends and the thread stops.
+    Stop,
 }
 
-/// One shard: its task's channel and how many calls it carries.
+/// The sending end of a shard's messages: queued, then the thread woken.
+#[derive(Debug, Clone)]
+struct ShardSender {
+    queue: std::sync::mpsc::Sender<Message>,
+    waker: poller::Waker,
+}
+
+impl ShardSender {
+    /// Queues `message` and wakes the shard; `Err` once the shard has
+    /// stopped.
+    fn send(&self, message: Message) -> Result<(), ()> {
+        self.queue.send(message).map_err(drop)?;
+        self.waker.wake();
+        Ok(())
+    }
+}
+
+/// One shard: its thread's channel and how many calls it carries.
 #[derive(Debug)]
 struct Shard {
-    messages: mpsc::UnboundedSender<Message>,
+    messages: ShardSender,
     calls: Arc<AtomicUsize>,
-    /// Dropped with the engine: the shard's thread ends.
-    _stop: oneshot::Sender<()>,
+}
+
+/// Dropped with the engine: the shard's thread ends (its calls with it),
+/// whatever handles are still held.
+impl Drop for Shard {
+    fn drop(&mut self) {
+        let _ = self.messages.send(Message::Stop);
+    }
 }
 
 /// What every clone of the engine shares.
@@ -168,21 +193,13 @@ impl MediaEngine {
         let ports = Arc::new(Mutex::new(PortPool::new(config.port_first, config.port_last)?));
         let mut shards = Vec::with_capacity(config.shards);
         for n in 0..config.shards.max(1) {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            let (stop, stopped) = oneshot::channel::<()>();
-            let (messages, inbox) = mpsc::unbounded_channel();
+            let poller = poller::Poller::new()?;
+            let (queue, inbox) = std::sync::mpsc::channel();
+            let messages = ShardSender { queue, waker: poller.waker() };
             let calls = Arc::new(AtomicUsize::new(0));
             let task = run::ShardTask::new(config.clone(), Arc::clone(&ports), Arc::clone(&calls));
-            thread::Builder::new().name(format!("media-shard-{n}")).spawn(move || {
-                // Either the engine is dropped or the sender is: both stop.
-                runtime.block_on(async {
-                    tokio::select! {
-                        _ = stopped => {}
-                        () = task.run(inbox) => {}
-                    }
-                });
-            })?;
-            shards.push(Shard { messages, calls, _stop: stop });
+            thread::Builder::new().name(format!("media-shard-{n}")).spawn(move || task.run(inbox, poller))?;
+            shards.push(Shard { messages, calls });
         }
         let seed = AtomicUsize::new(std::process::id() as usize);
         let next_call = AtomicU64::new(0);
@@ -229,7 +246,7 @@ fn nanos_now() -> u64 {
 #[derive(Debug)]
 pub struct CallHandle {
     id: u64,
-    commands: mpsc::UnboundedSender<Message>,
+    commands: ShardSender,
     events: mpsc::UnboundedReceiver<SessionEvent>,
 }
 

@@ -1,74 +1,94 @@
-//! A shard's own epoll set over every socket of its calls, itself one
-//! file descriptor in tokio's reactor.
+//! A shard's own epoll set over every socket of its calls, and the wake-up
+//! of its thread.
 //!
-//! tokio would otherwise track each socket's readiness and wake a task
-//! per datagram; here tokio wakes the shard's one task when any socket is
-//! readable, and the task asks the set which (`epoll_wait` with no wait),
-//! a batch at a time. The sockets are edge-triggered in the set: a socket
-//! is reported when a datagram arrives, and the task takes what it holds
-//! until a receive comes back short (see `batch`).
+//! The shard thread blocks in this set's `epoll_wait` (until a socket is
+//! readable, a message is sent to it, or its next timer is due) and reads
+//! which sockets are ready in the same call: no runtime's reactor sits in
+//! between, so a wake costs one `epoll_wait`. The sockets are
+//! edge-triggered in the set: a socket is reported when a datagram
+//! arrives, and the shard takes what it holds until a receive comes back
+//! short (see `batch`). Messages to the shard are woken through an
+//! eventfd in the set ([`Waker`], reported as [`WAKE`]).
 
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::time::Duration;
 
 use rustix::buffer::spare_capacity;
-use rustix::event::{Timespec, epoll};
-use tokio::io::Interest;
-use tokio::io::unix::{AsyncFd, AsyncFdReadyGuard};
+use rustix::event::{EventfdFlags, Timespec, epoll, eventfd};
 
 /// Names a socket in the set: its call's slot on the shard (high 32 bits)
 /// and the socket's number in that call (low 32 bits).
 pub(super) type Token = u64;
 
+/// The token of the shard's wake-up: a message is waiting.
+pub(super) const WAKE: Token = u64::MAX;
+
 /// A shard's epoll set.
 #[derive(Debug)]
 pub(super) struct Poller {
-    set: AsyncFd<OwnedFd>,
+    set: OwnedFd,
+    wake: Arc<OwnedFd>,
+}
+
+/// Wakes a shard's thread from its wait (after a message was queued).
+#[derive(Debug, Clone)]
+pub(super) struct Waker(Arc<OwnedFd>);
+
+impl Waker {
+    /// Makes the shard's set report [`WAKE`] until the shard clears it.
+    pub fn wake(&self) {
+        // Fails only when the counter would overflow: the shard is awake.
+        let _ = rustix::io::write(&*self.0, &1u64.to_ne_bytes());
+    }
 }
 
 impl Poller {
-    /// A new, empty set registered with the current tokio runtime.
-    #[allow(
-        deprecated,
-        reason = "tokio 1.54 deprecated the safe constructor for file descriptors the AsyncFd may not own; \
-                  this one owns its OwnedFd for its whole life and never hands it out, the I/O safety \
-                  `register_with_interest` asks for, and the crate forbids unsafe code"
-    )]
+    /// A new set holding only its wake-up.
     pub fn new() -> io::Result<Poller> {
         let set = epoll::create(epoll::CreateFlags::CLOEXEC)?;
-        Ok(Poller { set: AsyncFd::with_interest(set, Interest::READABLE)? })
+        let wake = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
+        epoll::add(&set, &wake, epoll::EventData::new_u64(WAKE), epoll::EventFlags::IN)?;
+        Ok(Poller { set, wake: Arc::new(wake) })
+    }
+
+    /// What wakes this set's thread.
+    pub fn waker(&self) -> Waker {
+        Waker(Arc::clone(&self.wake))
+    }
+
+    /// Clears the wake-up (the shard is about to read its messages).
+    pub fn clear_wake(&self) {
+        let mut count = [0u8; 8];
+        // Nothing to clear (EAGAIN) is fine too.
+        let _ = rustix::io::read(&*self.wake, &mut count);
     }
 
     /// Reports `socket` under `token` each time a datagram arrives on it.
     pub fn register(&self, socket: &impl AsFd, token: Token) -> io::Result<()> {
-        epoll::add(
-            self.set.get_ref(),
-            socket,
-            epoll::EventData::new_u64(token),
-            epoll::EventFlags::IN | epoll::EventFlags::ET,
-        )?;
+        epoll::add(&self.set, socket, epoll::EventData::new_u64(token), epoll::EventFlags::IN | epoll::EventFlags::ET)?;
         Ok(())
     }
 
     /// Stops reporting `socket` (closing it would too).
     pub fn deregister(&self, socket: &impl AsFd) {
         // Not registered (a failed registration): nothing to undo.
-        let _ = epoll::delete(self.set.get_ref(), socket);
+        let _ = epoll::delete(&self.set, socket);
     }
 
-    /// Ready when tokio saw the set readable since it was last found empty.
-    pub fn poll_ready<'a>(&'a self, cx: &mut Context<'_>) -> Poll<io::Result<AsyncFdReadyGuard<'a, OwnedFd>>> {
-        self.set.poll_read_ready(cx)
-    }
-
-    /// The sockets readable now, up to the capacity of `events` (cleared
-    /// first), without waiting; an event's `data` is the socket's token.
-    pub fn ready(&self, events: &mut Vec<epoll::Event>) -> io::Result<()> {
+    /// The sockets readable now (and [`WAKE`] if woken), up to the
+    /// capacity of `events` (cleared first); waits up to `timeout` for
+    /// one (`None`: until there is one, zero: not at all). An event's
+    /// `data` is its token.
+    pub fn wait(&self, events: &mut Vec<epoll::Event>, timeout: Option<Duration>) -> io::Result<()> {
         events.clear();
-        let none = Timespec { tv_sec: 0, tv_nsec: 0 };
+        let timeout = timeout.map(|t| Timespec {
+            tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(t.subsec_nanos()),
+        });
         loop {
-            match epoll::wait(self.set.get_ref(), spare_capacity(events), Some(&none)) {
+            match epoll::wait(&self.set, spare_capacity(events), timeout.as_ref()) {
                 Ok(_) => return Ok(()),
                 Err(rustix::io::Errno::INTR) => {}
                 Err(error) => return Err(error.into()),

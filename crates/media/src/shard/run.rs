@@ -1,33 +1,34 @@
-//! A shard's one task: every call of the shard, their sockets in one
+//! A shard's thread: every call of the shard, their sockets in one
 //! [`Poller`], their timers in one queue, their commands on one channel.
 //!
-//! Each turn of the loop fires the timers that are due, then waits for a
-//! message (a call opened, a command, a handle dropped), readable sockets
-//! or the earliest timer. Readable sockets are taken in rounds: one
-//! `epoll_wait` that does not wait, then each socket it names drained
+//! Each turn of the loop fires the timers that are due, handles the
+//! messages waiting (a call opened, a command, a handle dropped), then
+//! blocks in the poller until a socket is readable, a message is sent
+//! (the poller's wake-up) or the earliest timer is due. Readable sockets
+//! are taken in rounds: the first round is that wait, each later one an
+//! `epoll_wait` that does not wait; each socket a round names is drained
 //! (`recvmmsg`, each datagram through its call's session and a relayed
-//! packet sent at once); the clock is read once a round. A round that
+//! packet sent at once), and the clock is read once a round. A round that
 //! found fewer sockets than it had room for, all drained, leaves nothing
 //! behind. A socket still busy after its share of a round is carried to
-//! the next, as no new event may come for it.
+//! the next, as no new event may come for it. No async runtime runs
+//! here: a wake is one system call.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::future::poll_fn;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rustix::event::epoll;
-use tokio::sync::mpsc;
 use tracing::{debug, info_span, warn};
 
 use crate::ports::PortPool;
 
 use super::batch::Batch;
 use super::call::Call;
-use super::poller::{Poller, Token};
+use super::poller::{Poller, Token, WAKE};
 use super::{Command, EngineConfig, Message};
 
 /// Sockets reported by one `epoll_wait`.
@@ -35,14 +36,6 @@ const EVENTS_PER_ROUND: usize = 256;
 
 /// Rounds taken before the loop looks at its messages and timers again.
 const ROUNDS_PER_TURN: usize = 4;
-
-/// What woke the loop.
-enum Wake {
-    Message(Option<Message>),
-    Sockets,
-    Timer,
-    Failed(std::io::Error),
-}
 
 /// A call in its slot, and the earliest timer queued for it.
 struct Slot {
@@ -82,65 +75,29 @@ impl ShardTask {
         }
     }
 
-    /// Serves the shard's calls until every sender of `messages` is gone.
-    pub async fn run(mut self, mut messages: mpsc::UnboundedReceiver<Message>) {
-        let poller = match Poller::new() {
-            Ok(poller) => poller,
-            Err(error) => {
-                warn!(%error, "the shard's poller could not be made; its calls get no media");
-                return;
-            }
-        };
+    /// Serves the shard's calls until [`Message::Stop`] comes or every
+    /// sender of `messages` is gone.
+    pub fn run(mut self, messages: Receiver<Message>, poller: Poller) {
         let mut batch = Batch::new();
         let mut events = Vec::with_capacity(EVENTS_PER_ROUND);
-        let mut sleep = Box::pin(tokio::time::sleep_until(tokio::time::Instant::now()));
-        // The deadline the timer is set for: resetting it moves it in the
-        // timer wheel, so only a changed deadline does.
-        let mut armed = None;
-        loop {
+        'serve: loop {
             self.fire_timers(Instant::now());
-            let next = self.timers.peek().map(|Reverse((at, _, _))| *at);
-            if let Some(at) = next
-                && armed != Some(at)
-            {
-                sleep.as_mut().reset(tokio::time::Instant::from_std(at));
-                armed = Some(at);
+            loop {
+                match messages.try_recv() {
+                    Ok(Message::Stop) | Err(TryRecvError::Disconnected) => break 'serve,
+                    Ok(message) => self.message(message, &poller),
+                    Err(TryRecvError::Empty) => break,
+                }
             }
-            let wake = poll_fn(|cx| {
-                if let Poll::Ready(message) = messages.poll_recv(cx) {
-                    return Poll::Ready(Wake::Message(message));
-                }
-                match poller.poll_ready(cx) {
-                    Poll::Ready(Ok(mut guard)) => {
-                        return Poll::Ready(match self.take_datagrams(&poller, &mut events, &mut batch) {
-                            // Found empty: tokio's readiness is cleared,
-                            // unless the set became readable again since.
-                            Ok(true) => {
-                                guard.clear_ready();
-                                Wake::Sockets
-                            }
-                            Ok(false) => Wake::Sockets,
-                            Err(error) => Wake::Failed(error),
-                        });
-                    }
-                    Poll::Ready(Err(error)) => return Poll::Ready(Wake::Failed(error)),
-                    Poll::Pending => {}
-                }
-                if next.is_some() && sleep.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Wake::Timer);
-                }
-                Poll::Pending
-            })
-            .await;
-            match wake {
-                Wake::Message(Some(message)) => self.message(message, &poller),
-                Wake::Message(None) => break,
-                Wake::Sockets => {}
-                Wake::Timer => armed = None,
-                Wake::Failed(error) => {
-                    warn!(%error, "the shard's poller failed; its calls end");
-                    break;
-                }
+            // Sockets carried from a busy round are taken at once.
+            let timeout = if self.busy.is_empty() {
+                self.timers.peek().map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()))
+            } else {
+                Some(Duration::ZERO)
+            };
+            if let Err(error) = self.take_datagrams(&poller, &mut events, &mut batch, timeout) {
+                warn!(%error, "the shard's poller failed; its calls end");
+                break;
             }
         }
         for slot in 0..self.slots.len() {
@@ -148,18 +105,21 @@ impl ShardTask {
         }
     }
 
-    /// Rounds of readable sockets, each drained; `true` once a round
-    /// leaves nothing behind, `false` after [`ROUNDS_PER_TURN`] busy
-    /// rounds.
+    /// Rounds of readable sockets, each drained, the first waiting up to
+    /// `timeout`; stops once a round leaves nothing behind, or after
+    /// [`ROUNDS_PER_TURN`] busy rounds (the rest carried in `busy`).
     fn take_datagrams(
         &mut self,
         poller: &Poller,
         events: &mut Vec<epoll::Event>,
         batch: &mut Batch,
-    ) -> std::io::Result<bool> {
+        timeout: Option<Duration>,
+    ) -> std::io::Result<()> {
         let mut busy = std::mem::take(&mut self.busy);
+        let mut wait = timeout;
         for _ in 0..ROUNDS_PER_TURN {
-            poller.ready(events)?;
+            poller.wait(events, wait)?;
+            wait = Some(Duration::ZERO);
             let now = Instant::now();
             // Every call named is read before any is handled, a stage at a
             // time: their state is rarely in cache, and the misses of a
@@ -179,6 +139,11 @@ impl ShardTask {
             let carried = std::mem::take(&mut busy);
             let tokens = carried.iter().copied().chain(events.iter().map(|event| event.data.u64()));
             for token in tokens {
+                if token == WAKE {
+                    // The messages are read at the top of the loop.
+                    poller.clear_wake();
+                    continue;
+                }
                 let index = (token >> 32) as u32;
                 let Some(Some(slot)) = self.slots.get_mut(index as usize) else { continue };
                 if !slot.call.readable(token, batch, now) && !busy.contains(&token) {
@@ -187,11 +152,11 @@ impl ShardTask {
                 rearm(&mut self.timers, index, slot);
             }
             if events.len() < events.capacity() && busy.is_empty() {
-                return Ok(true);
+                return Ok(());
             }
         }
         self.busy = busy;
-        Ok(false)
+        Ok(())
     }
 
     /// Fires every timer due at `now`.
@@ -249,6 +214,8 @@ impl ShardTask {
                     self.end(index, poller);
                 }
             }
+            // Taken by the loop before it gets here.
+            Message::Stop => {}
         }
     }
 
