@@ -84,6 +84,26 @@ impl Demo {
         id
     }
 
+    /// Gives the demo supervisor an agent profile of no queue for their
+    /// own phone (extension "sam", SIP password "sam-sip-demo"); their user.
+    pub(crate) async fn add_supervisor_phone(&mut self) -> model::UserId {
+        let users = store::repo::users::list(&self.pool, self.tenant).await.unwrap();
+        let supervisor = users.iter().find(|u| u.data.username == "supervisor").expect("the demo supervisor").id;
+        let profile = model::Agent {
+            user_id: Some(supervisor),
+            name: "Sam Supervisor".into(),
+            extension: "sam".into(),
+            sip_password: Some("sam-sip-demo".into()),
+            vip_tier: model::VipTier::REGULAR,
+            skills: Vec::new(),
+            queues: Vec::new(),
+            device: model::AgentDevice::Registered,
+            mobile_number: None,
+        };
+        self.add_agent(&profile).await;
+        supervisor
+    }
+
     /// Adds a DID of the tenant leading to `entry`.
     pub(crate) async fn add_number(&self, e164: &str, entry: EntryPoint) {
         let number = PhoneNumber { e164: e164.into(), entry, label: "Test".into() };

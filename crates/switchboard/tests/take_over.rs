@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use model::{Agent, AgentDevice, CallId, EntryPoint};
+use model::{CallId, EntryPoint};
 use serde_json::{Value, json};
 
 use crate::phones::{baresip_available, share};
@@ -20,25 +20,6 @@ use crate::scenario::{Answer, Calls, Demo, kinds, of_kind};
 
 const DID: &str = "+442079460031";
 const CALLER: &str = "+447700900431";
-
-/// The demo supervisor's user and an agent profile for their phone ("sam").
-async fn with_supervisor_phone(demo: &mut Demo) -> model::UserId {
-    let users = store::repo::users::list(demo.pool(), demo.tenant()).await.unwrap();
-    let supervisor = users.iter().find(|u| u.data.username == "supervisor").unwrap().id;
-    let profile = Agent {
-        user_id: Some(supervisor),
-        name: "Sam Supervisor".into(),
-        extension: "sam".into(),
-        sip_password: Some("sam-sip-demo".into()),
-        vip_tier: model::VipTier::REGULAR,
-        skills: Vec::new(),
-        queues: Vec::new(),
-        device: AgentDevice::Registered,
-        mobile_number: None,
-    };
-    demo.add_agent(&profile).await;
-    supervisor
-}
 
 /// The CDR columns this test pins, once the row is written (bounded).
 async fn cdr_of(calls: &Calls, call: CallId) -> (String, Option<uuid::Uuid>, Option<String>, Option<String>) {
@@ -87,7 +68,7 @@ async fn a_supervisor_takes_over_from_barge_without_a_new_call_and_the_caller_he
     })
     .await;
     demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
-    let supervisor_id = with_supervisor_phone(&mut demo).await;
+    let supervisor_id = demo.add_supervisor_phone().await;
     let calls = demo.serve();
     let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
     let sam = calls.agent_phone("sam", Answer::Auto, 1_100.0).await;

@@ -17,8 +17,6 @@
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use model::{Agent, AgentDevice};
-
 use crate::carrier::Carrier;
 use crate::netns::PrivateCluster;
 use crate::scenario::{kinds, of_kind};
@@ -71,22 +69,9 @@ fn a_supervisor_whispers_to_and_barges_into_a_browser_call_from_the_console() {
 async fn supervise_in_the_browser(web: PathBuf) {
     let web = web.as_path();
     let pg = PrivateCluster::start();
+    // The demo supervisor's own phone: an agent profile of no queue.
     let calls = serve_with_web(web, &pg, async |demo| {
-        // The demo supervisor's own phone: an agent profile of no queue.
-        let users = store::repo::users::list(demo.pool(), demo.tenant()).await.unwrap();
-        let supervisor = users.iter().find(|u| u.data.username == "supervisor").expect("the demo supervisor");
-        let profile = Agent {
-            user_id: Some(supervisor.id),
-            name: "Sam Supervisor".into(),
-            extension: "sam".into(),
-            sip_password: Some("sam-sip-demo".into()),
-            vip_tier: model::VipTier::REGULAR,
-            skills: Vec::new(),
-            queues: Vec::new(),
-            device: AgentDevice::Registered,
-            mobile_number: None,
-        };
-        demo.add_agent(&profile).await;
+        demo.add_supervisor_phone().await;
     })
     .await;
     let tones = tempfile::tempdir().expect("a directory for the tones");
