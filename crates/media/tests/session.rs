@@ -372,6 +372,60 @@ fn in_band_digits_are_detected_when_the_call_is_mixed() {
     assert!(matches!(digits[0], SessionEvent::Dtmf { digit: '7', source: DtmfSource::InBand, .. }));
 }
 
+/// The telephone-events peer `i` received, as (event, end).
+fn events_got(sim: &Sim, i: usize) -> Vec<(u8, bool)> {
+    sim.peers[i]
+        .got
+        .iter()
+        .filter(|g| g.payload_type == 101)
+        .map(|g| TelephoneEvent::parse(&g.payload).unwrap())
+        .map(|e| (e.event, e.end))
+        .collect()
+}
+
+/// Peer `i` presses `event` (RFC 4733: a start, an update, three ends).
+fn press(sim: &mut Sim, i: usize, event: u8, start: u32) {
+    for (k, duration) in [(0u16, 160u16), (1, 320), (2, 480)] {
+        let end = k == 2;
+        let payload = TelephoneEvent { event, end, volume: 10, duration }.to_bytes();
+        for _ in 0..if end { 3 } else { 1 } {
+            let packet = sim.peers[i].packet(101, k == 0, start, &payload);
+            sim.deliver(i, packet);
+        }
+        sim.step();
+    }
+}
+
+#[test]
+fn on_the_mixed_path_a_digit_reaches_the_legs_that_hear_its_leg_and_no_other() {
+    let mut sim = Sim::new();
+    let caller = sim.add_peer(440.0, true);
+    let agent = sim.add_peer(700.0, true);
+    let supervisor = sim.add_peer(1_100.0, true);
+    sim.media.set_hearing(Hearing::Whisper { caller, agent, supervisor }, sim.now).unwrap();
+    assert_eq!(sim.media.path(), MediaPath::Mix);
+    sim.run(5);
+    let (c, a, s) = (sim.peer(caller), sim.peer(agent), sim.peer(supervisor));
+    press(&mut sim, a, 5, 40_000);
+    sim.run(20);
+    // The agent's key reaches the caller (an IVR they called) and the
+    // supervisor, who hears them; as events of its own, ended.
+    for heard in [c, s] {
+        let got = events_got(&sim, heard);
+        assert!(!got.is_empty() && got.iter().all(|&(e, _)| e == 5), "peer {heard}: {got:?}");
+        assert!(got.iter().any(|&(_, end)| end), "the digit ends: {got:?}");
+    }
+    assert!(events_got(&sim, a).is_empty(), "not back to the agent");
+    // In whisper the supervisor is heard by the agent only: so is their key.
+    let caller_before = events_got(&sim, c).len();
+    press(&mut sim, s, 3, 50_000);
+    sim.run(20);
+    assert!(events_got(&sim, a).iter().all(|&(e, _)| e == 3) && !events_got(&sim, a).is_empty());
+    assert_eq!(events_got(&sim, c).len(), caller_before, "the caller gets none of the supervisor's key");
+    let reported = sim.events.iter().filter(|e| matches!(e, SessionEvent::Dtmf { .. })).count();
+    assert_eq!(reported, 2, "each key is still reported once, on its own leg");
+}
+
 #[test]
 fn a_digit_sent_on_a_relayed_leg_goes_as_rfc4733_then_the_relay_resumes() {
     let mut sim = Sim::new();

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::{CallMedia, DtmfSource, LegEnd, LegKind, RECORDING_FLUSH_FRAMES, SessionEvent, Transmit};
+use super::{CallMedia, DtmfSource, LegEnd, LegKind, MediaPath, RECORDING_FLUSH_FRAMES, SessionEvent, Transmit};
 use crate::FRAME_SAMPLES;
 use crate::dtmf::Digit;
 use crate::player::Played;
@@ -138,6 +138,13 @@ impl CallMedia {
                     self.events.push_back(event);
                 }
                 while let Some(heard) = rtp.poll_digit() {
+                    // In-band tones reach the other legs in the audio itself.
+                    if self.path == MediaPath::Mix
+                        && heard.source == DtmfSource::Rfc4733
+                        && let Some(digit) = Digit::from_char(heard.digit)
+                    {
+                        self.heard_digits.push((id, digit, heard.duration));
+                    }
                     self.events.push_back(SessionEvent::Dtmf {
                         leg: id,
                         digit: heard.digit,
@@ -158,6 +165,17 @@ impl CallMedia {
                 while let Some(event) = webrtc.poll_event() {
                     let event = match event {
                         LegEvent::Connected => SessionEvent::Connected { leg: id },
+                        LegEvent::DtmfEnded { event, duration } if self.path == MediaPath::Mix => {
+                            if let Some(digit) = Digit::from_event(event) {
+                                self.heard_digits.push((id, digit, duration));
+                            }
+                            SessionEvent::Dtmf {
+                                leg: id,
+                                digit: Digit::from_event(event).map_or('?', Digit::as_char),
+                                duration,
+                                source: DtmfSource::Rfc4733,
+                            }
+                        }
                         LegEvent::DtmfEnded { event, duration } => SessionEvent::Dtmf {
                             leg: id,
                             digit: Digit::from_event(event).map_or('?', Digit::as_char),

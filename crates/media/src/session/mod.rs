@@ -118,6 +118,9 @@ pub struct CallMedia {
     scratch: Frame,
     /// The number of the last play started.
     plays: u64,
+    /// RFC 4733 digits received on the mixed path, to send on to the legs
+    /// that hear their leg (the relay forwards the packets themselves).
+    heard_digits: Vec<(LegId, Digit, Duration)>,
 }
 
 /// SplitMix64: SSRCs, first sequence numbers and timestamps from the seed.
@@ -148,6 +151,7 @@ impl CallMedia {
             rng: seed,
             scratch: [0; FRAME_SAMPLES],
             plays: 0,
+            heard_digits: Vec::new(),
         }
     }
 
@@ -441,6 +445,7 @@ impl CallMedia {
             }
         };
         self.drain_leg(index);
+        self.send_heard_digits(now);
         received
     }
 
@@ -479,6 +484,7 @@ impl CallMedia {
             }
             self.drain_leg(index);
         }
+        self.send_heard_digits(now);
         let due = self.clock.as_mut().is_some_and(|clock| matches!(clock.poll(now), Tick::Due { .. }));
         if due {
             match self.path {
@@ -517,6 +523,29 @@ impl CallMedia {
 
     fn participant(&self, leg: LegId) -> Result<ParticipantId, SessionError> {
         Ok(self.legs[self.index(leg)?].participant)
+    }
+
+    /// Sends each digit heard on the mixed path to the legs that hear its
+    /// leg (a digit the agent keys reaches the caller, as their voice
+    /// does); a leg that cannot take it is passed over.
+    fn send_heard_digits(&mut self, now: Instant) {
+        if self.heard_digits.is_empty() {
+            return;
+        }
+        let heard = std::mem::take(&mut self.heard_digits);
+        for &(from, digit, duration) in &heard {
+            let duration = duration.clamp(Duration::from_millis(60), Duration::from_secs(1));
+            for to in self.hearing.hearers_of(from, self.legs.iter().map(|l| l.id)) {
+                if let Err(error) = self.send_dtmf(to, digit, duration, now) {
+                    tracing::debug!(%error, "a digit heard could not be sent on");
+                }
+            }
+        }
+        // Keep the allocation, and any digit heard while these were sent.
+        let mut heard = heard;
+        heard.clear();
+        heard.append(&mut self.heard_digits);
+        self.heard_digits = heard;
     }
 
     fn hearing_names(&self, leg: LegId) -> bool {

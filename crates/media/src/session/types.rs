@@ -186,6 +186,34 @@ pub enum Hearing {
     Conference,
 }
 
+impl Hearing {
+    /// The legs among `legs` that hear `speaker` in this hearing.
+    pub fn hearers_of(self, speaker: LegId, legs: impl Iterator<Item = LegId>) -> Vec<LegId> {
+        let hears = |listener: LegId| match self {
+            Hearing::Apart => false,
+            Hearing::Conference => true,
+            Hearing::Bridge { caller, agent } => {
+                (speaker == caller && listener == agent) || (speaker == agent && listener == caller)
+            }
+            // The supervisor hears both and is heard by none.
+            Hearing::Monitor { caller, agent, supervisor } => {
+                (speaker == caller && [agent, supervisor].contains(&listener))
+                    || (speaker == agent && [caller, supervisor].contains(&listener))
+            }
+            // The supervisor is heard by the agent only.
+            Hearing::Whisper { caller, agent, supervisor } => {
+                (speaker == caller && [agent, supervisor].contains(&listener))
+                    || (speaker == agent && [caller, supervisor].contains(&listener))
+                    || (speaker == supervisor && listener == agent)
+            }
+            Hearing::Barge { caller, agent, supervisor } => {
+                [caller, agent, supervisor].contains(&speaker) && [caller, agent, supervisor].contains(&listener)
+            }
+        };
+        legs.filter(|&listener| listener != speaker && hears(listener)).collect()
+    }
+}
+
 /// How a digit was received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
