@@ -469,7 +469,10 @@ impl Calls {
     }
 
     /// Files the disposition of the agent's last call and ends their
-    /// wrap-up: `disposition_set` joins the call's CDR.
+    /// wrap-up: `disposition_set` joins the call's CDR. A call that goes on
+    /// without the agent (transferred to a queue, taken over) has its actor
+    /// write it among its own events; one still connected to the agent is
+    /// refused ([`CallsError::CallStillLive`]).
     pub async fn wrap_up(
         &self,
         tenant: TenantId,
@@ -477,19 +480,45 @@ impl Calls {
         code: String,
         notes: String,
     ) -> Result<(), CallsError> {
-        let seq = {
-            let mut wrap_ups = self.shared.wrap_ups.lock().unwrap_or_else(PoisonError::into_inner);
-            let entry = wrap_ups.get_mut(&agent).filter(|w| w.tenant == tenant).ok_or(CallsError::NoCallToWrapUp)?;
-            let seq = entry.next_seq.ok_or(CallsError::CallStillLive)?;
-            entry.next_seq = Some(seq + 1);
-            (entry.call, seq)
-        };
-        let payload = EventPayload::DispositionSet { agent_id: agent, code, notes };
-        crate::events::emit_late(&self.shared.sink, tenant, seq.0, seq.1, payload).await;
-        let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
-        // An agent whose wrap-up already ended is refused here; the disposition stands.
-        let _ = acd.command(acd::Command::EndWrapUp { agent }).await;
-        Ok(())
+        // The call may end between the two looks (its actor gone, its
+        // wrap-up not yet closed): then it is a late event, a look later.
+        for _ in 0..3 {
+            let (call, late) = {
+                let mut wrap_ups = self.shared.wrap_ups.lock().unwrap_or_else(PoisonError::into_inner);
+                let entry =
+                    wrap_ups.get_mut(&agent).filter(|w| w.tenant == tenant).ok_or(CallsError::NoCallToWrapUp)?;
+                let late = entry.next_seq;
+                if let Some(seq) = late {
+                    entry.next_seq = Some(seq + 1);
+                }
+                (entry.call, late)
+            };
+            match late {
+                Some(seq) => {
+                    let payload = EventPayload::DispositionSet { agent_id: agent, code, notes };
+                    crate::events::emit_late(&self.shared.sink, tenant, call, seq, payload).await;
+                }
+                None => {
+                    let (code, notes) = (code.clone(), notes.clone());
+                    match self
+                        .ask(tenant, call, |reply| CallCommand::FileDisposition { agent, code, notes, reply })
+                        .await
+                    {
+                        Ok(()) => {}
+                        Err(CallsError::UnknownCall) => {
+                            tokio::task::yield_now().await;
+                            continue;
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
+            }
+            let acd = self.acd(tenant).ok_or(CallsError::UnknownTenant)?;
+            // An agent whose wrap-up already ended is refused here; the disposition stands.
+            let _ = acd.command(acd::Command::EndWrapUp { agent }).await;
+            return Ok(());
+        }
+        Err(CallsError::CallStillLive)
     }
 
     /// What is live in `tenant`: its agents' states, its queues' figures,

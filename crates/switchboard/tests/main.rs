@@ -29,6 +29,7 @@ mod survey;
 mod take_over;
 mod transfer;
 mod web_call;
+mod web_controls;
 mod web_softphone;
 mod web_supervise;
 mod webrtc_agent;

@@ -122,6 +122,8 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
             .arg("-f")
             .arg(dir.path())
             .arg("-4")
+            // Verbose: the log says which RFC 4733 events it received.
+            .arg("-v")
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

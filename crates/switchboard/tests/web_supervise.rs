@@ -25,7 +25,7 @@ use crate::web_softphone::{Guard, ScriptLines, artifacts, script_command};
 
 /// A mono 16-bit PCM WAV at 48 kHz: `seconds` of a `frequency` sine at
 /// 0.3 of full scale (Chromium loops it as the fake microphone).
-fn tone_wav(frequency: f64, seconds: u32) -> Vec<u8> {
+pub(crate) fn tone_wav(frequency: f64, seconds: u32) -> Vec<u8> {
     const RATE: u32 = 48_000;
     let samples: Vec<i16> = (0..RATE * seconds)
         .map(|n| {

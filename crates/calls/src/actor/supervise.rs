@@ -46,6 +46,14 @@ pub(crate) enum CallCommand {
     Move { by: UserId, target: model::MoveTarget, reply: oneshot::Sender<Result<(), CallsError>> },
     /// A supervisor changes the waiting call's priority (`queue_actions`).
     Prioritise { by: UserId, priority: i32, reply: oneshot::Sender<Result<(), CallsError>> },
+    /// An agent who has left the call (it goes on without them) files
+    /// their disposition: written among the call's events, in order.
+    FileDisposition {
+        agent: model::AgentId,
+        code: String,
+        notes: String,
+        reply: oneshot::Sender<Result<(), CallsError>>,
+    },
 }
 
 /// A supervisor on the call: their leg and the mode asked.
@@ -99,7 +107,25 @@ impl Actor {
             CallCommand::Prioritise { by, priority, reply } => {
                 let _ = reply.send(self.reprioritise(by, priority).await);
             }
+            CallCommand::FileDisposition { agent, code, notes, reply } => {
+                let _ = reply.send(self.file_disposition(agent, code, notes).await);
+            }
         }
+    }
+
+    /// The disposition of an agent no longer on the call; refused while
+    /// they are (their wrap-up begins when they leave it).
+    async fn file_disposition(&mut self, agent: model::AgentId, code: String, notes: String) -> Result<(), CallsError> {
+        let on_it = match &self.stage {
+            Stage::Connected { agent: on, .. } => on.agent == agent,
+            Stage::Waiting { ringing: Some(rung), .. } => rung.agent == agent,
+            _ => false,
+        };
+        if on_it {
+            return Err(CallsError::CallStillLive);
+        }
+        self.events.emit(EventPayload::DispositionSet { agent_id: agent, code, notes }).await;
+        Ok(())
     }
 
     async fn supervise(&mut self, user: UserId, mode: SupervisionMode) -> Result<(), CallsError> {

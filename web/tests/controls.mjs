@@ -1,0 +1,548 @@
+// The softphone's and the console's controls that call.mjs and
+// supervise.mjs leave out, end to end against serve, in two browsers at
+// once: A is alice's softphone (fake microphone: a 440 Hz tone, taken raw),
+// B the supervisor's wallboard. The Rust driver places a carrier call
+// (SIPp, echoing every RTP packet back) from Grace Hopper to sales; alice
+// answers, mutes (the echo of her own microphone stops coming back) and
+// unmutes, sends the call blind to the support queue and files her
+// disposition. On B the call waits in support: its priority is set, alice
+// is put on a break from the agents table (A shows it), A goes available,
+// and B moves the call to sales, where the ACD offers it to alice at once;
+// she answers, hangs up and wraps up. Last, click-to-call: alice dials
+// CUSTOMER_NUMBER (her browser rings first and answers by itself, then the
+// server dials the number through the demo trunk to a baresip phone that
+// answers), keys 1 2 3 on the keypad (RFC 4733 events), and hangs up once
+// the driver says the phone got them.
+//
+// Lines out (stdout), in order; the driver may ignore any other line:
+//   READY                          A registered and available, B's wallboard up: place the call
+//   ANSWERED <call id>             A answered, audio flows
+//   MUTE unmuted=<e> muted=<e>     A's inbound audio energy gained in 2 s, unmuted then muted (6 decimals)
+//   TRANSFERRED <call id>          the blind transfer to support was taken, A's leg ended, disposition saved
+//   PRIORITY                       B set the waiting call's priority to 5 (204)
+//   STATE not_ready                B put alice on a break; A's softphone shows not ready
+//   MOVED                          B moved the call to sales; A rings with the same call id
+//   REANSWERED <call id>           A answered it again, hung up, disposition saved
+//   DIALLED <call id>              A's click-to-call is up: in call, audio, the customer answered (bridged)
+//   DIGITS 123                     A keyed 1, 2, 3 (300 ms apart) and the browser played them as telephone-events
+//   OK controls                    after `checked` on stdin: A hung up and saved the disposition; exit 0
+//   FAIL while <step>: <why>       then both pages' text and console; exit 1
+// Line in (stdin): `checked`, written by the driver after DIGITS once the
+// baresip phone got the digits (bounded by CALL_WAIT_MS; other lines are
+// ignored).
+// The pages' console errors go to stderr as they happen, prefixed [agent]
+// or [supervisor]. Screenshot: ARTIFACTS_DIR/console-waiting-call.png (B
+// with the call waiting in support).
+// Env: SWITCHBOARD_URL, ARTIFACTS_DIR, CHROMIUM_PATH (see harness.mjs),
+// AGENT_TONE_WAV (16-bit PCM WAV, required), CUSTOMER_NUMBER (E.164, the
+// number alice dials, required), CALL_WAIT_MS (each wait, default 30000),
+// ALICE_PASSWORD, SUPERVISOR_PASSWORD (default the demo's), MIC_PROCESSING=1
+// (keep Chromium's voice processing on the fake microphone; see
+// rawMicrophone).
+
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { api, apiSignIn, artifacts, launch, MEDIA_ARGS, report, signInPage } from "./harness.mjs";
+
+const WAIT = Number(process.env.CALL_WAIT_MS) > 0 ? Number(process.env.CALL_WAIT_MS) : 30_000;
+const ALICE_PASSWORD = process.env.ALICE_PASSWORD || "demo-agent";
+const SUPERVISOR_PASSWORD = process.env.SUPERVISOR_PASSWORD || "demo-supervisor";
+/** Each energy measurement lasts this long. */
+const MEASURE_MS = 2000;
+/** After muting, the audio already on its way back through the echo. */
+const DRAIN_MS = 1500;
+/** Between two keypad presses. */
+const DIGIT_GAP_MS = 300;
+const DIGITS = ["1", "2", "3"];
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+let current = "starting";
+const step = (what) => {
+  current = what;
+};
+const browsers = []; // [{ label, browser, page, consoleLines }]
+
+// --- stdin: the driver's lines, kept from the start so none is missed ---
+const stdinLines = [];
+let stdinClosed = false;
+let stdinWake = null;
+const stdin = createInterface({ input: process.stdin });
+stdin.on("line", (line) => {
+  stdinLines.push(line.trim());
+  stdinWake?.();
+});
+stdin.on("close", () => {
+  stdinClosed = true;
+  stdinWake?.();
+});
+
+/** Waits for the line `wanted` on stdin; throws when stdin closes first or after `timeout`. */
+async function stdinLine(wanted, timeout = WAIT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    while (stdinLines.length > 0) {
+      const line = stdinLines.shift();
+      if (line === wanted) return;
+      if (line !== "") console.error(`note: ignored the stdin line ${JSON.stringify(line)} (waiting for ${JSON.stringify(wanted)})`);
+    }
+    if (stdinClosed) throw new Error(`stdin closed before the line ${JSON.stringify(wanted)} came`);
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`no line ${JSON.stringify(wanted)} on stdin within ${timeout} ms`);
+    await new Promise((done) => {
+      const timer = setTimeout(done, left);
+      stdinWake = () => {
+        clearTimeout(timer);
+        done();
+      };
+    });
+    stdinWake = null;
+  }
+}
+
+/**
+ * Chromium's voice processing (auto gain, noise suppression, echo
+ * cancellation) squashes a steady tone, and the echo canceller would take
+ * the tone coming back through the echoing carrier for an echo: the mute
+ * check needs that echo. So the microphone is taken raw (MIC_PROCESSING=1
+ * keeps the browser's defaults); the app itself is unchanged.
+ */
+function rawMicrophone() {
+  const devices = navigator.mediaDevices;
+  if (!devices || typeof devices.getUserMedia !== "function") return;
+  const getUserMedia = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = (constraints) => {
+    if (constraints && constraints.audio) {
+      const audio = typeof constraints.audio === "object" ? constraints.audio : {};
+      constraints = { ...constraints, audio: { ...audio, echoCancellation: false, noiseSuppression: false, autoGainControl: false } };
+    }
+    return getUserMedia(constraints);
+  };
+}
+
+/**
+ * Records the tones each RTCDTMFSender plays (its `tonechange` events) in
+ * `window.__dtmfTones`, so the test can tell a digit the browser never sent
+ * from one the server did not pass on. Watches only; the app is unchanged.
+ */
+function recordDtmf() {
+  window.__dtmfTones = [];
+  const proto = window.RTCDTMFSender && window.RTCDTMFSender.prototype;
+  if (!proto || typeof proto.insertDTMF !== "function") return;
+  const insert = proto.insertDTMF;
+  const watched = new WeakSet();
+  proto.insertDTMF = function (...args) {
+    if (!watched.has(this)) {
+      watched.add(this);
+      this.addEventListener("tonechange", (ev) => {
+        if (ev.tone) window.__dtmfTones.push(ev.tone);
+      });
+    }
+    return insert.apply(this, args);
+  };
+}
+
+/** A launched browser for `label`; console errors to stderr. */
+async function open(label, options) {
+  const launched = await launch(options);
+  const entry = { label, ...launched };
+  browsers.push(entry);
+  launched.page.on("console", (msg) => {
+    if (msg.type() === "error") console.error(`[${label}] console error: ${msg.text()}`);
+  });
+  launched.page.on("pageerror", (err) => console.error(`[${label}] page error: ${err.message}`));
+  return launched.page;
+}
+
+function toneFile(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (a 16-bit PCM WAV file for the fake microphone)`);
+  const path = resolve(value);
+  if (!existsSync(path)) throw new Error(`${name}: no such file ${path}`);
+  return path;
+}
+
+function customerNumber() {
+  const value = (process.env.CUSTOMER_NUMBER || "").trim();
+  if (!value) throw new Error("CUSTOMER_NUMBER is not set (the E.164 number alice dials, answered by the baresip phone)");
+  if (!/^\+[1-9]\d{6,14}$/.test(value)) throw new Error(`CUSTOMER_NUMBER ${JSON.stringify(value)} is not an E.164 number`);
+  return value;
+}
+
+/** Waits until `read()` answers true, polling; throws `why()` after `timeout`. */
+async function until(read, why, timeout = WAIT, every = 250) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await read()) return;
+    if (Date.now() > deadline) throw new Error(await why());
+    await sleep(every);
+  }
+}
+
+const firstLine = (err) => (err instanceof Error ? err.message.split("\n")[0] : String(err));
+
+/** Waits for `locator`; on a timeout says what `explain()` finds instead. */
+async function waitOr(locator, explain, timeout = WAIT) {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (err) {
+    throw new Error(`${firstLine(err)} — ${await explain()}`);
+  }
+}
+
+/**
+ * Clicks `locator` and answers the response to the request it makes
+ * (`method` on a path `path`); throws when none comes or its status is
+ * not `expect`, with the server's words.
+ */
+async function clickForResponse(page, locator, method, path, expect) {
+  const answer = page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === path, {
+    timeout: WAIT,
+  });
+  answer.catch(() => {}); // awaited below; a click that fails must not leave it unhandled
+  await locator.click({ timeout: WAIT });
+  let response;
+  try {
+    response = await answer;
+  } catch (err) {
+    throw new Error(`no answer to ${method} ${path} within ${WAIT} ms after the click (${firstLine(err)})`);
+  }
+  if (response.status() !== expect) {
+    const body = await response.text().catch(() => "");
+    throw new Error(`${method} ${path} answered ${response.status()} (expected ${expect}): ${body.slice(0, 300)}`);
+  }
+  return response;
+}
+
+/** The value of the option of `select` whose text is `text` and whose value starts with `prefix`, once there. */
+async function optionValue(select, text, prefix, what) {
+  let found = null;
+  await until(
+    async () => {
+      found = await select.evaluate(
+        (el, [text, prefix]) => {
+          const option = [...el.options].find((o) => o.textContent.trim() === text && o.value.startsWith(prefix));
+          return option ? option.value : null;
+        },
+        [text, prefix],
+      );
+      return found !== null;
+    },
+    async () => {
+      const options = await select.evaluate((el) => [...el.options].map((o) => `${o.value || "\"\""}=${o.textContent.trim()}`));
+      return `${what}: no option "${text}" with a value ${prefix}… after ${WAIT} ms (options: ${options.join(", ") || "none"})`;
+    },
+  );
+  return found;
+}
+
+async function main() {
+  mkdirSync(artifacts, { recursive: true });
+  step("reading AGENT_TONE_WAV and CUSTOMER_NUMBER");
+  const agentWav = toneFile("AGENT_TONE_WAV");
+  const customer = customerNumber();
+
+  step("launching browser A (alice, 440 Hz microphone)");
+  const a = await open("agent", { args: [...MEDIA_ARGS, `--use-file-for-fake-audio-capture=${agentWav}`], permissions: ["microphone"] });
+  if (process.env.MIC_PROCESSING !== "1") await a.addInitScript(rawMicrophone);
+  await a.addInitScript(recordDtmf);
+  step("launching browser B (supervisor)");
+  const b = await open("supervisor", {});
+
+  const status = (code) => a.locator(`#call-status[data-status="${code}"]`);
+  const callStatusText = async () => {
+    const el = a.locator("#call-status");
+    return `#call-status says "${await el.innerText()}" (data-status=${await el.getAttribute("data-status")}, #call data-call-id=${await a.locator("#call").getAttribute("data-call-id")})`;
+  };
+  const agentError = async () => {
+    const alert = a.locator("#action-error");
+    return (await alert.isVisible()) ? ` — #action-error: ${await alert.innerText()}` : "";
+  };
+  const boardError = async () => {
+    const alert = b.locator("#wallboard-error");
+    return (await alert.isVisible()) ? ` — #wallboard-error: ${await alert.innerText()}` : "";
+  };
+  const agentStateText = async () => {
+    const el = a.locator("#agent-state");
+    return `#agent-state says "${await el.innerText()}" (data-state=${await el.getAttribute("data-state")})${await agentError()}`;
+  };
+  const audio = a.locator("#call-audio");
+  const counters = async () => ({
+    received: Number((await audio.getAttribute("data-packets-received")) ?? 0),
+    energy: Number((await audio.getAttribute("data-audio-energy")) ?? 0),
+  });
+  /** Waits for audio on A's call: more than `packets` received (and energy when `energy`). */
+  async function audioFlows(packets, energy) {
+    await until(
+      async () => {
+        const c = await counters();
+        return c.received > packets && (!energy || c.energy > 0);
+      },
+      async () => {
+        const c = await counters();
+        return `no audio after ${WAIT} ms: packets received ${c.received}, energy ${c.energy} (${await audio.innerText()})`;
+      },
+    );
+  }
+  /** A's cumulative inbound energy from a fresh statistics reading (the page polls once a second). */
+  async function freshEnergy() {
+    const reading = async () =>
+      `received ${await audio.getAttribute("data-packets-received")}, sent ${await audio.getAttribute("data-packets-sent")}`;
+    const before = await reading();
+    await until(
+      async () => (await reading()) !== before,
+      async () => `#call-audio was not updated for 5000 ms (packets ${before}; ${await callStatusText()})`,
+      5_000,
+      100,
+    );
+    return Number((await audio.getAttribute("data-audio-energy")) ?? 0);
+  }
+  /** Hangs up A's call (unless the server already did), files "resolved", waits for "Disposition saved". */
+  async function wrapUp(hangUp) {
+    if (hangUp) {
+      step("A: clicking #btn-hangup");
+      await a.locator("#btn-hangup").click({ timeout: WAIT });
+    }
+    step("A: waiting for the #wrap-up form");
+    await waitOr(a.locator("#wrap-up"), async () => `${await callStatusText()}${await agentError()}`);
+    step('A: choosing the disposition "resolved"');
+    await a.locator("#disposition").selectOption("resolved");
+    step("A: clicking #btn-wrap-up");
+    await a.locator("#btn-wrap-up").click({ timeout: WAIT });
+    step("A: waiting for #wrap-up-done (Disposition saved)");
+    const refused = a.locator("#action-error");
+    await until(
+      async () => {
+        if (await refused.isVisible()) {
+          const why = await refused.innerText();
+          const hint = /still going on/.test(why)
+            ? " (the server keeps refusing the disposition while the call itself is live, e.g. waiting in another queue after a transfer)"
+            : "";
+          throw new Error(`the wrap-up was refused: ${why}${hint}`);
+        }
+        return a.locator("#wrap-up-done").isVisible();
+      },
+      () => `#wrap-up-done not shown after ${WAIT} ms`,
+    );
+  }
+
+  // 1. A: alice registered and available; B: the wallboard
+  step("A: signing in as demo/alice");
+  await signInPage(a, "alice", ALICE_PASSWORD);
+  step('A: waiting for #sip-status data-status="registered"');
+  await waitOr(a.locator('#sip-status[data-status="registered"]'), async () => `#sip-status says "${await a.locator("#sip-status").innerText()}"`);
+  step("A: waiting for #agent-state to be known");
+  await a.locator("#agent-state[data-state]").waitFor({ timeout: WAIT });
+  if (await a.locator("#btn-login").isEnabled()) {
+    step("A: clicking #btn-login (log in to queues)");
+    await a.locator("#btn-login").click();
+  }
+  step('A: waiting for #agent-state data-state="available"');
+  await waitOr(a.locator('#agent-state[data-state="available"]'), agentStateText);
+
+  step("B: signing in as demo/supervisor");
+  await signInPage(b, "supervisor", SUPERVISOR_PASSWORD);
+  step("B: waiting for the wallboard (#calls)");
+  await b.locator("#calls").waitFor({ timeout: WAIT });
+  console.log("READY");
+
+  // 2. the carrier call rings at A; A answers; audio flows
+  step('A: waiting for #call-status data-status="ringing" (the driver places the call)');
+  await status("ringing").waitFor({ timeout: WAIT });
+  step("A: reading the call id from #call data-call-id");
+  const callId = await a.locator("#call").getAttribute("data-call-id");
+  if (!callId) throw new Error("#call has no data-call-id (the INVITE had no X-Switchboard-Call?)");
+  step("A: clicking #btn-answer");
+  await a.locator("#btn-answer").click({ timeout: WAIT });
+  step('A: waiting for #call-status data-status="in_call"');
+  await waitOr(status("in_call"), callStatusText);
+  step("A: waiting for audio in #call-audio (packets received > 50, energy > 0)");
+  await audioFlows(50, true);
+  console.log(`ANSWERED ${callId}`);
+
+  // 3. mute: the echo of A's own microphone stops coming back
+  const mute = a.locator("#btn-mute");
+  step("A: measuring the inbound audio energy, unmuted");
+  const e0 = await freshEnergy();
+  await sleep(MEASURE_MS);
+  const e1 = await freshEnergy();
+  step("A: clicking #btn-mute (mute)");
+  await mute.click({ timeout: WAIT });
+  step('A: waiting for #btn-mute aria-pressed="true"');
+  await waitOr(a.locator('#btn-mute[aria-pressed="true"]'), async () => `#btn-mute says "${await mute.innerText()}" (aria-pressed=${await mute.getAttribute("aria-pressed")})`, 5_000);
+  await sleep(DRAIN_MS);
+  step("A: measuring the inbound audio energy, muted");
+  const e2 = await freshEnergy();
+  await sleep(MEASURE_MS);
+  const e3 = await freshEnergy();
+  step("A: clicking #btn-mute (unmute)");
+  await mute.click({ timeout: WAIT });
+  step('A: waiting for #btn-mute aria-pressed="false"');
+  await waitOr(a.locator('#btn-mute[aria-pressed="false"]'), async () => `#btn-mute says "${await mute.innerText()}" (aria-pressed=${await mute.getAttribute("aria-pressed")})`, 5_000);
+  const unmuted = e1 - e0;
+  const muted = e3 - e2;
+  console.log(`MUTE unmuted=${unmuted.toFixed(6)} muted=${muted.toFixed(6)}`);
+  step("checking the mute's audio");
+  if (!(unmuted > 0)) throw new Error(`no inbound energy while unmuted: ${e0} → ${e1} (the echo of the microphone does not come back)`);
+  if (!(muted < unmuted / 10)) {
+    throw new Error(`the echo went on while muted: muted=${muted.toFixed(6)}, needs < unmuted/10 = ${(unmuted / 10).toFixed(6)}`);
+  }
+
+  // 4. blind transfer to the support queue
+  step("A: choosing the transfer target queue support in #transfer-target");
+  const target = a.locator("#transfer-target");
+  const supportValue = await optionValue(target, "support", "queue:", "#transfer-target");
+  const supportId = supportValue.slice("queue:".length);
+  await target.selectOption(supportValue);
+  step(`A: clicking #btn-transfer (to queue support ${supportId})`);
+  await clickForResponse(a, a.locator("#btn-transfer"), "POST", `/api/v1/calls/${callId}/transfer`, 202);
+  step("A: waiting for the call to end at A (the server hangs up the agent's leg)");
+  await waitOr(status("idle"), async () => `${await callStatusText()}${await agentError()}`);
+  await wrapUp(false);
+  console.log(`TRANSFERRED ${callId}`);
+
+  // 5. the console: priority, the agent's state, move
+  const row = b.locator(`#calls tr[data-call-id="${callId}"]`);
+  const rowFacts = () =>
+    row.evaluateAll((rows) => {
+      const tr = rows[0];
+      if (!tr) return null;
+      const cells = [...tr.querySelectorAll("td")];
+      const move = tr.querySelector('select[data-action="move"]');
+      return {
+        state: tr.querySelector("td.call-state")?.getAttribute("data-state") ?? null,
+        queue: cells[2]?.textContent.trim() ?? null,
+        agent: tr.querySelector("td.call-agent")?.textContent.trim() ?? null,
+        controls: !!move && move.offsetParent !== null,
+        text: tr.innerText.replace(/\s+/g, " ").trim(),
+      };
+    });
+  step(`B: waiting for the live calls table to show call ${callId} waiting in support with no agent`);
+  await until(
+    async () => {
+      const f = await rowFacts();
+      return !!f && f.state === "queued" && f.queue === "support" && f.agent === "—" && f.controls;
+    },
+    async () => {
+      const f = await rowFacts();
+      return `the row ${f ? `shows: ${f.text} (state ${f.state}, queue ${f.queue}, agent ${f.agent}, move/priority shown: ${f.controls})` : "is not in #calls"} after ${WAIT} ms${await boardError()}`;
+    },
+  );
+  await b.screenshot({ path: join(artifacts, "console-waiting-call.png") });
+
+  step("B: setting the waiting call's priority to 5");
+  await row.locator('input[data-action="priority"]').fill("5");
+  await clickForResponse(b, row.locator('button[data-action="priority-apply"]'), "POST", `/api/v1/calls/${callId}/priority`, 204);
+  console.log("PRIORITY");
+
+  step('B: finding alice\'s row ("Alice Senior") in #agents');
+  const aliceSelect = b
+    .locator("#agents tr")
+    .filter({ has: b.locator("th", { hasText: "Alice Senior" }) })
+    .locator('select[data-action="agent-state"]');
+  await aliceSelect.waitFor({ timeout: WAIT });
+  const aliceId = await aliceSelect.getAttribute("data-agent-id");
+  if (!aliceId) throw new Error("alice's state menu has no data-agent-id");
+  step(`B: setting alice (${aliceId}) to not_ready:break`);
+  await b.locator(`#agents select[data-action="agent-state"][data-agent-id="${aliceId}"]`).selectOption("not_ready:break");
+  await clickForResponse(
+    b,
+    b.locator(`#agents button[data-action="agent-state-apply"][data-agent-id="${aliceId}"]`),
+    "PUT",
+    `/api/v1/agents/${aliceId}/state`,
+    204,
+  );
+  step('A: waiting for #agent-state data-state="not_ready" (set by the supervisor)');
+  await waitOr(a.locator('#agent-state[data-state="not_ready"]'), agentStateText);
+  console.log("STATE not_ready");
+
+  step("A: clicking #btn-available");
+  await a.locator("#btn-available").click({ timeout: WAIT });
+  step('A: waiting for #agent-state data-state="available"');
+  await waitOr(a.locator('#agent-state[data-state="available"]'), agentStateText);
+
+  step("B: choosing the queue sales in the waiting call's move menu");
+  const move = row.locator('select[data-action="move"]');
+  const salesValue = await optionValue(move, "sales", "queue:", "the move menu");
+  await move.selectOption(salesValue);
+  step(`B: clicking Move (to queue sales ${salesValue.slice("queue:".length)})`);
+  await clickForResponse(b, row.locator('button[data-action="move-apply"]'), "POST", `/api/v1/calls/${callId}/move`, 204);
+  step(`A: waiting for call ${callId} to ring again (the ACD offers it to alice in sales)`);
+  await waitOr(a.locator(`#call[data-call-id="${callId}"][data-state="ringing"]`), async () => `${await callStatusText()}${await boardError()}`);
+  console.log("MOVED");
+  step("A: clicking #btn-answer (the moved call)");
+  await a.locator("#btn-answer").click({ timeout: WAIT });
+  step('A: waiting for #call-status data-status="in_call" (the moved call)');
+  await waitOr(status("in_call"), callStatusText);
+  step("A: waiting for audio in #call-audio (the moved call, packets received > 20)");
+  await audioFlows(20, false);
+  await wrapUp(true);
+  console.log(`REANSWERED ${callId}`);
+
+  // 6. click-to-call and the keypad
+  step("signing in as the supervisor from Node (to read the call's events)");
+  const supervisorToken = await apiSignIn("supervisor", SUPERVISOR_PASSWORD);
+  step(`A: typing ${customer} into #dial-number`);
+  await a.locator("#dial-number").fill(customer);
+  step("A: clicking #btn-dial");
+  const placed = await clickForResponse(a, a.locator("#btn-dial"), "POST", "/api/v1/agent/call", 202);
+  const placedId = (await placed.json().catch(() => ({})))?.call_id;
+  if (typeof placedId !== "string" || !placedId) throw new Error("POST /api/v1/agent/call answered no call_id");
+  step(`A: waiting for #call-status data-status="in_call" (call ${placedId}: the browser answers its own ring)`);
+  await waitOr(status("in_call"), async () => `${await callStatusText()} — #dial-status says "${await a.locator("#dial-status").innerText()}"${await agentError()}`);
+  const dialledId = await a.locator("#call").getAttribute("data-call-id");
+  if (dialledId !== placedId) throw new Error(`#call data-call-id is ${dialledId}, the call placed is ${placedId}`);
+  step("A: waiting for audio in #call-audio (packets received > 50)");
+  await audioFlows(50, false);
+  step(`waiting for the bridged event of call ${placedId} (the customer's phone answered)`);
+  let kinds = [];
+  await until(
+    async () => {
+      try {
+        const data = await api("GET", `/api/v1/calls/${placedId}/events`, { token: supervisorToken });
+        kinds = Array.isArray(data?.items) ? data.items.map((e) => e.kind) : [];
+      } catch (err) {
+        if (!/answered 404/.test(firstLine(err))) throw err;
+      }
+      return kinds.includes("bridged");
+    },
+    async () => `no bridged event after ${WAIT} ms (the call's events: ${kinds.join(", ") || "none"})${await agentError()}`,
+    WAIT,
+    500,
+  );
+  console.log(`DIALLED ${dialledId}`);
+
+  for (const [i, d] of DIGITS.entries()) {
+    if (i > 0) await sleep(DIGIT_GAP_MS);
+    step(`A: pressing the keypad digit ${d}`);
+    await a.locator(`#keypad [data-digit="${d}"]`).click({ timeout: WAIT });
+  }
+  step(`A: checking #keypad-digits shows ${DIGITS.join("")} and the browser played them`);
+  const wanted = DIGITS.join("");
+  const played = async () => (await a.evaluate(() => (window.__dtmfTones ?? []).join(""))) || "";
+  await until(
+    async () => (await a.locator("#keypad-digits").innerText()).trim() === wanted && (await played()) === wanted,
+    async () =>
+      `#keypad-digits says "${(await a.locator("#keypad-digits").innerText()).trim()}", the DTMF sender played "${await played()}" (want ${wanted})${await agentError()}`,
+    5_000,
+    100,
+  );
+  console.log(`DIGITS ${wanted}`);
+
+  step('waiting for the line "checked" on stdin (the driver checks the customer\'s phone got the digits)');
+  await stdinLine("checked");
+  await wrapUp(true);
+  console.log("OK controls");
+}
+
+try {
+  await main();
+  step("closing the browsers");
+  for (const { browser } of browsers) await browser.close().catch(() => {});
+  process.exit(0);
+} catch (err) {
+  console.log(`FAIL while ${current}: ${err instanceof Error ? err.message : String(err)}`);
+  for (const { label, page, consoleLines } of browsers) await report(`controls-${label}`, page, consoleLines);
+  for (const { browser } of browsers) await browser.close().catch(() => {});
+  process.exit(1);
+}
