@@ -40,12 +40,12 @@
 // (keep Chromium's voice processing on the fake microphone; see
 // rawMicrophone).
 
-import { existsSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { api, apiSignIn, artifacts, launch, MEDIA_ARGS, report, signInPage } from "./harness.mjs";
+import { WAIT, rawMicrophone, sleep, toneFile, until } from "./call-tools.mjs";
 
-const WAIT = Number(process.env.CALL_WAIT_MS) > 0 ? Number(process.env.CALL_WAIT_MS) : 30_000;
 const ALICE_PASSWORD = process.env.ALICE_PASSWORD || "demo-agent";
 const SUPERVISOR_PASSWORD = process.env.SUPERVISOR_PASSWORD || "demo-supervisor";
 /** Each energy measurement lasts this long. */
@@ -55,7 +55,6 @@ const DRAIN_MS = 1500;
 /** Between two keypad presses. */
 const DIGIT_GAP_MS = 300;
 const DIGITS = ["1", "2", "3"];
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 let current = "starting";
 const step = (what) => {
@@ -101,26 +100,6 @@ async function stdinLine(wanted, timeout = WAIT) {
 }
 
 /**
- * Chromium's voice processing (auto gain, noise suppression, echo
- * cancellation) squashes a steady tone, and the echo canceller would take
- * the tone coming back through the echoing carrier for an echo: the mute
- * check needs that echo. So the microphone is taken raw (MIC_PROCESSING=1
- * keeps the browser's defaults); the app itself is unchanged.
- */
-function rawMicrophone() {
-  const devices = navigator.mediaDevices;
-  if (!devices || typeof devices.getUserMedia !== "function") return;
-  const getUserMedia = devices.getUserMedia.bind(devices);
-  devices.getUserMedia = (constraints) => {
-    if (constraints && constraints.audio) {
-      const audio = typeof constraints.audio === "object" ? constraints.audio : {};
-      constraints = { ...constraints, audio: { ...audio, echoCancellation: false, noiseSuppression: false, autoGainControl: false } };
-    }
-    return getUserMedia(constraints);
-  };
-}
-
-/**
  * Records the tones each RTCDTMFSender plays (its `tonechange` events) in
  * `window.__dtmfTones`, so the test can tell a digit the browser never sent
  * from one the server did not pass on. Watches only; the app is unchanged.
@@ -154,29 +133,11 @@ async function open(label, options) {
   return launched.page;
 }
 
-function toneFile(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (a 16-bit PCM WAV file for the fake microphone)`);
-  const path = resolve(value);
-  if (!existsSync(path)) throw new Error(`${name}: no such file ${path}`);
-  return path;
-}
-
 function customerNumber() {
   const value = (process.env.CUSTOMER_NUMBER || "").trim();
   if (!value) throw new Error("CUSTOMER_NUMBER is not set (the E.164 number alice dials, answered by the baresip phone)");
   if (!/^\+[1-9]\d{6,14}$/.test(value)) throw new Error(`CUSTOMER_NUMBER ${JSON.stringify(value)} is not an E.164 number`);
   return value;
-}
-
-/** Waits until `read()` answers true, polling; throws `why()` after `timeout`. */
-async function until(read, why, timeout = WAIT, every = 250) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await read()) return;
-    if (Date.now() > deadline) throw new Error(await why());
-    await sleep(every);
-  }
 }
 
 const firstLine = (err) => (err instanceof Error ? err.message.split("\n")[0] : String(err));

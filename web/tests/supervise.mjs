@@ -24,46 +24,24 @@
 // (default the demo's), MIC_PROCESSING=1 (keep Chromium's voice processing
 // on the fake microphones; see rawMicrophone).
 
-import { existsSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { artifacts, launch, MEDIA_ARGS, report, signInPage } from "./harness.mjs";
+import { WAIT, rawMicrophone, sleep, toneFile, until } from "./call-tools.mjs";
 import { fmt, measureTones } from "./tones.mjs";
 
-const WAIT = Number(process.env.CALL_WAIT_MS) > 0 ? Number(process.env.CALL_WAIT_MS) : 30_000;
 const ALICE_PASSWORD = process.env.ALICE_PASSWORD || "demo-agent";
 const SUPERVISOR_PASSWORD = process.env.SUPERVISOR_PASSWORD || "demo-supervisor";
 /** Each tone measurement lasts this long. */
 const MEASURE_MS = 2000;
 /** Heard at all: a tone of amplitude 0.3 reads ~0.1–0.3 through the call. */
 const HEARD = 0.01;
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 let current = "starting";
 const step = (what) => {
   current = what;
 };
 const browsers = []; // [{ label, browser, page, consoleLines }]
-
-/**
- * Chromium's voice processing (auto gain, noise suppression, echo
- * cancellation) squashes a steady tone: the fake microphone's 0.3 reads
- * ~0.03 with it, 0.3 without; and the echo canceller would take the tone
- * coming back through the echoing carrier for an echo. This test checks who
- * hears whom, so the pages' microphones are taken raw (MIC_PROCESSING=1
- * keeps the browser's defaults); the app itself is unchanged.
- */
-function rawMicrophone() {
-  const devices = navigator.mediaDevices;
-  if (!devices || typeof devices.getUserMedia !== "function") return;
-  const getUserMedia = devices.getUserMedia.bind(devices);
-  devices.getUserMedia = (constraints) => {
-    if (constraints && constraints.audio) {
-      const audio = typeof constraints.audio === "object" ? constraints.audio : {};
-      constraints = { ...constraints, audio: { ...audio, echoCancellation: false, noiseSuppression: false, autoGainControl: false } };
-    }
-    return getUserMedia(constraints);
-  };
-}
 
 /** A launched browser for `label` with `wav` as its microphone; console errors to stderr. */
 async function open(label, wav) {
@@ -76,24 +54,6 @@ async function open(label, wav) {
   });
   launched.page.on("pageerror", (err) => console.error(`[${label}] page error: ${err.message}`));
   return launched.page;
-}
-
-function toneFile(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (a 16-bit PCM WAV file for the fake microphone)`);
-  const path = resolve(value);
-  if (!existsSync(path)) throw new Error(`${name}: no such file ${path}`);
-  return path;
-}
-
-/** Waits until `read()` answers true, polling; throws `why()` after WAIT. */
-async function until(read, why, timeout = WAIT) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await read()) return;
-    if (Date.now() > deadline) throw new Error(await why());
-    await sleep(250);
-  }
 }
 
 async function main() {
