@@ -16,6 +16,7 @@ import { Refs } from "./admin-refs";
 import { skillsSpec } from "./admin-skills";
 import type { Me } from "./api";
 import { h } from "./dom";
+import { roleOf, topbar, userNameOf } from "./topbar";
 
 type Sub = "queues" | "agents" | "skills" | "numbers" | "hours" | "ivr" | "contacts";
 
@@ -65,11 +66,8 @@ let focusSubNav = false;
 
 /** Shows the admin pages (with `nav` in the header) until the returned function stops them. */
 export function renderAdmin(root: HTMLElement, me: Me, nav: HTMLElement, signOut: (notice?: string) => void): () => void {
-  const userName =
-    (me.user && typeof me.user.display_name === "string" && me.user.display_name) ||
-    (me.user && typeof me.user.username === "string" && me.user.username) ||
-    "Admin";
-  const role = typeof me.role === "string" ? me.role : "supervisor";
+  const userName = userNameOf(me, "Admin");
+  const role = roleOf(me);
   const subs = allowed(role);
   const sub = currentSub(subs);
   let stopped = false;
@@ -110,14 +108,7 @@ export function renderAdmin(root: HTMLElement, me: Me, nav: HTMLElement, signOut
     h(
       "div",
       { class: "shell admin" },
-      h(
-        "header",
-        { class: "topbar" },
-        h("span", { class: "brand" }, "Switchboard"),
-        h("span", { id: "user-name", class: "agent-name" }, userName, h("span", { class: "role" }, ` · ${role}`)),
-        nav,
-        signOutLink,
-      ),
+      topbar(userName, role, nav, signOutLink),
       h("h1", { class: "visually-hidden" }, `Admin: ${subs.find(([s]) => s === sub)?.[1] ?? ""}`),
       h("div", { class: "admin-layout" }, subNav, h("div", { class: "admin-main" }, page)),
     ),

@@ -5,6 +5,7 @@
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { FittedChart } from "./reports-chart";
 import { knownZone } from "./reports-model";
 
 const HEIGHT = 240;
@@ -19,22 +20,13 @@ export interface ForecastChartData {
 }
 
 export class ForecastChart {
-  private plot: uPlot | null = null;
-  private readonly observer: ResizeObserver;
+  private readonly fit: FittedChart;
 
-  constructor(private readonly box: HTMLElement) {
-    this.observer = new ResizeObserver(() => {
-      if (this.plot && this.width() !== this.plot.width) this.plot.setSize({ width: this.width(), height: HEIGHT });
-    });
-    this.observer.observe(box);
-  }
-
-  private width(): number {
-    return Math.max(280, Math.floor(this.box.clientWidth));
+  constructor(box: HTMLElement) {
+    this.fit = new FittedChart(box, HEIGHT);
   }
 
   show(data: ForecastChartData): void {
-    this.plot?.destroy();
     const zone = data.timeZone;
     const steps = uPlot.paths.stepped?.({ align: 1 });
     const count = (_u: uPlot, v: number | null) => (v === null || v === undefined ? "—" : String(Math.round(v)));
@@ -42,7 +34,7 @@ export class ForecastChart {
     const most = Math.max(1, ...data.agents.map((v) => v ?? 0), ...data.scheduled.map((v) => v ?? 0));
     const last = data.xs.length ? data.xs[data.xs.length - 1] + 1800 : 1;
     const opts: uPlot.Options = {
-      width: this.width(),
+      width: this.fit.width(),
       height: HEIGHT,
       tzDate: knownZone(zone) ? (ts) => uPlot.tzDate(new Date(ts * 1000), zone) : undefined,
       scales: {
@@ -62,17 +54,15 @@ export class ForecastChart {
         { scale: "agents", side: 1, label: "Agents", size: 50, grid: { show: false } },
       ],
     };
-    this.plot = new uPlot(opts, [data.xs, data.calls, data.agents, data.scheduled], this.box);
+    this.fit.replace((box) => new uPlot(opts, [data.xs, data.calls, data.agents, data.scheduled], box));
   }
 
   /** Removes the chart (e.g. after an error). */
   clear(): void {
-    this.plot?.destroy();
-    this.plot = null;
+    this.fit.replace();
   }
 
   destroy(): void {
-    this.observer.disconnect();
-    this.clear();
+    this.fit.destroy();
   }
 }

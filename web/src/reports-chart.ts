@@ -21,26 +21,17 @@ export interface ChartData {
 }
 
 export class ServiceLevelChart {
-  private plot: uPlot | null = null;
-  private readonly observer: ResizeObserver;
+  private readonly fit: FittedChart;
 
-  constructor(private readonly box: HTMLElement) {
-    this.observer = new ResizeObserver(() => {
-      if (this.plot && this.width() !== this.plot.width) this.plot.setSize({ width: this.width(), height: HEIGHT });
-    });
-    this.observer.observe(box);
-  }
-
-  private width(): number {
-    return Math.max(280, Math.floor(this.box.clientWidth));
+  constructor(box: HTMLElement) {
+    this.fit = new FittedChart(box, HEIGHT);
   }
 
   show(data: ChartData): void {
-    this.plot?.destroy();
     const zone = data.timeZone;
     const value = (_u: uPlot, v: number | null) => (v === null || v === undefined ? "—" : percentText(v));
     const opts: uPlot.Options = {
-      width: this.width(),
+      width: this.fit.width(),
       height: HEIGHT,
       tzDate: knownZone(zone) ? (ts) => uPlot.tzDate(new Date(ts * 1000), zone) : undefined,
       scales: {
@@ -55,12 +46,42 @@ export class ServiceLevelChart {
       axes: [{ space: 70 }, { values: (_u, splits) => splits.map((v) => `${v}%`), size: 50 }],
     };
     const target = data.xs.map(() => data.target);
-    this.plot = new uPlot(opts, [data.xs, data.percents, target], this.box);
+    this.fit.replace((box) => new uPlot(opts, [data.xs, data.percents, target], box));
+  }
+
+  destroy(): void {
+    this.fit.destroy();
+  }
+}
+
+/** A uPlot chart kept as wide as its box (at least 280 px), `height` tall. */
+export class FittedChart {
+  private plot: uPlot | null = null;
+  private readonly observer: ResizeObserver;
+
+  constructor(
+    private readonly box: HTMLElement,
+    private readonly height: number,
+  ) {
+    this.observer = new ResizeObserver(() => {
+      if (this.plot && this.width() !== this.plot.width) this.plot.setSize({ width: this.width(), height: this.height });
+    });
+    this.observer.observe(box);
+  }
+
+  /** The width a chart drawn now should have. */
+  width(): number {
+    return Math.max(280, Math.floor(this.box.clientWidth));
+  }
+
+  /** Replaces the chart with what `make` draws into the box (none: removes it). */
+  replace(make?: (box: HTMLElement) => uPlot): void {
+    this.plot?.destroy();
+    this.plot = make ? make(this.box) : null;
   }
 
   destroy(): void {
     this.observer.disconnect();
-    this.plot?.destroy();
-    this.plot = null;
+    this.replace();
   }
 }

@@ -6,6 +6,7 @@
 
 import { ApiError, fetchAgents, fetchQueues, getJson, getText, type Me, type NamedItem } from "./api";
 import { h, setAlert } from "./dom";
+import { roleOf, topbar, userNameOf } from "./topbar";
 import { ServiceLevelChart } from "./reports-chart";
 import { forecastSection } from "./reports-forecast";
 import {
@@ -66,11 +67,8 @@ function field(id: string, label: string, control: HTMLElement, hint?: HTMLEleme
 
 /** Shows the reports page (with `nav` in its header) until the returned function stops it. */
 export function renderReports(root: HTMLElement, me: Me, nav: HTMLElement, signOut: (notice?: string) => void): () => void {
-  const userName =
-    (me.user && typeof me.user.display_name === "string" && me.user.display_name) ||
-    (me.user && typeof me.user.username === "string" && me.user.username) ||
-    "Supervisor";
-  const role = typeof me.role === "string" ? me.role : "supervisor";
+  const userName = userNameOf(me, "Supervisor");
+  const role = roleOf(me);
 
   // --- controls ---
   const range = defaultRange();
@@ -236,14 +234,7 @@ export function renderReports(root: HTMLElement, me: Me, nav: HTMLElement, signO
     h(
       "div",
       { class: "shell reports" },
-      h(
-        "header",
-        { class: "topbar" },
-        h("span", { class: "brand" }, "Switchboard"),
-        h("span", { id: "user-name", class: "agent-name" }, userName, h("span", { class: "role" }, ` · ${role}`)),
-        nav,
-        signOutLink,
-      ),
+      topbar(userName, role, nav, signOutLink),
       h("h1", { class: "visually-hidden" }, "Reports"),
       form,
       error,

@@ -21,6 +21,7 @@ import { elapsedText, stateText, words } from "./agent-state";
 import { agentStateMenu } from "./agent-state-menu";
 import { type CallActions, callActions, type MoveTargets } from "./call-actions";
 import { h, setAlert } from "./dom";
+import { roleOf, topbar, userNameOf } from "./topbar";
 import { KeyedRows, type RowSpec } from "./keyed-rows";
 import { LiveFeed, type LiveMessage } from "./live";
 import { supervisorPhone } from "./supervisor-phone";
@@ -71,11 +72,8 @@ export function renderWallboard(
   signOut: (notice?: string) => void,
   nav?: HTMLElement,
 ): () => void {
-  const userName =
-    (me.user && typeof me.user.display_name === "string" && me.user.display_name) ||
-    (me.user && typeof me.user.username === "string" && me.user.username) ||
-    "Supervisor";
-  const role = typeof me.role === "string" ? me.role : "supervisor";
+  const userName = userNameOf(me, "Supervisor");
+  const role = roleOf(me);
   const myUserId = me.user && typeof me.user.id === "string" ? me.user.id : null;
 
   // --- elements ---
@@ -179,16 +177,7 @@ export function renderWallboard(
     h(
       "div",
       { class: "shell wallboard" },
-      h(
-        "header",
-        { class: "topbar" },
-        h("span", { class: "brand" }, "Switchboard"),
-        h("span", { id: "user-name", class: "agent-name" }, userName, h("span", { class: "role" }, ` · ${role}`)),
-        nav,
-        phone.sipStatus,
-        connection,
-        signOutLink,
-      ),
+      topbar(userName, role, nav, phone.sipStatus, connection, signOutLink),
       h("h1", { class: "visually-hidden" }, "Wallboard"),
       error,
       phone.bar,

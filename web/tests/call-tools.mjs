@@ -1,10 +1,11 @@
 // What the call scripts (supervise.mjs, controls.mjs) share: the bound on
 // each wait, polling until something holds, the fake microphone's tone
-// file from the environment, and the init script that takes the page's
-// microphone raw.
+// file from the environment, the init script that takes the page's
+// microphone raw, and how a script ends.
 
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { report } from "./harness.mjs";
 
 /** The bound on each wait (CALL_WAIT_MS, default 30 s). */
 export const WAIT = Number(process.env.CALL_WAIT_MS) > 0 ? Number(process.env.CALL_WAIT_MS) : 30_000;
@@ -48,4 +49,23 @@ export function rawMicrophone() {
     }
     return getUserMedia(constraints);
   };
+}
+
+/**
+ * Runs `main`, then closes `browsers` ([{ label, browser, page,
+ * consoleLines }]) and exits 0; on an error prints `FAIL while <step>:
+ * <why>` (the step from `current()`), reports each page as
+ * `<name>-<label>` and exits 1.
+ */
+export async function runCallScript(name, browsers, current, main) {
+  let code = 0;
+  try {
+    await main();
+  } catch (err) {
+    code = 1;
+    console.log(`FAIL while ${current()}: ${err instanceof Error ? err.message : String(err)}`);
+    for (const { label, page, consoleLines } of browsers) await report(`${name}-${label}`, page, consoleLines);
+  }
+  for (const { browser } of browsers) await browser.close().catch(() => {});
+  process.exit(code);
 }

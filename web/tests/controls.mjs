@@ -43,8 +43,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { api, apiSignIn, artifacts, launch, MEDIA_ARGS, report, signInPage } from "./harness.mjs";
-import { WAIT, rawMicrophone, sleep, toneFile, until } from "./call-tools.mjs";
+import { api, apiSignIn, artifacts, launch, MEDIA_ARGS, signInPage } from "./harness.mjs";
+import { WAIT, rawMicrophone, runCallScript, sleep, toneFile, until } from "./call-tools.mjs";
 
 const ALICE_PASSWORD = process.env.ALICE_PASSWORD || "demo-agent";
 const SUPERVISOR_PASSWORD = process.env.SUPERVISOR_PASSWORD || "demo-supervisor";
@@ -496,14 +496,4 @@ async function main() {
   console.log("OK controls");
 }
 
-try {
-  await main();
-  step("closing the browsers");
-  for (const { browser } of browsers) await browser.close().catch(() => {});
-  process.exit(0);
-} catch (err) {
-  console.log(`FAIL while ${current}: ${err instanceof Error ? err.message : String(err)}`);
-  for (const { label, page, consoleLines } of browsers) await report(`controls-${label}`, page, consoleLines);
-  for (const { browser } of browsers) await browser.close().catch(() => {});
-  process.exit(1);
-}
+await runCallScript("controls", browsers, () => current, main);

@@ -26,8 +26,8 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { artifacts, launch, MEDIA_ARGS, report, signInPage } from "./harness.mjs";
-import { WAIT, rawMicrophone, sleep, toneFile, until } from "./call-tools.mjs";
+import { artifacts, launch, MEDIA_ARGS, signInPage } from "./harness.mjs";
+import { WAIT, rawMicrophone, runCallScript, sleep, toneFile, until } from "./call-tools.mjs";
 import { fmt, measureTones } from "./tones.mjs";
 
 const ALICE_PASSWORD = process.env.ALICE_PASSWORD || "demo-agent";
@@ -242,14 +242,4 @@ async function main() {
   console.log(`OK call ${callId}`);
 }
 
-try {
-  await main();
-  step("closing the browsers");
-  for (const { browser } of browsers) await browser.close().catch(() => {});
-  process.exit(0);
-} catch (err) {
-  console.log(`FAIL while ${current}: ${err instanceof Error ? err.message : String(err)}`);
-  for (const { label, page, consoleLines } of browsers) await report(`supervise-${label}`, page, consoleLines);
-  for (const { browser } of browsers) await browser.close().catch(() => {});
-  process.exit(1);
-}
+await runCallScript("supervise", browsers, () => current, main);

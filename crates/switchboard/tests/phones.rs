@@ -59,21 +59,23 @@ pub(crate) fn tone_wav(frequency: f64) -> Vec<u8> {
     let samples: Vec<i16> = (0..8_000 * TONE_SECS)
         .map(|n| ((f64::from(n) * frequency * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
         .collect();
-    let data_len = u32::try_from(samples.len() * 2).unwrap();
-    let mut wav = Vec::new();
+    pcm16_wav(8_000, &samples)
+}
+
+/// A mono 16-bit PCM WAV file of `samples` at `rate` Hz.
+pub(crate) fn pcm16_wav(rate: u32, samples: &[i16]) -> Vec<u8> {
+    let data_len = u32::try_from(samples.len() * 2).expect("a short clip");
+    let mut wav = Vec::with_capacity(44 + samples.len() * 2);
     wav.extend_from_slice(b"RIFF");
     wav.extend_from_slice(&(36 + data_len).to_le_bytes());
     wav.extend_from_slice(b"WAVEfmt ");
     wav.extend_from_slice(&16u32.to_le_bytes());
-    for v in [1u16, 1] {
-        wav.extend_from_slice(&v.to_le_bytes());
-    }
-    for v in [8000u32, 16000] {
-        wav.extend_from_slice(&v.to_le_bytes());
-    }
-    for v in [2u16, 16] {
-        wav.extend_from_slice(&v.to_le_bytes());
-    }
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&rate.to_le_bytes());
+    wav.extend_from_slice(&(rate * 2).to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
     wav.extend_from_slice(b"data");
     wav.extend_from_slice(&data_len.to_le_bytes());
     for s in samples {

@@ -23,21 +23,14 @@ use crate::phones::baresip_available;
 use crate::scenario::{Calls, kinds, of_kind};
 use crate::web_call::{DID, GRACE, in_browser_namespace, serve_with_web};
 use crate::web_softphone::{Guard, ScriptLines, artifacts, script_command};
+use crate::web_supervise::{figure, tone_wav};
 
 /// The customer alice calls from the dial card.
 const CUSTOMER: &str = "+447700900555";
 
-/// The value after `name=` in a line of the script.
-fn figure(line: &str, name: &str) -> f64 {
-    line.split_whitespace()
-        .find_map(|w| w.strip_prefix(&format!("{name}=")))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in {line:?}"))
-}
-
 /// The events of call `call`, from (call id, event) pairs.
-fn of_call<'a>(by_call: &'a [(String, Value)], call: &str) -> Vec<&'a Value> {
-    by_call.iter().filter(|(c, _)| c == call).map(|(_, event)| event).collect()
+fn of_call(by_call: &[(String, Value)], call: &str) -> Vec<Value> {
+    by_call.iter().filter(|(c, _)| c == call).map(|(_, event)| event.clone()).collect()
 }
 
 #[test]
@@ -56,7 +49,7 @@ async fn controls_in_the_browser(web: PathBuf) {
     let calls = serve_with_web(web, &pg, async |demo| demo.point_trunk_at(port).await).await;
     let tones = tempfile::tempdir().expect("a directory for the tone");
     let tone = tones.path().join("agent-440.wav");
-    std::fs::write(&tone, crate::web_supervise::tone_wav(440.0, 10)).expect("write the tone");
+    std::fs::write(&tone, tone_wav(440.0, 10)).expect("write the tone");
 
     let url = format!("http://{}", calls.http_addr());
     let mut command = script_command(web, "controls.mjs", &url);
@@ -100,16 +93,16 @@ async fn controls_in_the_browser(web: PathBuf) {
         .await;
     let by_call = calls.call_events().await;
     let carried = of_call(&by_call, &first);
-    let transferred = of_kind_in(&carried, "transferred");
+    let transferred = of_kind(&carried, "transferred");
     assert_eq!(transferred.len(), 1, "{:?}", kinds(&events));
     assert_eq!(transferred[0]["kind"], "transferred");
-    assert_eq!(of_kind_in(&carried, "priority_changed").len(), 1, "the console's priority");
-    assert_eq!(of_kind_in(&carried, "call_moved").len(), 1, "the console's move");
-    assert_eq!(of_kind_in(&carried, "agent_answered").len(), 2, "alice answered it twice");
+    assert_eq!(of_kind(&carried, "priority_changed").len(), 1, "the console's priority");
+    assert_eq!(of_kind(&carried, "call_moved").len(), 1, "the console's move");
+    assert_eq!(of_kind(&carried, "agent_answered").len(), 2, "alice answered it twice");
     let set = of_kind(&events, "agent_state_set");
     assert!(set.iter().any(|e| e["agent_id"] == alice.as_str()), "the console set alice's state");
     let placed = of_call(&by_call, &outbound);
-    let arrived = of_kind_in(&placed, "call_arrived");
+    let arrived = of_kind(&placed, "call_arrived");
     assert_eq!((arrived.len(), &arrived[0]["direction"]), (1, &Value::from("outbound")));
     assert_eq!(arrived[0]["to"], CUSTOMER);
 
@@ -126,9 +119,4 @@ async fn controls_in_the_browser(web: PathBuf) {
     drop(customer.quit());
     calls.stop();
     drop(pg);
-}
-
-/// The events of `kind` among `events`.
-fn of_kind_in<'a>(events: &[&'a Value], kind: &str) -> Vec<&'a Value> {
-    events.iter().copied().filter(|e| e["kind"] == kind).collect()
 }
