@@ -25,6 +25,7 @@ use crate::routes::reports::{
     AgentCountersGroup, AgentCountersReport, AgentReport, AgentReportRow, CallCountersGroup, CallCountersReport,
     CallerReport, GroupKeyView, ServiceLevelReport, VolumeReportView,
 };
+use crate::routes::shifts::AgentShifts;
 use crate::routes::sip_login::SipLogin;
 use crate::routes::tenant::{TenantPatch, TenantSettings};
 use crate::routes::tenants::{NewTenant, TenantView};
@@ -41,7 +42,7 @@ use crate::routes::users::UserUpdate;
         Supervision, Transfer, PlaceCall, CallPlaced, model::TransferTarget, model::SupervisionMode,
         model::NotReadyReason, TenantSettings, TenantPatch, CallCountersReport, CallCountersGroup,
         AgentCountersReport, AgentCountersGroup, GroupKeyView, ServiceLevelReport, VolumeReportView, AgentReport,
-        AgentReportRow, CallerReport, SipLogin, ContactCall
+        AgentReportRow, CallerReport, SipLogin, ContactCall, model::Shift, model::Roster, AgentShifts
     )),
     modifiers(&Bearer)
 )]
@@ -340,6 +341,32 @@ fn paths() -> Paths {
         vec![HttpMethod::Delete],
         with_id(op("agents", "Remove the SIP password: the agent can no longer register (admin)".into(), "204", None))
             .build(),
+    );
+    let shifts = |b| with_id(b).response("404", error("No such agent in your tenant"));
+    paths.add_path_operation(
+        "/api/v1/agents/{id}/shifts",
+        vec![HttpMethod::Get],
+        shifts(op(
+            "agents",
+            "The agent's weekly shifts in the tenant's local time (supervisor; an agent their own)".into(),
+            "200",
+            Some(named("AgentShifts")),
+        ))
+        .build(),
+    );
+    paths.add_path_operation(
+        "/api/v1/agents/{id}/shifts",
+        vec![HttpMethod::Put],
+        shifts(with_input(
+            op(
+                "agents",
+                "Replace the agent's weekly shifts; an end before the start runs overnight (supervisor)".into(),
+                "200",
+                Some(named("AgentShifts")),
+            ),
+            "Roster",
+        ))
+        .build(),
     );
     let contacts = op("contacts", "List or search (any role)".into(), "200", Some(items(record("Contact"))))
         .parameter(query("q", "Text in the name, company or a number"))

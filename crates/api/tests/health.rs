@@ -91,6 +91,8 @@ async fn openapi_document_lists_routes_and_schemas() {
         assert!(doc["paths"][path].is_object(), "missing {path}");
     }
     assert!(doc["paths"]["/api/v1/contacts"]["get"]["parameters"].is_array());
+    let shifts = &doc["paths"]["/api/v1/agents/{id}/shifts"];
+    assert!(shifts["get"].is_object() && shifts["put"].is_object(), "both methods of the roster: {shifts}");
     for schema in ["Queue", "Agent", "Trunk", "ErrorBody", "LoginRequest", "BusinessHours"] {
         assert!(doc["components"]["schemas"][schema].is_object(), "missing schema {schema}");
     }

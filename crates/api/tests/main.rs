@@ -13,6 +13,7 @@ mod report_events;
 mod report_figures;
 mod report_forecast;
 mod reports;
+mod roster;
 mod sip_passwords;
 mod softphone;
 mod validation;

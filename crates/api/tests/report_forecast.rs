@@ -2,7 +2,8 @@
 //! pattern written into `call_rollup` relative to today: every weekday,
 //! 5 calls in each quarter hour from 09:00 to 10:00 UTC, answered after 2
 //! minutes of talk; nothing else. The staffing is checked against Erlang C
-//! computed here.
+//! computed here, and the agents rostered per half-hour against the shifts
+//! of the queue's agents.
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, Utc, Weekday};
@@ -58,6 +59,21 @@ async fn the_forecast_repeats_a_weekly_pattern_and_staffs_it_by_erlang_c() {
             .expect("row");
         }
     }
+    // The roster: two agents of the queue and one of none (not counted).
+    let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"];
+    let every_day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    for (ext, days, start, end, queues) in [
+        ("1001", &weekdays[..], "09:00", "09:30", json!([{"queue_id": sales, "weight": 100}])),
+        ("1002", &every_day[..], "09:00", "10:00", json!([{"queue_id": sales, "weight": 50}])),
+        ("1003", &every_day[..], "00:00", "23:30", json!([])),
+    ] {
+        let agent = json!({"user_id": null, "name": ext, "extension": ext, "mobile_number": null, "queues": queues});
+        let agent = app.create(&t.admin, "/api/v1/agents", agent).await;
+        let shifts: Vec<Value> = days.iter().map(|d| json!({"day": d, "start": start, "end": end})).collect();
+        let path = format!("/api/v1/agents/{agent}/shifts");
+        let (status, body) = app.call("PUT", &path, Some(&supervisor), Some(json!({"shifts": shifts}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
     let uri = format!("/api/v1/reports/forecast?queue_id={sales}&history_days=28&days=7");
     let (status, r) = app.call("GET", &uri, Some(&supervisor), None).await;
     assert_eq!(status, StatusCode::OK, "{r}");
@@ -72,7 +88,14 @@ async fn the_forecast_repeats_a_weekly_pattern_and_staffs_it_by_erlang_c() {
     let needed = (1..).find(|&n| erlang_c_sl(n, traffic, 20.0, 120.0) >= 0.8).expect("some n");
     let scheduled = (f64::from(needed) / 0.7).ceil() as u64;
     for i in intervals {
-        let busy = !matches!(weekday(i), Weekday::Sat | Weekday::Sun) && ["09:00", "09:30"].contains(&slot(i).as_str());
+        let weekend = matches!(weekday(i), Weekday::Sat | Weekday::Sun);
+        let rostered = match (weekend, slot(i).as_str()) {
+            (false, "09:00") => 2,
+            (_, "09:00" | "09:30") => 1,
+            _ => 0,
+        };
+        assert_eq!(i["rostered"], rostered, "the queue's agents on shift: {i}");
+        let busy = !weekend && ["09:00", "09:30"].contains(&slot(i).as_str());
         let calls = i["calls"].as_f64().expect("calls");
         if busy {
             assert!((calls - 10.0).abs() < 1e-6, "{i}");

@@ -26,6 +26,7 @@ pub mod number;
 pub mod queue;
 pub mod record;
 pub mod report;
+pub mod roster;
 pub mod routing;
 pub mod sip;
 pub mod skill;
@@ -52,6 +53,7 @@ pub use queue::{
     AgentSkill, OverflowTarget, Queue, QueueMembership, RoutingStrategy, ServiceLevelTarget, SkillRequirement,
 };
 pub use record::Record;
+pub use roster::{Roster, Shift};
 pub use routing::{RoutingRules, SkillStep, StickyRule};
 pub use sip::{agent_aor, is_valid_domain, sip_domain};
 pub use skill::Skill;

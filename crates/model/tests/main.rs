@@ -5,5 +5,6 @@ mod cdr_reports;
 mod events;
 mod hours;
 mod ivr;
+mod roster;
 mod sip;
 mod validation;

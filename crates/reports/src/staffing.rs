@@ -47,6 +47,9 @@ pub struct StaffingInterval {
     pub service_level_pct: f64,
     /// Agents to schedule: ⌈N / (1 − shrinkage)⌉.
     pub scheduled: u32,
+    /// Agents on the roster: the queue's agents with a shift covering the
+    /// interval's start ([`Staffing::count_rostered`]; 0 until counted).
+    pub rostered: u32,
 }
 
 /// Staffing for a forecast.
@@ -131,6 +134,7 @@ pub fn staffing(forecast: &Forecast, spec: &StaffingSpec) -> Result<Staffing, Re
                 agents,
                 service_level_pct: 100.0 * sl,
                 scheduled: with_shrinkage(agents, spec.shrinkage_pct),
+                rostered: 0,
             })
         })
         .collect::<Result<Vec<_>, ReportError>>()?;
@@ -140,4 +144,18 @@ pub fn staffing(forecast: &Forecast, spec: &StaffingSpec) -> Result<Staffing, Re
 A = calls * AHT / 1800 s; scheduled = ceil(N / (1 - shrinkage))",
         intervals,
     })
+}
+
+impl Staffing {
+    /// Counts, for every interval, the rosters (one per agent of the queue)
+    /// with a shift covering its start, read in `roster_zone`, the zone the
+    /// shifts are written in (a half-hour a clock change skips: its
+    /// wall-clock start).
+    pub fn count_rostered(&mut self, rosters: &[model::Roster], roster_zone: chrono_tz::Tz) {
+        for interval in &mut self.intervals {
+            let local = interval.start.map_or(interval.start_local, |t| t.with_timezone(&roster_zone).naive_local());
+            let on = rosters.iter().filter(|r| r.on_shift(local)).count();
+            interval.rostered = u32::try_from(on).unwrap_or(u32::MAX);
+        }
+    }
 }

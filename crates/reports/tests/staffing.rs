@@ -94,3 +94,28 @@ fn staffing_a_forecast_uses_each_intervals_calls() {
         assert!((st.traffic_erlangs - calls * 240.0 / 1800.0).abs() < 1e-9);
     }
 }
+
+#[test]
+fn the_roster_counts_the_agents_on_shift_at_each_intervals_local_start() {
+    use chrono::{Datelike, NaiveTime, Timelike};
+    let h = History::new(NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(), vec![2.0; 28 * 48]).unwrap();
+    let f = fit(&h, &Adjustments::default()).unwrap().forecast(2, Tz::UTC).unwrap();
+    let mut s = staffing(&f, &spec(240.0, 35.0)).unwrap();
+    let day = f.intervals[0].date.weekday();
+    let at = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+    let early = model::Roster { shifts: vec![model::Shift { day, start: at(8), end: at(16) }] };
+    let late = model::Roster { shifts: vec![model::Shift { day, start: at(12), end: at(2) }] };
+    s.count_rostered(&[early, late], Tz::UTC);
+    let rostered = |date_offset: usize, hour: u32| {
+        let i = date_offset * 48 + hour as usize * 2;
+        assert_eq!(s.intervals[i].start_local.time().hour(), hour);
+        s.intervals[i].rostered
+    };
+    assert_eq!(rostered(0, 7), 0);
+    assert_eq!(rostered(0, 8), 1);
+    assert_eq!(rostered(0, 12), 2, "both on shift");
+    assert_eq!(rostered(0, 16), 1, "the early shift's end is exclusive");
+    assert_eq!(rostered(1, 1), 1, "the late shift runs past midnight");
+    assert_eq!(rostered(1, 2), 0);
+    assert_eq!(rostered(1, 12), 0, "the next weekday has no shift");
+}

@@ -1,4 +1,5 @@
-//! `switchboard demo`: stores the demo tenant of [`demo_data`] once.
+//! `switchboard demo`: stores the demo tenant of [`demo_data`] once (its
+//! agents with their weekly shifts, and the supervisor's phone).
 //!
 //! Idempotent: when the tenant exists, nothing is changed and the command
 //! says so. The tenant row is created first and the rest after it; a run cut
@@ -11,9 +12,9 @@ use anyhow::Context;
 use api::bootstrap::{self, BootstrapError};
 use model::{AgentId, NewUser, QueueId, QueueMembership, SkillId, TenantId, User};
 use sqlx::PgPool;
-use store::repo::{agents, contacts, ivr_flows, numbers, queues, skills, trunks};
+use store::repo::{agents, contacts, ivr_flows, numbers, queues, shifts, skills, trunks};
 
-use crate::demo_data::{self, AGENT_PASSWORD, AGENTS, STAFF};
+use crate::demo_data::{self, AGENT_PASSWORD, AGENTS, STAFF, SUPERVISOR_PHONE};
 
 /// What `seed` did.
 #[derive(Debug, PartialEq, Eq)]
@@ -35,8 +36,12 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<Seeded> {
     store::repo::tenants::set_time_zone(pool, tenant, &demo_data::business_hours().time_zone)
         .await
         .context("cannot set the demo tenant's time zone")?;
+    let mut supervisor = None;
     for user in &STAFF {
-        add_user(pool, tenant, user.username, user.display_name, user.role, user.password).await?;
+        let id = add_user(pool, tenant, user.username, user.display_name, user.role, user.password).await?;
+        if user.role == model::Role::Supervisor {
+            supervisor = Some((id, user.display_name));
+        }
     }
 
     let mut skill_ids = HashMap::new();
@@ -73,7 +78,26 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<Seeded> {
             mobile_number: None,
         };
         let stored = agents::create(pool, tenant, &profile).await.with_context(|| format!("agent {}", agent.name))?;
+        shifts::replace(pool, tenant, stored.id, &demo_data::roster(agent))
+            .await
+            .with_context(|| format!("{}'s shifts", agent.name))?;
         agent_ids.insert(agent.username, stored.id);
+    }
+
+    if let Some((user, name)) = supervisor {
+        let (extension, sip_password) = SUPERVISOR_PHONE;
+        let phone = model::Agent {
+            user_id: Some(user),
+            name: name.into(),
+            extension: extension.into(),
+            sip_password: Some(sip_password.into()),
+            vip_tier: model::VipTier::REGULAR,
+            skills: Vec::new(),
+            queues: Vec::new(),
+            device: model::AgentDevice::Registered,
+            mobile_number: None,
+        };
+        agents::create(pool, tenant, &phone).await.context("the supervisor's phone")?;
     }
 
     let (sales, support) = (queue_ids["sales"], queue_ids["support"]);
@@ -118,6 +142,12 @@ pub fn credentials(sip_domain: &str) -> String {
     for agent in &AGENTS {
         out.push_str(&format!("    {:<40} {}\n", model::agent_aor(agent.username, &domain), agent.sip_password));
     }
+    let (extension, sip_password) = SUPERVISOR_PHONE;
+    out.push_str(&format!(
+        "    {:<40} {} (the supervisor's phone, no queue)\n",
+        model::agent_aor(extension, &domain),
+        sip_password
+    ));
     out.push_str(&format!("  number     {} (IVR \"Main line\")\n", demo_data::DEMO_DID));
     out
 }
@@ -144,5 +174,7 @@ mod tests {
             assert!(shown.trim_end().ends_with(agent.sip_password), "{shown}");
         }
         assert!(printed.contains("realm demo.sip.example.com"), "{printed}");
+        let supervisor = printed.lines().find(|l| l.contains("sip:sam@demo.sip.example.com")).expect("sam's line");
+        assert!(supervisor.contains("sam-sip-demo"), "{supervisor}");
     }
 }

@@ -54,7 +54,19 @@ pub struct DemoAgent {
     /// Digest password of the agent's SIP account (printed at start-up;
     /// demo only).
     pub sip_password: &'static str,
+    /// Weekly shifts: days, start and end hour (local, the demo's zone).
+    pub shifts: &'static [(&'static [Weekday], u32, u32)],
 }
+
+/// Monday to Friday.
+const WEEKDAYS: &[Weekday] = &[Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+/// Saturday.
+const SATURDAY: &[Weekday] = &[Weekday::Sat];
+
+/// The demo supervisor's own phone: an agent profile of their login with
+/// no queue (so the ACD never offers it a call), rung when they monitor,
+/// whisper, barge or take over a call. Extension and SIP password.
+pub const SUPERVISOR_PHONE: (&str, &str) = ("sam", "sam-sip-demo");
 
 /// The password every demo agent logs in with.
 pub const AGENT_PASSWORD: &str = "demo-agent";
@@ -68,6 +80,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         skills: &[("english", 10), ("sales", 9)],
         queues: &[("sales", 100)],
         sip_password: "alice-sip-demo",
+        shifts: &[(WEEKDAYS, 8, 16)],
     },
     DemoAgent {
         username: "bob",
@@ -76,6 +89,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         skills: &[("english", 8), ("sales", 3)],
         queues: &[("sales", 100), ("support", 20)],
         sip_password: "bob-sip-demo",
+        shifts: &[(WEEKDAYS, 10, 18)],
     },
     DemoAgent {
         username: "carmen",
@@ -84,6 +98,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         skills: &[("english", 8), ("spanish", 10), ("billing", 6)],
         queues: &[("support", 100), ("sales", 30)],
         sip_password: "carmen-sip-demo",
+        shifts: &[(WEEKDAYS, 8, 16), (SATURDAY, 9, 13)],
     },
     DemoAgent {
         username: "dmitri",
@@ -92,6 +107,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         skills: &[("english", 9), ("technical", 9)],
         queues: &[("support", 100)],
         sip_password: "dmitri-sip-demo",
+        shifts: &[(WEEKDAYS, 10, 18)],
     },
     DemoAgent {
         username: "erin",
@@ -100,6 +116,7 @@ pub const AGENTS: [DemoAgent; 6] = [
         skills: &[("english", 7), ("technical", 3), ("billing", 2)],
         queues: &[("support", 100)],
         sip_password: "erin-sip-demo",
+        shifts: &[(&[Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri], 9, 17), (SATURDAY, 9, 13)],
     },
     DemoAgent {
         username: "farid",
@@ -108,8 +125,22 @@ pub const AGENTS: [DemoAgent; 6] = [
         skills: &[("english", 9), ("billing", 8), ("sales", 6)],
         queues: &[("support", 60), ("sales", 60)],
         sip_password: "farid-sip-demo",
+        shifts: &[(&[Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu], 8, 18)],
     },
 ];
+
+/// A demo agent's weekly shifts.
+pub fn roster(agent: &DemoAgent) -> model::Roster {
+    let hour = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN);
+    let shifts = agent
+        .shifts
+        .iter()
+        .flat_map(|&(days, start, end)| {
+            days.iter().map(move |&day| model::Shift { day, start: hour(start), end: hour(end) })
+        })
+        .collect();
+    model::Roster { shifts }.sorted()
+}
 
 /// Skill names and descriptions.
 pub fn skills() -> Vec<Skill> {
@@ -355,6 +386,21 @@ mod tests {
         assert!(AGENTS.iter().all(|a| !a.queues.is_empty()));
         let names: Vec<_> = skills().into_iter().map(|s| s.name).collect();
         assert!(AGENTS.iter().flat_map(|a| a.skills).all(|(s, _)| names.iter().any(|n| n == s)));
+    }
+
+    #[test]
+    fn every_demo_agent_has_valid_shifts_inside_business_hours() {
+        let hours = business_hours();
+        for agent in &AGENTS {
+            let roster = roster(agent);
+            assert!(!roster.shifts.is_empty(), "{}", agent.username);
+            roster.validate().unwrap_or_else(|e| panic!("{}: {e:?}", agent.username));
+            for shift in &roster.shifts {
+                let open =
+                    hours.weekly.iter().any(|w| w.day == shift.day && w.open <= shift.start && shift.end <= w.close);
+                assert!(open, "{}'s shift {shift:?} is inside the opening hours", agent.username);
+            }
+        }
     }
 
     #[test]

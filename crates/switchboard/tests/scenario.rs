@@ -76,32 +76,11 @@ impl Demo {
         store::repo::agents::update(&self.pool, self.tenant, id, &stored.data).await.unwrap().unwrap();
     }
 
-    /// Adds an agent profile (a supervisor's, say) and knows it by its
-    /// extension; its phone registers with `<extension>-sip-demo`.
-    pub(crate) async fn add_agent(&mut self, agent: &model::Agent) -> AgentId {
-        let id = store::repo::agents::create(&self.pool, self.tenant, agent).await.unwrap().id;
-        self.agents.insert(agent.extension.clone(), id);
-        id
-    }
-
-    /// Gives the demo supervisor an agent profile of no queue for their
-    /// own phone (extension "sam", SIP password "sam-sip-demo"); their user.
-    pub(crate) async fn add_supervisor_phone(&mut self) -> model::UserId {
+    /// The demo supervisor's user (their phone, extension "sam", SIP
+    /// password "sam-sip-demo", is in the demo data).
+    pub(crate) async fn supervisor(&self) -> model::UserId {
         let users = store::repo::users::list(&self.pool, self.tenant).await.unwrap();
-        let supervisor = users.iter().find(|u| u.data.username == "supervisor").expect("the demo supervisor").id;
-        let profile = model::Agent {
-            user_id: Some(supervisor),
-            name: "Sam Supervisor".into(),
-            extension: "sam".into(),
-            sip_password: Some("sam-sip-demo".into()),
-            vip_tier: model::VipTier::REGULAR,
-            skills: Vec::new(),
-            queues: Vec::new(),
-            device: model::AgentDevice::Registered,
-            mobile_number: None,
-        };
-        self.add_agent(&profile).await;
-        supervisor
+        users.iter().find(|u| u.data.username == "supervisor").expect("the demo supervisor").id
     }
 
     /// Adds a DID of the tenant leading to `entry`.
@@ -175,6 +154,7 @@ pub(crate) struct Cdr {
     pub caller_number: String,
     pub outside_business_hours: bool,
     pub survey_score: Option<i16>,
+    pub disposition: Option<String>,
 }
 
 impl Calls {
@@ -351,11 +331,12 @@ impl Calls {
             String,
             bool,
             Option<i16>,
+            Option<String>,
         );
         for _ in 0..200 {
             let rows: Vec<Row> = sqlx::query_as(
                 "SELECT call_id, outcome, abandon_stage, wait_ms, agent_id, queue_id, vip_tier, caller_number, \
-                 outside_business_hours, survey_score FROM calls WHERE tenant_id = $1 ORDER BY arrived_at",
+                 outside_business_hours, survey_score, disposition FROM calls WHERE tenant_id = $1 ORDER BY arrived_at",
             )
             .bind(self.tenant.0)
             .fetch_all(&self.pool)
@@ -375,6 +356,7 @@ impl Calls {
                         caller_number: row.7,
                         outside_business_hours: row.8,
                         survey_score: row.9,
+                        disposition: row.10,
                     })
                     .collect();
             }

@@ -124,11 +124,12 @@ async fn demo_seeds_once_and_serve_answers_with_its_credentials() {
     names.sort();
     assert_eq!(names, ["sales", "support"]);
     let agents = request(node.addr, "GET", "/api/v1/agents", Some(&admin), None).unwrap();
-    assert_eq!(agents.json()["items"].as_array().unwrap().len(), 6, "{}", agents.body);
+    // Six agents and the supervisor's phone (a profile of no queue).
+    assert_eq!(agents.json()["items"].as_array().unwrap().len(), 7, "{}", agents.body);
     assert!(!agents.body.contains("sip-demo"), "SIP passwords are never shown: {}", agents.body);
     let pool = store::connect(&node.database_url, 1).await.unwrap();
     let accounts = store::repo::sip_accounts::all(&pool).await.unwrap();
-    assert_eq!(accounts.len(), 6, "every demo agent has a SIP account: {accounts:?}");
+    assert_eq!(accounts.len(), 7, "every demo agent and the supervisor has a SIP account: {accounts:?}");
     assert!(accounts.iter().all(|a| a.tenant_slug == "demo" && a.password == format!("{}-sip-demo", a.extension)));
     pool.close().await;
 

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use model::{Agent, AgentDevice, EntryPoint, PhoneNumber};
+use model::{EntryPoint, PhoneNumber};
 
 use crate::calls::wait_for_kinds;
 use crate::http::request;
@@ -16,7 +16,7 @@ use crate::serve::{Node, login, terminate};
 const DID: &str = "+442079460002";
 
 /// The test's DID into alice's queue (no wrap-up, so a second call can
-/// follow), and a phone for the demo supervisor.
+/// follow). The demo supervisor's phone is in the demo data.
 async fn set_up(database_url: &str) {
     let pool = store::connect(database_url, 2).await.unwrap();
     let tenant = store::repo::tenants::find_by_slug(&pool, "demo").await.unwrap().unwrap().id;
@@ -28,20 +28,6 @@ async fn set_up(database_url: &str) {
     store::repo::queues::update(&pool, tenant, queue_id, &queue).await.unwrap();
     let number = PhoneNumber { e164: DID.into(), entry: EntryPoint::Queue { queue_id }, label: "Test".into() };
     store::repo::numbers::create(&pool, tenant, &number).await.unwrap();
-    let users = store::repo::users::list(&pool, tenant).await.unwrap();
-    let supervisor = users.iter().find(|u| u.data.username == "supervisor").unwrap();
-    let profile = Agent {
-        user_id: Some(supervisor.id),
-        name: "Sam Supervisor".into(),
-        extension: "sam".into(),
-        sip_password: Some("sam-sip-demo".into()),
-        vip_tier: model::VipTier::REGULAR,
-        skills: Vec::new(),
-        queues: Vec::new(),
-        device: AgentDevice::Registered,
-        mobile_number: None,
-    };
-    store::repo::agents::create(&pool, tenant, &profile).await.unwrap();
     pool.close().await;
 }
 

@@ -1,7 +1,7 @@
 //! The post-call survey through `serve` with real phones: in a queue that
 //! asks for it, the agent hangs up first, the caller stays on and presses
 //! a key (RFC 4733 from baresip); `survey_answered` has the score and the
-//! CDR row keeps it.
+//! CDR row keeps it, with the disposition the agent filed meanwhile.
 
 use std::time::Duration;
 
@@ -50,6 +50,11 @@ async fn a_caller_who_rates_the_call_after_the_agent_hangs_up_has_the_score_in_t
         })
     };
     calls.wait_for("alice in wrap-up", wrapping_up).await;
+    // Her disposition is taken while the caller is still in the survey.
+    let token = calls.token("alice", "demo-agent");
+    let body = r#"{"disposition":"resolved","notes":"during the survey"}"#;
+    let r = calls.api("POST", "/api/v1/agent/wrap-up", &token, Some(body));
+    assert_eq!(r.status, 204, "the disposition is filed during the survey: {}", r.body);
     // The survey prompt starts playing (a wait for the media, as in calls_ivr.rs).
     tokio::time::sleep(Duration::from_millis(500)).await;
     caller.command("sndcode", "4");
@@ -60,6 +65,7 @@ async fn a_caller_who_rates_the_call_after_the_agent_hangs_up_has_the_score_in_t
     assert_eq!((answered[0]["score"].as_u64(), answered[0]["scale"].as_u64()), (Some(4), Some(5)));
     assert!(position(&events, "bridged") < position(&events, "survey_answered"));
     assert!(position(&events, "survey_answered") < position(&events, "call_ended"));
+    assert!(position(&events, "disposition_set") < position(&events, "survey_answered"));
     assert_eq!(of_kind(&events, "call_ended")[0]["cause"], "agent_hangup");
     assert!(caller.wait_log("session closed"), "the call ends after the thanks:\n{}", caller.log());
 
@@ -67,6 +73,7 @@ async fn a_caller_who_rates_the_call_after_the_agent_hangs_up_has_the_score_in_t
     assert_eq!(cdr.outcome, "answered");
     assert_eq!(cdr.agent_id, Some(calls.agent("alice")));
     assert_eq!(cdr.survey_score, Some(4), "{cdr:?}");
+    assert_eq!(cdr.disposition.as_deref(), Some("resolved"), "{cdr:?}");
     let _ = caller.quit();
     let _ = alice.quit();
     calls.stop();

@@ -59,7 +59,7 @@ async fn a_supervisor_takes_over_from_barge_without_a_new_call_and_the_caller_he
     if !baresip_available() {
         return;
     }
-    let mut demo = Demo::seed().await;
+    let demo = Demo::seed().await;
     let sales = demo.queue("sales").await;
     demo.change_queue(sales, |q| {
         q.record_calls = true;
@@ -68,7 +68,7 @@ async fn a_supervisor_takes_over_from_barge_without_a_new_call_and_the_caller_he
     })
     .await;
     demo.add_number(DID, EntryPoint::Queue { queue_id: sales }).await;
-    let supervisor_id = demo.add_supervisor_phone().await;
+    let supervisor_id = demo.supervisor().await;
     let calls = demo.serve();
     let alice = calls.agent_phone("alice", Answer::Auto, 440.0).await;
     let sam = calls.agent_phone("sam", Answer::Auto, 1_100.0).await;

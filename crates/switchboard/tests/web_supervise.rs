@@ -52,11 +52,8 @@ fn a_supervisor_whispers_to_and_barges_into_a_browser_call_from_the_console() {
 async fn supervise_in_the_browser(web: PathBuf) {
     let web = web.as_path();
     let pg = PrivateCluster::start();
-    // The demo supervisor's own phone: an agent profile of no queue.
-    let calls = serve_with_web(web, &pg, async |demo| {
-        demo.add_supervisor_phone().await;
-    })
-    .await;
+    // The demo supervisor's own phone (an agent profile of no queue) is in the demo data.
+    let calls = serve_with_web(web, &pg, async |_| {}).await;
     let tones = tempfile::tempdir().expect("a directory for the tones");
     let (agent_tone, supervisor_tone) = (tones.path().join("agent-440.wav"), tones.path().join("supervisor-1100.wav"));
     std::fs::write(&agent_tone, tone_wav(440.0, 10)).expect("write the agent's tone");

@@ -13,6 +13,7 @@ pub mod ivr_flows;
 pub mod numbers;
 pub mod queues;
 pub mod reports;
+pub mod shifts;
 pub mod sip_login;
 pub mod skills;
 pub mod tenant;
@@ -49,6 +50,7 @@ pub fn all() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(skills::routes())
         .merge(agents::routes())
+        .merge(shifts::routes())
         .merge(agent_session::routes())
         .merge(sip_login::routes())
         .merge(call_actions::routes())

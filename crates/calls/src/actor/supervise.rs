@@ -115,7 +115,12 @@ impl Actor {
 
     /// The disposition of an agent no longer on the call; refused while
     /// they are (their wrap-up begins when they leave it).
-    async fn file_disposition(&mut self, agent: model::AgentId, code: String, notes: String) -> Result<(), CallsError> {
+    pub(super) async fn file_disposition(
+        &mut self,
+        agent: model::AgentId,
+        code: String,
+        notes: String,
+    ) -> Result<(), CallsError> {
         let on_it = match &self.stage {
             Stage::Connected { agent: on, .. } => on.agent == agent,
             Stage::Waiting { ringing: Some(rung), .. } => rung.agent == agent,

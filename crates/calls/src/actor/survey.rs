@@ -9,7 +9,9 @@ use media::player::Player;
 use media::session::SessionEvent;
 use model::{EndCause, EventPayload};
 
+use super::supervise::CallCommand;
 use super::{Actor, CallMsg};
+use crate::error::CallsError;
 
 /// How long the caller has to press a key after the prompt.
 const ANSWER_WITHIN: Duration = Duration::from_secs(8);
@@ -35,6 +37,7 @@ impl Actor {
                         self.events.emit(EventPayload::CallEnded { cause: EndCause::AgentHangup }).await;
                         return;
                     }
+                    Some(CallMsg::Command(command)) => self.on_command_in_survey(command).await,
                     Some(_) => {}
                     None => break None,
                 },
@@ -66,6 +69,7 @@ impl Actor {
             tokio::select! {
                 msg = self.sip_rx.recv() => match msg {
                     Some(CallMsg::Sip(sip::edge::EdgeEvent::Ended { leg, .. })) if leg == self.caller_leg => return,
+                    Some(CallMsg::Command(command)) => self.on_command_in_survey(command).await,
                     Some(_) => {}
                     None => return,
                 },
@@ -74,6 +78,30 @@ impl Actor {
                     Some(_) => {}
                     None => return,
                 },
+            }
+        }
+    }
+
+    /// A command of the API while the caller rates the call: the agent,
+    /// already in wrap-up, files their disposition at once; everything
+    /// else needs a connected call.
+    async fn on_command_in_survey(&mut self, command: CallCommand) {
+        match command {
+            CallCommand::FileDisposition { agent, code, notes, reply } => {
+                let _ = reply.send(self.file_disposition(agent, code, notes).await);
+            }
+            CallCommand::RejectOffer { reply, .. } => {
+                let _ = reply.send(Ok(false));
+            }
+            CallCommand::Supervise { reply, .. }
+            | CallCommand::Leave { reply, .. }
+            | CallCommand::Consult { reply, .. }
+            | CallCommand::CompleteConsult { reply, .. }
+            | CallCommand::CancelConsult { reply, .. }
+            | CallCommand::Transfer { reply, .. }
+            | CallCommand::Move { reply, .. }
+            | CallCommand::Prioritise { reply, .. } => {
+                let _ = reply.send(Err(CallsError::NotConnected));
             }
         }
     }

@@ -37,7 +37,17 @@ impl CsvTable for Backtest {
 
 impl CsvTable for Staffing {
     fn header() -> Vec<&'static str> {
-        vec!["date", "start_local", "start", "calls", "traffic_erlangs", "agents", "service_level_pct", "scheduled"]
+        vec![
+            "date",
+            "start_local",
+            "start",
+            "calls",
+            "traffic_erlangs",
+            "agents",
+            "service_level_pct",
+            "scheduled",
+            "rostered",
+        ]
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
@@ -53,6 +63,7 @@ impl CsvTable for Staffing {
                     s(i.agents),
                     s(i.service_level_pct),
                     s(i.scheduled),
+                    s(i.rostered),
                 ]
             })
             .collect()

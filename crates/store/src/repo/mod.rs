@@ -11,6 +11,7 @@ pub mod numbers;
 pub mod operators;
 pub mod queues;
 pub mod sessions;
+pub mod shifts;
 pub mod sip_accounts;
 pub mod skills;
 pub mod tenants;

@@ -3,8 +3,9 @@
 //! days, fitted by the `reports` crate on the last `history_days` complete
 //! local days (today excluded) of the queue's rollup rows, with the agents
 //! needed per half-hour by Erlang C (the queue's service-level target, the
-//! history's average handle time, shrinkage); and the forecast's error on
-//! held-back weeks.
+//! history's average handle time, shrinkage) and the queue's agents on the
+//! roster (their weekly shifts) at each half-hour's start; and the
+//! forecast's error on held-back weeks.
 //!
 //! "Today" is the request's local date in the zone. Adjustments (they
 //! apply to the history too, so a past peak does not inflate the profile):
@@ -206,7 +207,11 @@ pub(super) async fn forecast_report(
     };
     let model = fit(&b.history, &b.adjustments).map_err(forecast_error)?;
     let forecast = model.forecast(p.days.unwrap_or(7), b.zone).map_err(forecast_error)?;
-    let staffed = staffing(&forecast, &spec).map_err(forecast_error)?;
+    let mut staffed = staffing(&forecast, &spec).map_err(forecast_error)?;
+    let rosters = store::repo::shifts::of_queue(&s.pool, c.tenant_id, b.queue_id).await?;
+    // Shifts are written in the tenant's zone, whichever zone the forecast is read in.
+    let roster_zone = parse_zone(&tenant_zone(&s, &c).await?).map_err(report_error)?;
+    staffed.count_rostered(&rosters.into_iter().map(|(_, r)| r).collect::<Vec<_>>(), roster_zone);
     let report = ForecastReport {
         queue_id: b.queue_id,
         time_zone: b.zone.name().to_owned(),
