@@ -1,8 +1,9 @@
 // The Agents admin page: an agent's profile (model Agent: the user who
 // signs in as it, name, extension, VIP eligibility, skills with levels,
-// queues with weights, device). The SIP password is write-only: never
-// shown, an empty field keeps it, and a checkbox removes it
-// (`DELETE /api/v1/agents/{id}/sip-password`).
+// queues with weights, device) and, for an existing agent, their weekly
+// shifts (admin-shifts.ts, saved on their own). The SIP password is
+// write-only: never shown, an empty field keeps it, and a checkbox removes
+// it (`DELETE /api/v1/agents/{id}/sip-password`).
 
 import {
   cell,
@@ -16,6 +17,7 @@ import {
   list,
   numberBox,
   obj,
+  type PageContext,
   readNumber,
   RowList,
   selectBox,
@@ -25,6 +27,7 @@ import {
 } from "./admin-form";
 import { checkField } from "./admin-queues";
 import type { Refs } from "./admin-refs";
+import { shiftsEditor } from "./admin-shifts";
 import { sendJson } from "./api";
 import { h } from "./dom";
 
@@ -61,11 +64,11 @@ export function agentsSpec(refs: Refs): CollectionSpec {
     ],
     name: (a) => str(a.name),
     prepare: () => refs.load("skills", "queues", "users"),
-    form: (item) => agentForm(item, refs),
+    form: (item, ctx) => agentForm(item, refs, ctx),
   };
 }
 
-function agentForm(item: Item | null, refs: Refs) {
+function agentForm(item: Item | null, refs: Refs, ctx: PageContext) {
   const a: Json = item ?? { user_id: null, name: "", extension: "", vip_tier: 0, skills: [], queues: [], device: "registered", mobile_number: null };
   const users = refs.items("users");
   const userOptions: Array<[string, string]> = [
@@ -141,6 +144,9 @@ function agentForm(item: Item | null, refs: Refs) {
     ),
     skills.element,
     queues.element,
+    item
+      ? shiftsEditor(item.id, str(item.name) || "this agent", ctx).element
+      : h("p", { class: "muted note" }, "Weekly shifts can be given once the agent is saved."),
   ];
 
   let clearPassword = false;

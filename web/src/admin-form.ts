@@ -368,7 +368,8 @@ export interface CollectionSpec {
   name(item: Item): string;
   /** Reads what the forms refer to; runs before each list load. */
   prepare?(): Promise<void>;
-  form(item: Item | null): EditForm;
+  /** The form of `item` (null: a new one); `ctx` for a form that reads or saves on its own (e.g. an agent's shifts). */
+  form(item: Item | null, ctx: PageContext): EditForm;
   creatable?: boolean;
   deletable?: boolean;
   /** A select to choose the object to edit, above the list (e.g. the queue whose hours to edit). */
@@ -516,7 +517,7 @@ export function collectionPage(spec: CollectionSpec, ctx: PageContext): HTMLElem
     status.textContent = "";
     let edit: EditForm;
     try {
-      edit = spec.form(item);
+      edit = spec.form(item, ctx);
     } catch (err) {
       setAlert(error, `Cannot edit this ${spec.noun}: ${problemText(err)}`);
       return;

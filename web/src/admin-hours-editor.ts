@@ -1,7 +1,8 @@
 // An editor for a BusinessHours object (the model's hours.rs): the IANA
 // time zone, weekly opening windows (weekday, open, close) and holidays;
 // used by the Business hours page (a queue's `business_hours`) and by IVR
-// business-hours nodes. Times are written as chrono does (`09:00:00`).
+// business-hours nodes; its weekdays and time inputs also serve an agent's
+// shifts (admin-shifts.ts). Times are written as chrono does (`09:00:00`).
 
 import { cell, field, type Issue, type Json, list, obj, RowList, selectBox, str, tag, textBox } from "./admin-form";
 import { h } from "./dom";
@@ -18,7 +19,7 @@ export const DAYS: Array<[string, string]> = [
 ];
 
 /** A time for an `<input type="time">`: `09:00:00` → `09:00`; other seconds are kept. */
-function timeForInput(value: unknown): string {
+export function timeForInput(value: unknown): string {
   const s = str(value);
   return /^\d\d:\d\d:00$/.test(s) ? s.slice(0, 5) : s;
 }
@@ -29,7 +30,8 @@ export function timeValue(value: string): string {
   return /^\d\d:\d\d$/.test(s) ? `${s}:00` : s;
 }
 
-function timeBox(id: string, value: unknown): HTMLInputElement {
+/** A time input showing `value` (`09:00:00` as `09:00`). */
+export function timeBox(id: string, value: unknown): HTMLInputElement {
   const el = h("input", { type: "time", id });
   el.value = timeForInput(value);
   // Seconds other than :00 (e.g. 23:59:59) need a step of a second to be shown.

@@ -1,7 +1,8 @@
 // The forecast section's data, with no DOM: the request's path and the
 // answer of `GET /api/v1/reports/forecast` read defensively (calls forecast
 // per local half-hour, the agents Erlang C needs for the queue's service
-// level, and the agents to schedule after shrinkage), and the peak.
+// level, the agents to schedule after shrinkage, and the queue's agents
+// rostered by their weekly shifts), the peak and the half-hours short.
 
 import { isObject, type Json } from "./agent-state";
 
@@ -44,6 +45,8 @@ export interface ForecastInterval {
   serviceLevelPct: number | null;
   /** Agents to schedule: agents / (1 − shrinkage), rounded up. */
   scheduled: number | null;
+  /** The queue's member agents whose shift covers the local start. */
+  rostered: number | null;
 }
 
 export interface ForecastReport {
@@ -83,6 +86,7 @@ export function parseForecast(raw: unknown): ForecastReport {
       agents: num(o.agents),
       serviceLevelPct: num(o.service_level_pct),
       scheduled: num(o.scheduled),
+      rostered: num(o.rostered),
     };
   });
   return {
@@ -114,6 +118,21 @@ export function busiestInterval(intervals: ForecastInterval[]): ForecastInterval
     if (i.calls !== null && (best === null || i.calls > (best.calls ?? -1))) best = i;
   }
   return best;
+}
+
+/** How many agents the half-hour is short: to schedule − rostered when positive, else 0 (also without figures). */
+export function shortBy(i: ForecastInterval): number {
+  return i.rostered !== null && i.scheduled !== null && i.rostered < i.scheduled ? i.scheduled - i.rostered : 0;
+}
+
+/** Whether any half-hour has a rostered figure (a server without rosters sends none). */
+export function hasRoster(intervals: ForecastInterval[]): boolean {
+  return intervals.some((i) => i.rostered !== null);
+}
+
+/** The half-hours with fewer agents rostered than to schedule, in order. */
+export function shortIntervals(intervals: ForecastInterval[]): ForecastInterval[] {
+  return intervals.filter((i) => shortBy(i) > 0);
 }
 
 /** The forecast's local dates, in order. */

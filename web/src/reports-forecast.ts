@@ -1,8 +1,10 @@
 // The reports page's forecast section: a queue, the days to forecast (1–14)
 // and the history to fit on; then the chart of calls per half-hour with the
-// agents required (Erlang C) and to schedule (after shrinkage), the peak,
-// one day's half-hours as a table, and the API's CSV. Reads when asked; a
-// refused forecast (e.g. too little history) shows the server's words.
+// agents required (Erlang C), to schedule (after shrinkage) and rostered
+// (the queue's agents on shift), the peak, the half-hours with fewer agents
+// rostered than to schedule, one day's half-hours as a table (short ones
+// marked), and the API's CSV. Reads when asked; a refused forecast (e.g.
+// too little history) shows the server's words.
 
 import "./forecast.css";
 import { isObject } from "./agent-state";
@@ -16,16 +18,22 @@ import {
   type ForecastQuery,
   type ForecastReport,
   forecastDates,
+  type ForecastInterval,
   forecastPath,
+  hasRoster,
   HISTORY_DAYS,
   localTime,
   MAX_DAYS,
   MAX_HISTORY_DAYS,
   parseForecast,
   peakInterval,
+  shortBy,
+  shortIntervals,
 } from "./forecast-model";
 
 const NONE = "—";
+/** The staffing table's columns. */
+const COLUMNS = "6";
 
 function errorText(err: unknown): string {
   if (err instanceof ApiError) return err.detail;
@@ -102,12 +110,15 @@ export function forecastSection(sessionEnded: () => void): ForecastSection {
   const peak = h("strong", { id: "forecast-peak" }, NONE);
   const peakDetail = h("span", { id: "forecast-peak-detail" });
   const busiest = h("span", { id: "forecast-busiest" }, NONE);
+  const short = h("strong", { id: "forecast-short" }, NONE);
+  const shortDetail = h("span", { id: "forecast-short-detail" });
   const basis = h("span", { id: "forecast-basis" });
   const summary = h(
     "ul",
     { class: "forecast-summary" },
     h("li", {}, "Peak agents required: ", peak, peakDetail),
     h("li", {}, "Busiest half-hour: ", busiest),
+    h("li", {}, "Too few rostered: ", short, shortDetail),
     h("li", { class: "muted" }, basis),
   );
 
@@ -115,16 +126,17 @@ export function forecastSection(sessionEnded: () => void): ForecastSection {
     class: "chart-box",
     role: "img",
     // No "to" or "from" in labels here: the page's other tests find its date fields by those words.
-    "aria-label": "Chart: calls forecast per half-hour, agents required and agents scheduled after shrinkage; figures in the table below",
+    "aria-label":
+      "Chart: calls forecast per half-hour, agents required, agents scheduled after shrinkage and agents rostered; figures in the table below",
   });
   const caption = h("figcaption", { class: "muted" }, "Choose a queue to forecast its calls and staffing.");
 
   const daySelect = h("select", { id: "forecast-day" });
-  const tableBody = h("tbody", {}, h("tr", { class: "empty" }, h("td", { colspan: "5" }, "Not shown yet")));
+  const tableBody = h("tbody", {}, h("tr", { class: "empty" }, h("td", { colspan: COLUMNS }, "Not shown yet")));
   const table = h(
     "table",
     { id: "forecast-table", class: "board compact" },
-    h("caption", { class: "visually-hidden" }, "Forecast per half-hour of the chosen day"),
+    h("caption", { class: "visually-hidden" }, "Forecast per half-hour of the chosen day; half-hours with too few agents rostered say short by how many"),
     h(
       "thead",
       {},
@@ -136,6 +148,7 @@ export function forecastSection(sessionEnded: () => void): ForecastSection {
         h("th", { scope: "col", class: "num" }, "Agents required"),
         h("th", { scope: "col", class: "num" }, "Service level"),
         h("th", { scope: "col", class: "num" }, "To schedule"),
+        h("th", { scope: "col", class: "num" }, "Rostered"),
       ),
     ),
     tableBody,
@@ -190,10 +203,26 @@ export function forecastSection(sessionEnded: () => void): ForecastSection {
     peak.textContent = NONE;
     peakDetail.textContent = "";
     busiest.textContent = NONE;
+    showShort(null);
     basis.textContent = "";
     caption.textContent = text;
     daySelect.replaceChildren();
-    tableBody.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: "5" }, text)));
+    tableBody.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: COLUMNS }, text)));
+  }
+
+  /** The count of half-hours short (`data-count`), and the worst one; "—" without rostered figures. */
+  function showShort(report: ForecastReport | null): void {
+    if (!report || !hasRoster(report.intervals)) {
+      short.textContent = NONE;
+      short.removeAttribute("data-count");
+      shortDetail.textContent = "";
+      return;
+    }
+    const rows = shortIntervals(report.intervals);
+    short.dataset.count = String(rows.length);
+    short.textContent = `${rows.length} half-hour${rows.length === 1 ? "" : "s"} short`;
+    const worst = rows.reduce<ForecastInterval | null>((w, i) => (w === null || shortBy(i) > shortBy(w) ? i : w), null);
+    shortDetail.textContent = worst ? ` (most: short by ${shortBy(worst)} at ${dateLabel(worst.date)} ${localTime(worst.startLocal)})` : "";
   }
 
   function renderDay(): void {
@@ -201,18 +230,27 @@ export function forecastSection(sessionEnded: () => void): ForecastSection {
     const pk = peakInterval(rows);
     tableBody.replaceChildren(
       ...(rows.length
-        ? rows.map((i) =>
-            h(
+        ? rows.map((i) => {
+            const by = shortBy(i);
+            const cls = [pk && i === pk ? "total" : "", by > 0 ? "short" : ""].filter((c) => c !== "").join(" ");
+            return h(
               "tr",
-              { class: pk && i === pk ? "total" : undefined },
+              { class: cls || undefined },
               h("th", { scope: "row" }, localTime(i.startLocal)),
               h("td", { class: "num" }, i.calls === null ? NONE : i.calls.toFixed(1)),
               h("td", { class: "num" }, i.agents === null ? NONE : String(i.agents)),
               h("td", { class: "num" }, i.serviceLevelPct === null || i.agents === 0 ? NONE : `${i.serviceLevelPct.toFixed(1)}%`),
               h("td", { class: "num" }, i.scheduled === null ? NONE : String(i.scheduled)),
-            ),
-          )
-        : [h("tr", { class: "empty" }, h("td", { colspan: "5" }, "No half-hours"))]),
+              h(
+                "td",
+                { class: "num" },
+                i.rostered === null ? NONE : String(i.rostered),
+                by > 0 ? " " : null,
+                by > 0 ? h("span", { class: "short-by" }, `short by ${by}`) : null,
+              ),
+            );
+          })
+        : [h("tr", { class: "empty" }, h("td", { colspan: COLUMNS }, "No half-hours"))]),
     );
   }
 
@@ -226,19 +264,21 @@ export function forecastSection(sessionEnded: () => void): ForecastSection {
       calls: points.map((i) => i.calls),
       agents: points.map((i) => i.agents),
       scheduled: points.map((i) => i.scheduled),
+      rostered: points.map((i) => i.rostered),
       timeZone: zone,
     });
     const queueName = queues.find((q) => q.id === query.queueId)?.name ?? "";
     caption.textContent =
       `Calls forecast per half-hour for ${queueName} (left axis) and agents (right axis): required by Erlang C ` +
-      `(solid steps) and to schedule after shrinkage (dashed)${zone ? `, ${zone} time` : ""}.`;
+      `(solid steps), to schedule after shrinkage (dashed) and rostered by the agents' shifts (dotted)${zone ? `, ${zone} time` : ""}.`;
     const pk = peakInterval(report.intervals);
     peak.textContent = pk ? String(pk.agents) : NONE;
     peakDetail.textContent = pk
-      ? ` at ${dateLabel(pk.date)} ${localTime(pk.startLocal)} (${pk.scheduled ?? NONE} to schedule, ${pk.calls?.toFixed(1) ?? NONE} calls)`
+      ? ` at ${dateLabel(pk.date)} ${localTime(pk.startLocal)} (${pk.scheduled ?? NONE} to schedule, ${pk.rostered ?? NONE} rostered, ${pk.calls?.toFixed(1) ?? NONE} calls)`
       : "";
     const busy = busiestInterval(report.intervals);
     busiest.textContent = busy ? `${busy.calls?.toFixed(1) ?? NONE} calls at ${dateLabel(busy.date)} ${localTime(busy.startLocal)}` : NONE;
+    showShort(report);
     const total = report.intervals.reduce((sum, i) => sum + (i.calls ?? 0), 0);
     const parts = [
       `${total.toFixed(0)} calls in ${query.days} day${query.days === 1 ? "" : "s"}`,

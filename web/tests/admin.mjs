@@ -3,13 +3,17 @@
 // only: create the skill "billing" (the demo already has one: then the
 // conflict must show beside the name, and the existing skill is edited);
 // create the queue "billing" needing billing ≥ 3 with 15 s wrap-up; give
-// Alice billing 6; create +442079460777 into the billing queue; open the
-// billing queue on Saturdays; build the IVR flow "Billing line" (a menu:
-// 1 → an enqueue into billing, 2 → voicemail) in the form editor; save
-// the demo's "Main line" unchanged; create the contact Ada Lovelace (VIP
-// tier 2); try a queue with no name (the error must show beside the name).
-// Then read everything from Node: the JSON must hold what was entered and
-// Main line must be what it was. Screenshots admin-queues.png, admin-ivr.png.
+// Alice billing 6; give Alice the shifts Mon 08:00–16:00 and Tue
+// 22:00–06:00 in her form's Weekly shifts (read back from Node at once),
+// then try a third that ends when it starts (the error must show beside
+// that row, and the stored shifts must stay); create +442079460777 into
+// the billing queue; open the billing queue on Saturdays; build the IVR
+// flow "Billing line" (a menu: 1 → an enqueue into billing, 2 →
+// voicemail) in the form editor; save the demo's "Main line" unchanged;
+// create the contact Ada Lovelace (VIP tier 2); try a queue with no name
+// (the error must show beside the name). Then read everything from Node:
+// the JSON must hold what was entered and Main line must be what it was.
+// Screenshots admin-queues.png, admin-ivr.png.
 
 import { join } from "node:path";
 import { api, apiSignIn, artifacts, browserTest, signInPage } from "./harness.mjs";
@@ -39,6 +43,12 @@ const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const SKILL_DESCRIPTION = "Invoices, payments and refunds (set by admin.mjs)";
 const NUMBER = "+442079460777";
+/** Alice's shifts as entered on the page, and as the API stores them. */
+const SHIFTS = [
+  { day: "Mon", start: "08:00", end: "16:00" },
+  { day: "Tue", start: "22:00", end: "06:00" },
+];
+const STORED_SHIFTS = SHIFTS.map((s) => ({ day: s.day, start: `${s.start}:00`, end: `${s.end}:00` }));
 const CONTACT_NUMBER = "+442079460778";
 
 await browserTest("admin", async ({ page, step }) => {
@@ -145,6 +155,69 @@ await browserTest("admin", async ({ page, step }) => {
   await page.locator(`#f-skills-${aliceSkills}-level`).fill("6");
   if ((await page.locator("#f-sip_password").inputValue()) !== "") throw new Error("the SIP password field is not empty");
   await save("Alice");
+
+  step("giving Alice the shifts Mon 08:00–16:00 and Tue 22:00–06:00 (her form's Weekly shifts)");
+  const shiftRow = (i) => page.locator(`#agent-shifts tr[data-shift-index="${i}"]`);
+  const shiftsPath = `/api/v1/agents/${encodeURIComponent(aliceBefore.id)}/shifts`;
+  await openEdit("Alice Senior");
+  await page.locator('#agent-shifts[aria-busy="false"]').waitFor({ timeout: 10_000 });
+  const shiftsError = page.locator("#shifts-error:not([hidden])");
+  if (await shiftsError.isVisible()) throw new Error(`the shifts editor shows "${await shiftsError.innerText()}"`);
+  const oldShifts = await page.locator("#agent-shifts tr[data-shift-index]").count();
+  for (let n = oldShifts; n > 0; n--) await shiftRow(0).locator('button[data-action="remove-shift"]').click();
+  console.log(`alice had ${oldShifts} shifts on the page; removed them`);
+  for (const [i, s] of SHIFTS.entries()) {
+    await page.locator("#btn-add-shift").click();
+    await shiftRow(i).locator('select[name="day"]').selectOption(s.day);
+    await shiftRow(i).locator('input[name="start"]').fill(s.start);
+    await shiftRow(i).locator('input[name="end"]').fill(s.end);
+  }
+  await page.locator("#btn-save-shifts").click();
+  const shiftsSaved = page.locator("#shifts-status").filter({ hasText: /^Shifts saved/ });
+  await shiftsSaved.or(shiftsError).first().waitFor({ timeout: 10_000 });
+  if (await shiftsError.isVisible()) {
+    const fields = await page.locator("#agent-shifts .field-error").allInnerTexts();
+    throw new Error(`saving Alice's shifts: the page shows "${await shiftsError.innerText()}"${fields.length ? `; beside the fields: ${fields.join(" | ")}` : ""}`);
+  }
+  console.log(`saved Alice's shifts: ${(await page.locator("#shifts-summary").innerText()).trim()}`);
+
+  step("checking Alice's shifts from Node and on the page");
+  expectSame("Alice's shifts from Node", (await api("GET", shiftsPath, { token }))?.shifts, STORED_SHIFTS);
+  const shownShifts = [];
+  for (let i = 0; i < (await page.locator("#agent-shifts tr[data-shift-index]").count()); i++) {
+    shownShifts.push({
+      day: await shiftRow(i).locator('select[name="day"]').inputValue(),
+      start: await shiftRow(i).locator('input[name="start"]').inputValue(),
+      end: await shiftRow(i).locator('input[name="end"]').inputValue(),
+    });
+  }
+  expectSame("Alice's shifts shown after the save", shownShifts, SHIFTS);
+
+  step("adding a third shift that ends when it starts: the error must show beside that row");
+  await page.locator("#btn-add-shift").click();
+  const third = shiftRow(2);
+  await third.locator('select[name="day"]').selectOption("Wed");
+  await third.locator('input[name="start"]').fill("10:00");
+  await third.locator('input[name="end"]').fill("10:00");
+  const [shiftsPut] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "PUT" && new URL(r.url()).pathname === shiftsPath, { timeout: 10_000 }),
+    page.locator("#btn-save-shifts").click(),
+  ]);
+  if (shiftsPut.status() !== 422) throw new Error(`the PUT of the three shifts answered ${shiftsPut.status()}, not 422`);
+  const rowError = third.locator(".field-error").first();
+  await rowError.waitFor({ timeout: 10_000 });
+  console.log(`beside the third shift: ${(await third.locator(".field-error").allInnerTexts()).join(" | ")}`);
+  if ((await third.locator('input[name="end"]').getAttribute("aria-invalid")) !== "true") {
+    throw new Error("the third shift's end input is not aria-invalid");
+  }
+  if (!(await shiftsError.isVisible())) throw new Error("the shifts editor's alert does not show the server's error");
+  const afterStatus = (await page.locator("#shifts-status").innerText()).trim();
+  if (/saved/i.test(afterStatus)) throw new Error(`the shifts status reads "${afterStatus}" after a refused save`);
+
+  step("checking from Node that Alice's stored shifts did not change");
+  expectSame("Alice's shifts after the refused save", (await api("GET", shiftsPath, { token }))?.shifts, STORED_SHIFTS);
+  await page.locator("#btn-cancel").click();
+  await page.locator("#admin-list").waitFor({ state: "visible" });
 
   step(`creating the number ${NUMBER} into the billing queue`);
   await openSub("numbers");

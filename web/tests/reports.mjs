@@ -8,7 +8,10 @@
 // page must ask for 7 days on the fewest history days the API takes (28:
 // days before the generated week count as no calls), and its peak of
 // agents required must be the API's for the same request; its CSV is the
-// staffing table; screenshot reports-forecast.png.
+// staffing table (with the rostered column); its count of half-hours short
+// (fewer agents rostered than to schedule) must be the API's, and the
+// table's Rostered cell of the peak half-hour the API's rostered (marked
+// short when it is); screenshot reports-forecast.png.
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -166,6 +169,57 @@ await browserTest("reports", async ({ page, step }) => {
   console.log(`forecast csv header: ${forecastHeader}`);
   if (!/^date,start_local,start,calls,traffic_erlangs,agents,service_level_pct,scheduled/.test(forecastHeader)) {
     throw new Error(`the forecast CSV does not start with the staffing header: ${forecastHeader.slice(0, 200)}`);
+  }
+  if (!forecastHeader.split(",").includes("rostered")) {
+    throw new Error(`the forecast CSV has no rostered column: ${forecastHeader.slice(0, 200)}`);
+  }
+
+  step("reading the API's rostered agents per half-hour");
+  const unrostered = intervals.find((i) => !Number.isInteger(i.rostered));
+  if (unrostered) {
+    throw new Error(`the API's interval ${unrostered.start_local} has rostered=${JSON.stringify(unrostered.rostered)}, not a whole number`);
+  }
+  const shortCount = intervals.filter((i) => i.rostered < i.scheduled).length;
+  console.log(`forecast: ${shortCount} half-hours short, peak rostered ${Math.max(...intervals.map((i) => i.rostered))}`);
+
+  step("comparing the page's half-hours short with the API's");
+  const short = page.locator("#forecast-short");
+  const shownCount = await short.getAttribute("data-count");
+  const shortText = (await short.innerText()).trim();
+  console.log(`half-hours short: page data-count=${shownCount} ("${shortText}"), API ${shortCount}`);
+  if (shownCount !== String(shortCount)) {
+    throw new Error(`#forecast-short has data-count=${shownCount}, the API's forecast has ${shortCount} intervals with rostered < scheduled`);
+  }
+  if (!shortText.startsWith(`${shortCount} half-hour`)) throw new Error(`#forecast-short reads "${shortText}", not ${shortCount} half-hours short`);
+
+  step("opening the staffing table on the peak's day");
+  const peakInterval = intervals.find((i) => i.agents === peakRequired);
+  const figures = page.locator("#forecast details.figures");
+  if (!(await figures.evaluate((d) => d.open))) await figures.locator("summary").click();
+  await page.locator("#forecast-day").selectOption(peakInterval.date);
+  const columns = (await page.locator("#forecast-table thead th").allInnerTexts()).map((t) => t.trim());
+  const rosteredColumn = columns.indexOf("Rostered");
+  if (rosteredColumn < 0) throw new Error(`the staffing table has no Rostered column; its columns: ${columns.join(" | ")}`);
+
+  step("comparing the peak half-hour's Rostered cell with the API's");
+  const peakTime = peakInterval.start_local.slice(11, 16);
+  const peakRow = page
+    .locator("#forecast-table tbody tr", { has: page.locator("th", { hasText: new RegExp(`^${peakTime}$`) }) })
+    .first();
+  await peakRow.waitFor({ timeout: 5_000 });
+  const cells = (await peakRow.locator("th, td").allInnerTexts()).map((t) => t.trim());
+  const rosteredCell = cells[rosteredColumn] ?? "";
+  console.log(`peak ${peakInterval.date} ${peakTime}: page Rostered "${rosteredCell}", API rostered ${peakInterval.rostered}, to schedule ${peakInterval.scheduled}`);
+  if (/^\d+/.exec(rosteredCell)?.[0] !== String(peakInterval.rostered)) {
+    throw new Error(`the peak half-hour's Rostered cell reads "${rosteredCell}", the API's rostered is ${peakInterval.rostered}`);
+  }
+  const shortBy = peakInterval.scheduled - peakInterval.rostered;
+  const markedShort = (await peakRow.getAttribute("class"))?.split(/\s+/).includes("short") ?? false;
+  if (markedShort !== shortBy > 0) {
+    throw new Error(`the peak row is ${markedShort ? "" : "not "}marked short, but the API has ${peakInterval.rostered} rostered for ${peakInterval.scheduled} to schedule`);
+  }
+  if (shortBy > 0 && !rosteredCell.includes(`short by ${shortBy}`)) {
+    throw new Error(`the peak row's Rostered cell reads "${rosteredCell}", not "short by ${shortBy}"`);
   }
 
   step("taking the forecast screenshot");
