@@ -42,9 +42,26 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { api, apiSignIn, artifacts, launch, MEDIA_ARGS, signInPage } from "./harness.mjs";
-import { WAIT, rawMicrophone, runCallScript, sleep, toneFile, until } from "./call-tools.mjs";
+import { api, apiSignIn, artifacts, MEDIA_ARGS, signInPage } from "./harness.mjs";
+import {
+  WAIT,
+  actionError,
+  agentStateText,
+  audioFlows,
+  callStatusText,
+  clickForResponse,
+  customerNumber,
+  firstLine,
+  open,
+  rawMicrophone,
+  runCallScript,
+  sleep,
+  stdinReader,
+  toneFile,
+  until,
+  waitOr,
+  wrapUp,
+} from "./call-tools.mjs";
 
 const ALICE_PASSWORD = process.env.ALICE_PASSWORD || "demo-agent";
 const SUPERVISOR_PASSWORD = process.env.SUPERVISOR_PASSWORD || "demo-supervisor";
@@ -62,42 +79,8 @@ const step = (what) => {
 };
 const browsers = []; // [{ label, browser, page, consoleLines }]
 
-// --- stdin: the driver's lines, kept from the start so none is missed ---
-const stdinLines = [];
-let stdinClosed = false;
-let stdinWake = null;
-const stdin = createInterface({ input: process.stdin });
-stdin.on("line", (line) => {
-  stdinLines.push(line.trim());
-  stdinWake?.();
-});
-stdin.on("close", () => {
-  stdinClosed = true;
-  stdinWake?.();
-});
-
-/** Waits for the line `wanted` on stdin; throws when stdin closes first or after `timeout`. */
-async function stdinLine(wanted, timeout = WAIT) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    while (stdinLines.length > 0) {
-      const line = stdinLines.shift();
-      if (line === wanted) return;
-      if (line !== "") console.error(`note: ignored the stdin line ${JSON.stringify(line)} (waiting for ${JSON.stringify(wanted)})`);
-    }
-    if (stdinClosed) throw new Error(`stdin closed before the line ${JSON.stringify(wanted)} came`);
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`no line ${JSON.stringify(wanted)} on stdin within ${timeout} ms`);
-    await new Promise((done) => {
-      const timer = setTimeout(done, left);
-      stdinWake = () => {
-        clearTimeout(timer);
-        done();
-      };
-    });
-    stdinWake = null;
-  }
-}
+// The driver's lines on stdin, kept from the start so none is missed.
+const stdin = stdinReader();
 
 /**
  * Records the tones each RTCDTMFSender plays (its `tonechange` events) in
@@ -119,60 +102,6 @@ function recordDtmf() {
     }
     return insert.apply(this, args);
   };
-}
-
-/** A launched browser for `label`; console errors to stderr. */
-async function open(label, options) {
-  const launched = await launch(options);
-  const entry = { label, ...launched };
-  browsers.push(entry);
-  launched.page.on("console", (msg) => {
-    if (msg.type() === "error") console.error(`[${label}] console error: ${msg.text()}`);
-  });
-  launched.page.on("pageerror", (err) => console.error(`[${label}] page error: ${err.message}`));
-  return launched.page;
-}
-
-function customerNumber() {
-  const value = (process.env.CUSTOMER_NUMBER || "").trim();
-  if (!value) throw new Error("CUSTOMER_NUMBER is not set (the E.164 number alice dials, answered by the baresip phone)");
-  if (!/^\+[1-9]\d{6,14}$/.test(value)) throw new Error(`CUSTOMER_NUMBER ${JSON.stringify(value)} is not an E.164 number`);
-  return value;
-}
-
-const firstLine = (err) => (err instanceof Error ? err.message.split("\n")[0] : String(err));
-
-/** Waits for `locator`; on a timeout says what `explain()` finds instead. */
-async function waitOr(locator, explain, timeout = WAIT) {
-  try {
-    await locator.waitFor({ timeout });
-  } catch (err) {
-    throw new Error(`${firstLine(err)} — ${await explain()}`);
-  }
-}
-
-/**
- * Clicks `locator` and answers the response to the request it makes
- * (`method` on a path `path`); throws when none comes or its status is
- * not `expect`, with the server's words.
- */
-async function clickForResponse(page, locator, method, path, expect) {
-  const answer = page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === path, {
-    timeout: WAIT,
-  });
-  answer.catch(() => {}); // awaited below; a click that fails must not leave it unhandled
-  await locator.click({ timeout: WAIT });
-  let response;
-  try {
-    response = await answer;
-  } catch (err) {
-    throw new Error(`no answer to ${method} ${path} within ${WAIT} ms after the click (${firstLine(err)})`);
-  }
-  if (response.status() !== expect) {
-    const body = await response.text().catch(() => "");
-    throw new Error(`${method} ${path} answered ${response.status()} (expected ${expect}): ${body.slice(0, 300)}`);
-  }
-  return response;
 }
 
 /** The value of the option of `select` whose text is `text` and whose value starts with `prefix`, once there. */
@@ -201,50 +130,21 @@ async function main() {
   mkdirSync(artifacts, { recursive: true });
   step("reading AGENT_TONE_WAV and CUSTOMER_NUMBER");
   const agentWav = toneFile("AGENT_TONE_WAV");
-  const customer = customerNumber();
+  const customer = customerNumber("the E.164 number alice dials, answered by the baresip phone");
 
   step("launching browser A (alice, 440 Hz microphone)");
-  const a = await open("agent", { args: [...MEDIA_ARGS, `--use-file-for-fake-audio-capture=${agentWav}`], permissions: ["microphone"] });
+  const a = await open(browsers, "agent", { args: [...MEDIA_ARGS, `--use-file-for-fake-audio-capture=${agentWav}`], permissions: ["microphone"] });
   if (process.env.MIC_PROCESSING !== "1") await a.addInitScript(rawMicrophone);
   await a.addInitScript(recordDtmf);
   step("launching browser B (supervisor)");
-  const b = await open("supervisor", {});
+  const b = await open(browsers, "supervisor", {});
 
   const status = (code) => a.locator(`#call-status[data-status="${code}"]`);
-  const callStatusText = async () => {
-    const el = a.locator("#call-status");
-    return `#call-status says "${await el.innerText()}" (data-status=${await el.getAttribute("data-status")}, #call data-call-id=${await a.locator("#call").getAttribute("data-call-id")})`;
-  };
-  const agentError = async () => {
-    const alert = a.locator("#action-error");
-    return (await alert.isVisible()) ? ` — #action-error: ${await alert.innerText()}` : "";
-  };
   const boardError = async () => {
     const alert = b.locator("#wallboard-error");
     return (await alert.isVisible()) ? ` — #wallboard-error: ${await alert.innerText()}` : "";
   };
-  const agentStateText = async () => {
-    const el = a.locator("#agent-state");
-    return `#agent-state says "${await el.innerText()}" (data-state=${await el.getAttribute("data-state")})${await agentError()}`;
-  };
   const audio = a.locator("#call-audio");
-  const counters = async () => ({
-    received: Number((await audio.getAttribute("data-packets-received")) ?? 0),
-    energy: Number((await audio.getAttribute("data-audio-energy")) ?? 0),
-  });
-  /** Waits for audio on A's call: more than `packets` received (and energy when `energy`). */
-  async function audioFlows(packets, energy) {
-    await until(
-      async () => {
-        const c = await counters();
-        return c.received > packets && (!energy || c.energy > 0);
-      },
-      async () => {
-        const c = await counters();
-        return `no audio after ${WAIT} ms: packets received ${c.received}, energy ${c.energy} (${await audio.innerText()})`;
-      },
-    );
-  }
   /** A's cumulative inbound energy from a fresh statistics reading (the page polls once a second). */
   async function freshEnergy() {
     const reading = async () =>
@@ -252,39 +152,11 @@ async function main() {
     const before = await reading();
     await until(
       async () => (await reading()) !== before,
-      async () => `#call-audio was not updated for 5000 ms (packets ${before}; ${await callStatusText()})`,
+      async () => `#call-audio was not updated for 5000 ms (packets ${before}; ${await callStatusText(a)})`,
       5_000,
       100,
     );
     return Number((await audio.getAttribute("data-audio-energy")) ?? 0);
-  }
-  /** Hangs up A's call (unless the server already did), files "resolved", waits for "Disposition saved". */
-  async function wrapUp(hangUp) {
-    if (hangUp) {
-      step("A: clicking #btn-hangup");
-      await a.locator("#btn-hangup").click({ timeout: WAIT });
-    }
-    step("A: waiting for the #wrap-up form");
-    await waitOr(a.locator("#wrap-up"), async () => `${await callStatusText()}${await agentError()}`);
-    step('A: choosing the disposition "resolved"');
-    await a.locator("#disposition").selectOption("resolved");
-    step("A: clicking #btn-wrap-up");
-    await a.locator("#btn-wrap-up").click({ timeout: WAIT });
-    step("A: waiting for #wrap-up-done (Disposition saved)");
-    const refused = a.locator("#action-error");
-    await until(
-      async () => {
-        if (await refused.isVisible()) {
-          const why = await refused.innerText();
-          const hint = /still going on/.test(why)
-            ? " (the server keeps refusing the disposition while the call itself is live, e.g. waiting in another queue after a transfer)"
-            : "";
-          throw new Error(`the wrap-up was refused: ${why}${hint}`);
-        }
-        return a.locator("#wrap-up-done").isVisible();
-      },
-      () => `#wrap-up-done not shown after ${WAIT} ms`,
-    );
   }
 
   // 1. A: alice registered and available; B: the wallboard
@@ -299,7 +171,7 @@ async function main() {
     await a.locator("#btn-login").click();
   }
   step('A: waiting for #agent-state data-state="available"');
-  await waitOr(a.locator('#agent-state[data-state="available"]'), agentStateText);
+  await waitOr(a.locator('#agent-state[data-state="available"]'), () => agentStateText(a));
 
   step("B: signing in as demo/supervisor");
   await signInPage(b, "supervisor", SUPERVISOR_PASSWORD);
@@ -316,9 +188,9 @@ async function main() {
   step("A: clicking #btn-answer");
   await a.locator("#btn-answer").click({ timeout: WAIT });
   step('A: waiting for #call-status data-status="in_call"');
-  await waitOr(status("in_call"), callStatusText);
+  await waitOr(status("in_call"), () => callStatusText(a));
   step("A: waiting for audio in #call-audio (packets received > 50, energy > 0)");
-  await audioFlows(50, true);
+  await audioFlows(a, 50, true);
   console.log(`ANSWERED ${callId}`);
 
   // 3. mute: the echo of A's own microphone stops coming back
@@ -358,8 +230,8 @@ async function main() {
   step(`A: clicking #btn-transfer (to queue support ${supportId})`);
   await clickForResponse(a, a.locator("#btn-transfer"), "POST", `/api/v1/calls/${callId}/transfer`, 202);
   step("A: waiting for the call to end at A (the server hangs up the agent's leg)");
-  await waitOr(status("idle"), async () => `${await callStatusText()}${await agentError()}`);
-  await wrapUp(false);
+  await waitOr(status("idle"), async () => `${await callStatusText(a)}${await actionError(a)}`);
+  await wrapUp(a, { hangUp: false, step });
   console.log(`TRANSFERRED ${callId}`);
 
   // 5. the console: priority, the agent's state, move
@@ -414,13 +286,13 @@ async function main() {
     204,
   );
   step('A: waiting for #agent-state data-state="not_ready" (set by the supervisor)');
-  await waitOr(a.locator('#agent-state[data-state="not_ready"]'), agentStateText);
+  await waitOr(a.locator('#agent-state[data-state="not_ready"]'), () => agentStateText(a));
   console.log("STATE not_ready");
 
   step("A: clicking #btn-available");
   await a.locator("#btn-available").click({ timeout: WAIT });
   step('A: waiting for #agent-state data-state="available"');
-  await waitOr(a.locator('#agent-state[data-state="available"]'), agentStateText);
+  await waitOr(a.locator('#agent-state[data-state="available"]'), () => agentStateText(a));
 
   step("B: choosing the queue sales in the waiting call's move menu");
   const move = row.locator('select[data-action="move"]');
@@ -429,15 +301,15 @@ async function main() {
   step(`B: clicking Move (to queue sales ${salesValue.slice("queue:".length)})`);
   await clickForResponse(b, row.locator('button[data-action="move-apply"]'), "POST", `/api/v1/calls/${callId}/move`, 204);
   step(`A: waiting for call ${callId} to ring again (the ACD offers it to alice in sales)`);
-  await waitOr(a.locator(`#call[data-call-id="${callId}"][data-state="ringing"]`), async () => `${await callStatusText()}${await boardError()}`);
+  await waitOr(a.locator(`#call[data-call-id="${callId}"][data-state="ringing"]`), async () => `${await callStatusText(a)}${await boardError()}`);
   console.log("MOVED");
   step("A: clicking #btn-answer (the moved call)");
   await a.locator("#btn-answer").click({ timeout: WAIT });
   step('A: waiting for #call-status data-status="in_call" (the moved call)');
-  await waitOr(status("in_call"), callStatusText);
+  await waitOr(status("in_call"), () => callStatusText(a));
   step("A: waiting for audio in #call-audio (the moved call, packets received > 20)");
-  await audioFlows(20, false);
-  await wrapUp(true);
+  await audioFlows(a, 20, false);
+  await wrapUp(a, { hangUp: true, step });
   console.log(`REANSWERED ${callId}`);
 
   // 6. click-to-call and the keypad
@@ -450,11 +322,11 @@ async function main() {
   const placedId = (await placed.json().catch(() => ({})))?.call_id;
   if (typeof placedId !== "string" || !placedId) throw new Error("POST /api/v1/agent/call answered no call_id");
   step(`A: waiting for #call-status data-status="in_call" (call ${placedId}: the browser answers its own ring)`);
-  await waitOr(status("in_call"), async () => `${await callStatusText()} — #dial-status says "${await a.locator("#dial-status").innerText()}"${await agentError()}`);
+  await waitOr(status("in_call"), async () => `${await callStatusText(a)} — #dial-status says "${await a.locator("#dial-status").innerText()}"${await actionError(a)}`);
   const dialledId = await a.locator("#call").getAttribute("data-call-id");
   if (dialledId !== placedId) throw new Error(`#call data-call-id is ${dialledId}, the call placed is ${placedId}`);
   step("A: waiting for audio in #call-audio (packets received > 50)");
-  await audioFlows(50, false);
+  await audioFlows(a, 50, false);
   step(`waiting for the bridged event of call ${placedId} (the customer's phone answered)`);
   let kinds = [];
   await until(
@@ -467,7 +339,7 @@ async function main() {
       }
       return kinds.includes("bridged");
     },
-    async () => `no bridged event after ${WAIT} ms (the call's events: ${kinds.join(", ") || "none"})${await agentError()}`,
+    async () => `no bridged event after ${WAIT} ms (the call's events: ${kinds.join(", ") || "none"})${await actionError(a)}`,
     WAIT,
     500,
   );
@@ -484,15 +356,15 @@ async function main() {
   await until(
     async () => (await a.locator("#keypad-digits").innerText()).trim() === wanted && (await played()) === wanted,
     async () =>
-      `#keypad-digits says "${(await a.locator("#keypad-digits").innerText()).trim()}", the DTMF sender played "${await played()}" (want ${wanted})${await agentError()}`,
+      `#keypad-digits says "${(await a.locator("#keypad-digits").innerText()).trim()}", the DTMF sender played "${await played()}" (want ${wanted})${await actionError(a)}`,
     5_000,
     100,
   );
   console.log(`DIGITS ${wanted}`);
 
   step('waiting for the line "checked" on stdin (the driver checks the customer\'s phone got the digits)');
-  await stdinLine("checked");
-  await wrapUp(true);
+  await stdin.line("checked");
+  await wrapUp(a, { hangUp: true, step });
   console.log("OK controls");
 }
 

@@ -32,4 +32,5 @@ mod web_call;
 mod web_controls;
 mod web_softphone;
 mod web_supervise;
+mod web_transfers;
 mod webrtc_agent;
