@@ -86,10 +86,23 @@ pub(crate) fn pcm16_wav(rate: u32, samples: &[i16]) -> Vec<u8> {
 
 /// A baresip phone with its own folder; it dumps what it decodes.
 pub(crate) struct Phone {
-    child: Child,
+    child: Running,
     control: SocketAddr,
     sip_port: u16,
     dir: tempfile::TempDir,
+}
+
+/// A baresip process, killed (and reaped) when dropped: a test that
+/// panics, or forgets to quit its phone, leaves no baresip running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
 }
 
 impl Phone {
@@ -131,7 +144,7 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
             .stderr(log)
             .spawn()
             .unwrap();
-        Phone { child, control: SocketAddr::from(([127, 0, 0, 1], control)), sip_port, dir }
+        Phone { child: Running(child), control: SocketAddr::from(([127, 0, 0, 1], control)), sip_port, dir }
     }
 
     /// The port it takes SIP on (UDP and TCP, 127.0.0.1).
@@ -178,12 +191,12 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
     pub(crate) fn quit_per_call(mut self) -> Vec<Vec<i16>> {
         self.command("quit", "");
         for _ in 0..200 {
-            if self.child.try_wait().unwrap().is_some() {
+            if self.child.0.try_wait().unwrap().is_some() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
+        let _ = self.child.0.kill();
         let mut dumps: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("snd"))
             .unwrap()
             .flatten()
@@ -220,12 +233,12 @@ ctrl_tcp_listen 127.0.0.1:{control}\n",
     pub(crate) fn quit(mut self) -> (Vec<i16>, PathBuf) {
         self.command("quit", "");
         for _ in 0..200 {
-            if self.child.try_wait().unwrap().is_some() {
+            if self.child.0.try_wait().unwrap().is_some() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
+        let _ = self.child.0.kill();
         let snd = self.dir.path().join("snd");
         let decoded = decoded_audio(&snd);
         (decoded, self.dir.keep())

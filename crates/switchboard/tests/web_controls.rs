@@ -115,7 +115,6 @@ async fn controls_in_the_browser(web: PathBuf) {
 
     let outcome = carrier.finish();
     assert_eq!((outcome.code, outcome.successful, outcome.failed), (Some(0), 1, 0), "{}", outcome.log);
-    // The customer's baresip would outlive the test otherwise.
     drop(customer.quit());
     calls.stop();
     drop(pg);
