@@ -211,6 +211,11 @@ export async function fetchAgents(): Promise<NamedItem[]> {
   return namedItems(await request<unknown>("GET", "/api/v1/agents"));
 }
 
+/** `GET /api/v1/agent-directory` (any role): the tenant's agents by id, name and extension (transfer targets). */
+export async function fetchAgentDirectory(): Promise<NamedItem[]> {
+  return namedItems(await request<unknown>("GET", "/api/v1/agent-directory"));
+}
+
 /** A queue as the softphone needs it: id, name and its after-call work time. */
 export interface QueueItem extends NamedItem {
   /** `wrap_up_secs`, when the server sent a number. */

@@ -10,7 +10,7 @@ import {
   ApiError,
   cancelConsult,
   completeConsult,
-  fetchAgents,
+  fetchAgentDirectory,
   fetchQueueItems,
   fetchSkills,
   type Me,
@@ -297,7 +297,6 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
   let queues: QueueItem[] = [];
   let agents: NamedItem[] = [];
   let skills: NamedItem[] = [];
-  let agentsRefused = false; // GET /api/v1/agents is for supervisors: 403 for an agent
   /** The last offer of each call to this agent (its queue, why this agent). */
   const offers = new Map<string, Offer>();
   let shownCall: PhoneCall | null = null;
@@ -327,12 +326,11 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
     const [q, s, a] = await Promise.allSettled([
       fetchQueueItems(),
       skills.length > 0 ? Promise.resolve(skills) : fetchSkills(),
-      agentsRefused ? Promise.resolve<NamedItem[]>([]) : fetchAgents(),
+      fetchAgentDirectory(),
     ]);
     if (q.status === "fulfilled") queues = q.value;
     if (s.status === "fulfilled") skills = s.value;
     if (a.status === "fulfilled") agents = a.value.filter((x) => x.id !== agentId);
-    else if (a.reason instanceof ApiError && a.reason.status === 403) agentsRefused = true;
     callUi.setTargets(queues, agents);
     pop.refreshNames();
   }

@@ -15,6 +15,7 @@
 //   READY                          A registered and available: place the first call (regular caller, sales)
 //   REJECTED <call id>             A rang with the call and rejected it: A's card shows no call, alice is available
 //   ANSWERED <call id>             after `next`: A answered the second call (VIP caller, sales), audio flows
+//                                  (then the card's transfer targets must list Farid Accounts, not alice)
 //   CONSULTING <call id>           A consults CUSTOMER_NUMBER (202): the card shows Complete transfer
 //   COMPLETED <call id>            after `complete`: the transfer was completed (204), A's leg ended, disposition saved
 //   OK transfers                   screenshot taken; exit 0
@@ -216,6 +217,20 @@ async function main() {
   step("A: waiting for audio in #call-audio (packets received > 50, energy > 0)");
   await audioFlows(a, 50, true);
   console.log(`ANSWERED ${callId}`);
+
+  // An agent may send the call to a colleague: the card lists them (from
+  // the agent directory, which every role may read), never alice herself.
+  step("A: checking #transfer-target lists the other agents (Farid Accounts) and not alice");
+  const agentOptions = async () =>
+    a.locator("#transfer-target").evaluate((el) =>
+      [...el.options].filter((o) => o.value.startsWith("agent:")).map((o) => o.textContent.trim()),
+    );
+  await until(
+    async () => (await agentOptions()).some((name) => name.startsWith("Farid Accounts")),
+    async () => `#transfer-target's agents after ${WAIT} ms: ${(await agentOptions()).join(", ") || "none"}`,
+  );
+  const listed = await agentOptions();
+  if (listed.some((name) => name.startsWith("Alice Senior"))) throw new Error(`#transfer-target offers alice herself: ${listed.join(", ")}`);
 
   // 5. warm transfer: consult the outside number
   step(`A: typing ${customer} into #transfer-number`);

@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
 use crate::call_control::{CallPlaced, ChosenState, PlaceCall, Supervision, Transfer, WrapUp};
 use crate::error::ErrorBody;
 use crate::live::{LiveAgent, LiveCall, LiveMessage, LiveSnapshot, QueueFigures};
+use crate::routes::agents::DirectoryEntry;
 use crate::routes::api_keys::ApiKeyView;
 use crate::routes::auth::{LoginRequest, LoginResponse, Me};
 use crate::routes::call_actions::{MoveCall, PriorityChange};
@@ -42,7 +43,7 @@ use crate::routes::users::UserUpdate;
         Supervision, Transfer, PlaceCall, CallPlaced, model::TransferTarget, model::SupervisionMode,
         model::NotReadyReason, TenantSettings, TenantPatch, CallCountersReport, CallCountersGroup,
         AgentCountersReport, AgentCountersGroup, GroupKeyView, ServiceLevelReport, VolumeReportView, AgentReport,
-        AgentReportRow, CallerReport, SipLogin, ContactCall, model::Shift, model::Roster, AgentShifts
+        AgentReportRow, CallerReport, SipLogin, ContactCall, model::Shift, model::Roster, AgentShifts, DirectoryEntry
     )),
     modifiers(&Bearer)
 )]
@@ -341,6 +342,17 @@ fn paths() -> Paths {
         vec![HttpMethod::Delete],
         with_id(op("agents", "Remove the SIP password: the agent can no longer register (admin)".into(), "204", None))
             .build(),
+    );
+    paths.add_path_operation(
+        "/api/v1/agent-directory",
+        vec![HttpMethod::Get],
+        op(
+            "agents",
+            "The tenant's agents by name and extension: transfer targets (any role)".into(),
+            "200",
+            Some(items(named("DirectoryEntry"))),
+        )
+        .build(),
     );
     let shifts = |b| with_id(b).response("404", error("No such agent in your tenant"));
     paths.add_path_operation(

@@ -2,7 +2,8 @@
 //! short-lived SIP login for the agent's own AOR (never the SIP password
 //! itself), which the registrar's credential store accepts; and the
 //! screen pop's last calls of a contact, newest first, with their
-//! dispositions, within the caller's tenant only.
+//! dispositions, within the caller's tenant only; and the agent directory
+//! (transfer targets) by name and extension.
 
 use axum::http::StatusCode;
 use chrono::{DateTime, TimeZone, Utc};
@@ -145,5 +146,30 @@ async fn a_contacts_last_calls_come_newest_first_with_their_dispositions_within_
     let (status, _) = app.call("GET", &uri, Some(&other.admin), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another tenant's contact");
     let (status, _) = app.call("GET", &uri, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_agent_reads_the_agent_directory_of_their_tenant_by_name_and_extension_only() {
+    let app = App::new().await;
+    let t = app.tenant("dir").await;
+    let token = agent_user(&app, &t, "al", "1001", Some("s3cret-sip-pass")).await;
+    app.create(&t.admin, "/api/v1/agents", agent(None, "1002", Some("other-sip-pass"))).await;
+    let other = app.tenant("elsewhere").await;
+    app.create(&other.admin, "/api/v1/agents", agent(None, "2001", None)).await;
+
+    let (status, dir) = app.call("GET", "/api/v1/agent-directory", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{dir}");
+    let items = dir["items"].as_array().expect("items");
+    let extensions: Vec<&str> = items.iter().filter_map(|a| a["extension"].as_str()).collect();
+    assert_eq!(extensions, ["1001", "1002"], "the tenant's agents only: {dir}");
+    for entry in items {
+        let keys: Vec<&String> = entry.as_object().expect("object").keys().collect();
+        assert_eq!(keys, ["extension", "id", "name"], "nothing but who they are: {entry}");
+    }
+    assert!(!dir.to_string().contains("sip-pass"));
+    let (status, _) = app.call("GET", "/api/v1/agents", Some(&token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the full profiles stay the supervisors'");
+    let (status, _) = app.call("GET", "/api/v1/agent-directory", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -214,6 +214,24 @@ async fn the_reports_page_charts_a_weeks_history_and_matches_the_api() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn every_page_has_named_controls_visible_focus_and_no_sideways_scroll_at_1366x768_and_sign_in_works_by_keyboard()
+{
+    let (web, node) = demo_with_web().await;
+    let server = serve(&node);
+    // The script signs in with the keyboard only, then on each page (the
+    // softphone, the wallboard, the reports, every admin page and four
+    // edit forms) tabs through the controls and checks names and width.
+    let out = run_script(&web, "a11y.mjs", &format!("http://{}", node.addr));
+    assert!(out.contains("OK a11y"), "{out}");
+    let pages = out.lines().filter(|l| l.starts_with("page ")).count();
+    assert!(pages >= 15, "every page was checked: {out}");
+    assert!(out.lines().any(|l| l.starts_with("sign-in: the username field after")), "{out}");
+    let png = std::fs::read(artifacts().join("a11y-focus.png")).expect("the screenshot");
+    assert!(png.starts_with(b"\x89PNG"));
+    stop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_admin_pages_edit_the_tenants_configuration_with_the_json_the_api_validates() {
     let (web, node) = demo_with_web().await;
     let server = serve(&node);
