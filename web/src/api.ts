@@ -310,6 +310,14 @@ export function parseContact(data: unknown): ContactCard | null {
   };
 }
 
+/** `GET /api/v1/contacts?q=…&limit=…` (any role): contacts whose name, company or a number holds `q`. */
+export async function searchContacts(q: string, limit = 8): Promise<ContactCard[]> {
+  const params = new URLSearchParams({ q, limit: String(limit) });
+  const data = await request<unknown>("GET", `/api/v1/contacts?${params.toString()}`);
+  const items = data && typeof data === "object" ? (data as { items?: unknown }).items : undefined;
+  return Array.isArray(items) ? items.map(parseContact).filter((c): c is ContactCard => c !== null) : [];
+}
+
 export async function fetchContact(id: string): Promise<ContactCard> {
   const contact = parseContact(await request<unknown>("GET", `/api/v1/contacts/${encodeURIComponent(id)}`));
   if (!contact) throw new ApiError(500, "The server's contact had no name.");

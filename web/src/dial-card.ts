@@ -1,11 +1,14 @@
-// Click-to-call: the "Call a contact" card, a number and a Call button.
-// The view places the call (POST /api/v1/agent/call); the server rings this
-// browser first and the phone answers that INVITE by itself.
+// Click-to-call: the "Call a contact" card, a number and a Call button,
+// and the contact finder under it (contact-search.ts). The view places the
+// call (POST /api/v1/agent/call); the server rings this browser first and
+// the phone answers that INVITE by itself.
 
 import { e164 } from "./call-card";
+import { contactSearch } from "./contact-search";
 import { h } from "./dom";
 
-export function dialCard(dial: (number: string) => void, problem: (message: string) => void) {
+export function dialCard(dial: (number: string) => void, problem: (message: string) => void, signedOut: () => void) {
+  const finder = contactSearch(dial, problem, signedOut);
   const input = h("input", {
     id: "dial-number",
     type: "tel",
@@ -25,6 +28,7 @@ export function dialCard(dial: (number: string) => void, problem: (message: stri
     { id: "dial", class: "card", "aria-labelledby": "dial-heading" },
     h("h2", { id: "dial-heading" }, "Call a contact"),
     form,
+    finder.box,
     status,
   );
 
@@ -44,12 +48,14 @@ export function dialCard(dial: (number: string) => void, problem: (message: stri
     /** Off while a call is up or a call is being placed. */
     setEnabled(on: boolean): void {
       button.disabled = !on;
+      finder.setEnabled(on);
     },
     setStatus(text: string): void {
       status.textContent = text;
     },
     clear(): void {
       input.value = "";
+      finder.clear();
     },
   };
 }

@@ -146,7 +146,7 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
       throw err;
     }
   });
-  const dialUi = dialCard((number) => void dial({ number }), problem);
+  const dialUi = dialCard((number) => void dial({ number }), problem, () => endSession());
 
   const stateCard = h(
     "section",

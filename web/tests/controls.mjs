@@ -8,8 +8,9 @@
 // disposition. On B the call waits in support: its priority is set, alice
 // is put on a break from the agents table (A shows it), A goes available,
 // and B moves the call to sales, where the ACD offers it to alice at once;
-// she answers, hangs up and wraps up. Last, click-to-call: alice dials
-// CUSTOMER_NUMBER (her browser rings first and answers by itself, then the
+// she answers, hangs up and wraps up. Last, click-to-call: alice finds the
+// contact CUSTOMER_NAME by its first name and calls it on CUSTOMER_NUMBER
+// (her browser rings first and answers by itself, then the
 // server dials the number through the demo trunk to a baresip phone that
 // answers), keys 1 2 3 on the keypad (RFC 4733 events), and hangs up once
 // the driver says the phone got them.
@@ -34,7 +35,8 @@
 // or [supervisor]. Screenshot: ARTIFACTS_DIR/console-waiting-call.png (B
 // with the call waiting in support).
 // Env: SWITCHBOARD_URL, ARTIFACTS_DIR, CHROMIUM_PATH (see harness.mjs),
-// AGENT_TONE_WAV (16-bit PCM WAV, required), CUSTOMER_NUMBER (E.164, the
+// AGENT_TONE_WAV (16-bit PCM WAV, required), CUSTOMER_NAME (the contact
+// alice finds, required), CUSTOMER_NUMBER (E.164, the
 // number alice dials, required), CALL_WAIT_MS (each wait, default 30000),
 // ALICE_PASSWORD, SUPERVISOR_PASSWORD (default the demo's), MIC_PROCESSING=1
 // (keep Chromium's voice processing on the fake microphone; see
@@ -315,10 +317,20 @@ async function main() {
   // 6. click-to-call and the keypad
   step("signing in as the supervisor from Node (to read the call's events)");
   const supervisorToken = await apiSignIn("supervisor", SUPERVISOR_PASSWORD);
-  step(`A: typing ${customer} into #dial-number`);
-  await a.locator("#dial-number").fill(customer);
-  step("A: clicking #btn-dial");
-  const placed = await clickForResponse(a, a.locator("#btn-dial"), "POST", "/api/v1/agent/call", 202);
+  // From the contact: searched by part of the name, called on its number.
+  const contactName = (process.env.CUSTOMER_NAME || "").trim();
+  if (!contactName) throw new Error("CUSTOMER_NAME is not set (the contact whose number is CUSTOMER_NUMBER)");
+  const firstName = contactName.split(/\s+/)[0];
+  step(`A: typing "${firstName}" into #contact-search`);
+  await a.locator("#contact-search").fill(firstName);
+  const callButton = a.locator(`#contact-results button[data-action="call-contact"][data-number="${customer}"]`);
+  step(`A: waiting for ${contactName} with a Call ${customer} button in #contact-results`);
+  await waitOr(callButton, async () => `#contact-results shows: "${(await a.locator("#contact-results").innerText()).replace(/\s+/g, " ").trim()}"`);
+  const match = a.locator("#contact-results li").filter({ has: a.locator(`button[data-number="${customer}"]`) });
+  const shown = (await match.innerText({ timeout: WAIT })).replace(/\s+/g, " ");
+  if (!shown.includes(contactName)) throw new Error(`the match with ${customer} reads "${shown}", not ${contactName}`);
+  step(`A: clicking Call ${customer} on ${contactName}`);
+  const placed = await clickForResponse(a, callButton, "POST", "/api/v1/agent/call", 202);
   const placedId = (await placed.json().catch(() => ({})))?.call_id;
   if (typeof placedId !== "string" || !placedId) throw new Error("POST /api/v1/agent/call answered no call_id");
   step(`A: waiting for #call-status data-status="in_call" (call ${placedId}: the browser answers its own ring)`);

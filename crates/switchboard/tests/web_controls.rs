@@ -6,7 +6,7 @@
 //! the call card and files its wrap-up; the supervisor's console raises
 //! the waiting call's priority, sets alice not ready and, once she is
 //! available again, moves the call to sales, where it rings her again; and
-//! alice calls a customer from the dial card (her browser answers its own
+//! alice finds a customer's contact by name and calls it (her browser answers its own
 //! ring, the number is dialled through the demo trunk to a baresip phone)
 //! and keys 1, 2, 3 on the keypad, which that phone receives as RFC 4733
 //! digits through the mix. Each step is checked in PostgreSQL too.
@@ -25,8 +25,10 @@ use crate::web_call::{DID, GRACE, in_browser_namespace, serve_with_web};
 use crate::web_softphone::{Guard, ScriptLines, artifacts, script_command};
 use crate::web_supervise::{figure, tone_wav};
 
-/// The customer alice calls from the dial card.
+/// The customer alice calls from the dial card: a contact, found by name.
 const CUSTOMER: &str = "+447700900555";
+/// The customer's contact.
+const CUSTOMER_NAME: &str = "Katherine Johnson";
 
 /// The events of call `call`, from (call id, event) pairs.
 fn of_call(by_call: &[(String, Value)], call: &str) -> Vec<Value> {
@@ -46,14 +48,27 @@ async fn controls_in_the_browser(web: PathBuf) {
     let pg = PrivateCluster::start();
     let customer = Calls::customer(CUSTOMER, 700.0);
     let port = customer.sip_port();
-    let calls = serve_with_web(web, &pg, async |demo| demo.point_trunk_at(port).await).await;
+    let calls = serve_with_web(web, &pg, async |demo| {
+        demo.point_trunk_at(port).await;
+        let contact = model::Contact {
+            name: CUSTOMER_NAME.into(),
+            phone_numbers: vec![CUSTOMER.into()],
+            company: "Langley Research".into(),
+            vip_tier: model::VipTier::REGULAR,
+            deal_stage: "customer".into(),
+            notes: String::new(),
+            owner_agent_id: None,
+        };
+        store::repo::contacts::create(demo.pool(), demo.tenant(), &contact).await.expect("the customer's contact");
+    })
+    .await;
     let tones = tempfile::tempdir().expect("a directory for the tone");
     let tone = tones.path().join("agent-440.wav");
     std::fs::write(&tone, tone_wav(440.0, 10)).expect("write the tone");
 
     let url = format!("http://{}", calls.http_addr());
     let mut command = script_command(web, "controls.mjs", &url);
-    command.env("AGENT_TONE_WAV", &tone).env("CUSTOMER_NUMBER", CUSTOMER);
+    command.env("AGENT_TONE_WAV", &tone).env("CUSTOMER_NUMBER", CUSTOMER).env("CUSTOMER_NAME", CUSTOMER_NAME);
     let mut script = Guard(Some(command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("node")));
     let mut lines = ScriptLines::of(script.child());
     lines.expect("READY");
