@@ -213,12 +213,14 @@ export function renderSoftphone(root: HTMLElement, me: Me, token: string, signOu
     const known = view !== null;
     const loggedIn = isLoggedIn(view);
     const off = busy || !agentId;
+    // Ringing or on a call the ACD takes no state change (409): the buttons wait.
+    const onCall = view?.state === "reserved" || view?.state === "on_call";
     btnLogin.disabled = off || (known && loggedIn);
     btnLogout.disabled = off || (known && !loggedIn);
-    btnAvailable.disabled = off || (known && (!loggedIn || view?.state === "available"));
-    btnNotReady.disabled = off || (known && !loggedIn);
+    btnAvailable.disabled = off || onCall || (known && (!loggedIn || view?.state === "available"));
+    btnNotReady.disabled = off || onCall || (known && !loggedIn);
     reasonSelect.disabled = btnNotReady.disabled;
-    btnDnd.disabled = off || (known && (!loggedIn || view?.state === "do_not_disturb"));
+    btnDnd.disabled = off || onCall || (known && (!loggedIn || view?.state === "do_not_disturb"));
   }
 
   function setView(next: AgentView): void {

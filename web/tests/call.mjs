@@ -88,6 +88,11 @@ await browserTest(
       await sleep(500);
     }
     console.log(`AUDIO packets_received=${seen.received} packets_sent=${seen.sent} energy=${seen.energy}`);
+    step('waiting for #agent-state data-state="on_call" and the state buttons to be off (the ACD takes no change now)');
+    await page.locator('#agent-state[data-state="on_call"]').waitFor({ timeout: WAIT });
+    for (const id of ["#btn-available", "#btn-not-ready", "#btn-dnd"]) {
+      if (await page.locator(id).isEnabled()) throw new Error(`${id} is enabled during the call (the server would refuse it: 409)`);
+    }
     await page.screenshot({ path: join(artifacts, "softphone-in-call.png") });
 
     // d. hold and resume
