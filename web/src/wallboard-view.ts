@@ -151,7 +151,10 @@ export function renderWallboard(
     fetchContact(contactId).then(
       (contact) => {
         contactNames.set(contactId, contact.name);
-        if (!stopped) phone.refresh();
+        if (!stopped) {
+          phone.refresh();
+          renderCalls();
+        }
       },
       () => {},
     );
@@ -305,7 +308,8 @@ export function renderWallboard(
           h("td", { class: "call-state", "data-state": call.state }, callStateText(call)),
           h(
             "td",
-            {},
+            { class: "call-caller" },
+            contactName(call) ? h("span", { class: "contact-name" }, `${contactName(call)} `) : null,
             call.from ?? "—",
             call.vip_tier !== null && call.vip_tier > 0 ? h("span", { class: "vip" }, ` VIP ${call.vip_tier}`) : null,
           ),

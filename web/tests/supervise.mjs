@@ -144,6 +144,12 @@ async function main() {
     throw new Error(`${missed instanceof Error ? missed.message.split("\n")[0] : missed} — the row shows: ${text}`);
   }
   console.log(`WALLBOARD ${Math.max(0, shownAt - answeredAt)}`);
+  step("B: waiting for the call's row to name the caller's contact (Grace Hopper) beside the number");
+  const caller = row.locator("td.call-caller");
+  await until(
+    async () => /Grace Hopper/.test(await caller.innerText()),
+    async () => `the caller cell reads "${await caller.innerText()}" after ${WAIT} ms`,
+  );
 
   const supervision = b.locator("#supervision");
   const supervisionText = async () => {
