@@ -405,6 +405,12 @@ pub(crate) fn lines(events: &[Value]) -> String {
     events.iter().map(Value::to_string).collect::<Vec<_>>().join("\n")
 }
 
+/// The events of call `call`, from the (call id, event) pairs of
+/// [`Calls::call_events`].
+pub(crate) fn of_call(by_call: &[(String, Value)], call: &str) -> Vec<Value> {
+    by_call.iter().filter(|(c, _)| c == call).map(|(_, event)| event.clone()).collect()
+}
+
 /// The events of one kind.
 pub(crate) fn of_kind<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["kind"] == kind).collect()

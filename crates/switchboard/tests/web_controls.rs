@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::carrier::Carrier;
 use crate::netns::PrivateCluster;
 use crate::phones::baresip_available;
-use crate::scenario::{Calls, kinds, of_kind};
+use crate::scenario::{Calls, kinds, of_call, of_kind};
 use crate::web_call::{DID, GRACE, in_browser_namespace, serve_with_web};
 use crate::web_softphone::{Guard, ScriptLines, artifacts, script_command};
 use crate::web_supervise::{figure, tone_wav};
@@ -29,11 +29,6 @@ use crate::web_supervise::{figure, tone_wav};
 const CUSTOMER: &str = "+447700900555";
 /// The customer's contact.
 const CUSTOMER_NAME: &str = "Katherine Johnson";
-
-/// The events of call `call`, from (call id, event) pairs.
-fn of_call(by_call: &[(String, Value)], call: &str) -> Vec<Value> {
-    by_call.iter().filter(|(c, _)| c == call).map(|(_, event)| event.clone()).collect()
-}
 
 #[test]
 fn the_softphones_and_consoles_controls_work_against_the_server() {

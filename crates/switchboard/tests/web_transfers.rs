@@ -14,12 +14,12 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::carrier::Carrier;
 use crate::netns::PrivateCluster;
 use crate::phones::{baresip_available, share};
-use crate::scenario::{Answer, Calls, kinds, of_kind};
+use crate::scenario::{Answer, Calls, kinds, of_call, of_kind};
 use crate::web_call::{DID, GRACE, in_browser_namespace, serve_with_web};
 use crate::web_softphone::{Guard, ScriptLines, artifacts, script_command};
 use crate::web_supervise::tone_wav;
@@ -28,11 +28,6 @@ use crate::web_supervise::tone_wav;
 const REGULAR: &str = "+447700900777";
 /// The customer alice consults.
 const CUSTOMER: &str = "+447700900556";
-
-/// The events of call `call`, from (call id, event) pairs.
-fn of_call(by_call: &[(String, Value)], call: &str) -> Vec<Value> {
-    by_call.iter().filter(|(c, _)| c == call).map(|(_, event)| event.clone()).collect()
-}
 
 #[test]
 fn an_agent_rejects_a_call_and_completes_a_warm_transfer_from_the_call_card() {
