@@ -67,6 +67,14 @@ impl Carrier {
         Carrier::spawn(dir, edge, caller, did, ("carrier-echo-until-bye.xml", true), Duration::ZERO)
     }
 
+    /// Calls `did`, an IVR's number, presenting `caller`; presses 1 once
+    /// the media flows, echoes the RTP it gets, and waits for the far end
+    /// to hang up (bounded by SIPp's timeout).
+    pub(crate) fn dial_ivr_press_1_echo_until_hung_up(edge: SocketAddr, caller: &str, did: &str) -> Carrier {
+        let dir = tempfile::tempdir().unwrap();
+        Carrier::spawn(dir, edge, caller, did, ("carrier-ivr-echo-until-bye.xml", true), Duration::ZERO)
+    }
+
     /// Starts SIPp on scenario `file` (`echo`: with `-rtp_echo`).
     fn spawn(
         dir: tempfile::TempDir,

@@ -3,8 +3,9 @@
 //! driven by playwright-core (`web/tests/call.mjs`) with a fake
 //! microphone, signs alice in, logs her in to her queues and registers
 //! her browser over SIP-over-WebSocket with JsSIP (a short-lived web
-//! login); SIPp, as the carrier, calls a DID of the sales queue from
-//! Grace Hopper's number and echoes every RTP packet it gets. The browser
+//! login); SIPp, as the carrier, calls the demo DID from Grace Hopper's
+//! number, presses 1 for sales in its IVR (made open around the clock)
+//! and echoes every RTP packet it gets. The browser
 //! rings with the screen pop (Grace's name, VIP tier 3, her company),
 //! answers, and receives audio — `getStats()` counts packets and audio
 //! energy, which can only be its own microphone come back through `serve`
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use chrono::{DateTime, Utc};
-use model::EntryPoint;
+use model::{BusinessHours, EntryPoint, IvrNode};
 
 use crate::carrier::Carrier;
 use crate::netns::{PrivateCluster, in_loopback_namespace};
@@ -28,6 +29,8 @@ use crate::scenario::{Demo, kinds, of_kind};
 use crate::serve::Node;
 use crate::web_softphone::{Guard, ScriptLines, artifacts, require_browser_setup, script_command, web_root};
 
+/// The demo's number, into its IVR (the Main line).
+const DEMO_DID: &str = "+442079460000";
 /// The test's DID, into the sales queue.
 pub(crate) const DID: &str = "+442079460042";
 /// Grace Hopper's number: a VIP (tier 3) contact of the demo tenant.
@@ -67,7 +70,22 @@ pub(crate) fn in_browser_namespace<F: Future<Output = ()>>(test: impl FnOnce(Pat
 async fn call_in_the_browser(web: PathBuf) {
     let web = web.as_path();
     let pg = PrivateCluster::start();
-    let calls = serve_with_web(web, &pg, async |_| {}).await;
+    // The demo's Main line, open around the clock (its hours would make
+    // the test depend on the time of day): the caller presses 1 for sales.
+    let calls = serve_with_web(web, &pg, async |demo| {
+        let flows = store::repo::ivr_flows::list(demo.pool(), demo.tenant()).await.expect("the flows");
+        let main = flows.into_iter().find(|f| f.data.name == "Main line").expect("the demo's Main line");
+        let mut flow = main.data;
+        match flow.nodes.get_mut("hours") {
+            Some(IvrNode::BusinessHours { hours, .. }) => *hours = BusinessHours::always_open(),
+            other => panic!("the Main line's hours node: {other:?}"),
+        }
+        store::repo::ivr_flows::update(demo.pool(), demo.tenant(), main.id, &flow)
+            .await
+            .expect("store the flow")
+            .expect("the flow is there");
+    })
+    .await;
 
     let url = format!("http://{}", calls.http_addr());
     let mut script = Guard(Some(
@@ -75,7 +93,7 @@ async fn call_in_the_browser(web: PathBuf) {
     ));
     let mut lines = ScriptLines::of(script.child());
     lines.expect("READY");
-    let carrier = Carrier::dial_echo_until_hung_up(calls.sip_udp(), GRACE, DID);
+    let carrier = Carrier::dial_ivr_press_1_echo_until_hung_up(calls.sip_udp(), GRACE, DEMO_DID);
     let ringing = lines.expect("RINGING ");
     let call_id = ringing.trim_start_matches("RINGING ").trim().to_owned();
     let audio = lines.expect("AUDIO ");
@@ -99,6 +117,10 @@ async fn call_in_the_browser(web: PathBuf) {
 
     let wanted = ["agent_answered", "held", "resumed", "call_ended", "disposition_set"];
     let events = calls.wait_for_kinds(&wanted).await;
+    // Through the IVR: the key 1 chose sales at the menu.
+    let choice = of_kind(&events, "ivr_choice");
+    assert_eq!(choice.len(), 1, "the caller chose once: {:?}", kinds(&events));
+    assert_eq!((&choice[0]["node"], &choice[0]["digits"]), (&"menu".into(), &"1".into()));
     let alice = calls.agent("alice").to_string();
     assert_eq!(of_kind(&events, "agent_answered")[0]["agent_id"], alice.as_str(), "{:?}", kinds(&events));
     assert_eq!(of_kind(&events, "held")[0]["agent_id"], alice.as_str());
