@@ -1,12 +1,11 @@
 // Entry point: shows the sign-in screen, or (when a token is kept) the
 // wallboard and reports for supervisors and admins and the softphone for
-// agents.
+// agents. The two apps are loaded when needed (their own chunks, with
+// JsSIP and uPlot), so the sign-in screen comes without them.
 
 import { ApiError, clearToken, fetchMe, getToken } from "./api";
 import { h } from "./dom";
 import { renderLogin } from "./login-view";
-import { renderSoftphone } from "./softphone-view";
-import { renderSupervisor } from "./supervisor-view";
 
 const root = document.getElementById("app") as HTMLElement;
 
@@ -27,8 +26,13 @@ async function showApp(): Promise<void> {
       clearToken();
       showLogin(notice);
     };
-    if (me.role === "supervisor" || me.role === "admin") renderSupervisor(root, me, token, signOut);
-    else renderSoftphone(root, me, token, signOut);
+    if (me.role === "supervisor" || me.role === "admin") {
+      const { renderSupervisor } = await import("./supervisor-view");
+      renderSupervisor(root, me, token, signOut);
+    } else {
+      const { renderSoftphone } = await import("./softphone-view");
+      renderSoftphone(root, me, token, signOut);
+    }
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
       clearToken();
