@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { launch, report } from "./harness.mjs";
+import { launch, MEDIA_ARGS, report } from "./harness.mjs";
 
 /** The bound on each wait (CALL_WAIT_MS, default 30 s). */
 export const WAIT = Number(process.env.CALL_WAIT_MS) > 0 ? Number(process.env.CALL_WAIT_MS) : 30_000;
@@ -148,6 +148,17 @@ export async function open(browsers, label, options) {
   });
   launched.page.on("pageerror", (err) => console.error(`[${label}] page error: ${err.message}`));
   return launched.page;
+}
+
+/**
+ * A launched browser for `label` whose fake microphone plays `wav` (taken
+ * raw unless MIC_PROCESSING=1, see rawMicrophone), pushed to `browsers`
+ * as `open` does.
+ */
+export async function openWithMicrophone(browsers, label, wav) {
+  const page = await open(browsers, label, { args: [...MEDIA_ARGS, `--use-file-for-fake-audio-capture=${wav}`], permissions: ["microphone"] });
+  if (process.env.MIC_PROCESSING !== "1") await page.addInitScript(rawMicrophone);
+  return page;
 }
 
 /** Waits for `locator`; on a timeout says what `explain()` finds instead. */

@@ -44,7 +44,7 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { api, apiSignIn, artifacts, MEDIA_ARGS, signInPage } from "./harness.mjs";
+import { api, apiSignIn, artifacts, signInPage } from "./harness.mjs";
 import {
   WAIT,
   actionError,
@@ -55,7 +55,7 @@ import {
   customerNumber,
   firstLine,
   open,
-  rawMicrophone,
+  openWithMicrophone,
   runCallScript,
   sleep,
   stdinReader,
@@ -135,8 +135,7 @@ async function main() {
   const customer = customerNumber("the E.164 number alice dials, answered by the baresip phone");
 
   step("launching browser A (alice, 440 Hz microphone)");
-  const a = await open(browsers, "agent", { args: [...MEDIA_ARGS, `--use-file-for-fake-audio-capture=${agentWav}`], permissions: ["microphone"] });
-  if (process.env.MIC_PROCESSING !== "1") await a.addInitScript(rawMicrophone);
+  const a = await openWithMicrophone(browsers, "agent", agentWav);
   await a.addInitScript(recordDtmf);
   step("launching browser B (supervisor)");
   const b = await open(browsers, "supervisor", {});
@@ -197,23 +196,24 @@ async function main() {
 
   // 3. mute: the echo of A's own microphone stops coming back
   const mute = a.locator("#btn-mute");
+  /** Clicks #btn-mute and waits for it to read `pressed`. */
+  async function toggleMute(pressed) {
+    step(`A: clicking #btn-mute (${pressed ? "mute" : "unmute"})`);
+    await mute.click({ timeout: WAIT });
+    step(`A: waiting for #btn-mute aria-pressed="${pressed}"`);
+    await waitOr(a.locator(`#btn-mute[aria-pressed="${pressed}"]`), async () => `#btn-mute says "${await mute.innerText()}" (aria-pressed=${await mute.getAttribute("aria-pressed")})`, 5_000);
+  }
   step("A: measuring the inbound audio energy, unmuted");
   const e0 = await freshEnergy();
   await sleep(MEASURE_MS);
   const e1 = await freshEnergy();
-  step("A: clicking #btn-mute (mute)");
-  await mute.click({ timeout: WAIT });
-  step('A: waiting for #btn-mute aria-pressed="true"');
-  await waitOr(a.locator('#btn-mute[aria-pressed="true"]'), async () => `#btn-mute says "${await mute.innerText()}" (aria-pressed=${await mute.getAttribute("aria-pressed")})`, 5_000);
+  await toggleMute(true);
   await sleep(DRAIN_MS);
   step("A: measuring the inbound audio energy, muted");
   const e2 = await freshEnergy();
   await sleep(MEASURE_MS);
   const e3 = await freshEnergy();
-  step("A: clicking #btn-mute (unmute)");
-  await mute.click({ timeout: WAIT });
-  step('A: waiting for #btn-mute aria-pressed="false"');
-  await waitOr(a.locator('#btn-mute[aria-pressed="false"]'), async () => `#btn-mute says "${await mute.innerText()}" (aria-pressed=${await mute.getAttribute("aria-pressed")})`, 5_000);
+  await toggleMute(false);
   const unmuted = e1 - e0;
   const muted = e3 - e2;
   console.log(`MUTE unmuted=${unmuted.toFixed(6)} muted=${muted.toFixed(6)}`);

@@ -26,8 +26,8 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { artifacts, launch, MEDIA_ARGS, signInPage } from "./harness.mjs";
-import { WAIT, rawMicrophone, runCallScript, sleep, toneFile, until } from "./call-tools.mjs";
+import { artifacts, signInPage } from "./harness.mjs";
+import { WAIT, openWithMicrophone, runCallScript, sleep, toneFile, until } from "./call-tools.mjs";
 import { fmt, measureTones } from "./tones.mjs";
 
 const ALICE_PASSWORD = process.env.ALICE_PASSWORD || "demo-agent";
@@ -43,19 +43,6 @@ const step = (what) => {
 };
 const browsers = []; // [{ label, browser, page, consoleLines }]
 
-/** A launched browser for `label` with `wav` as its microphone; console errors to stderr. */
-async function open(label, wav) {
-  const launched = await launch({ args: [...MEDIA_ARGS, `--use-file-for-fake-audio-capture=${wav}`], permissions: ["microphone"] });
-  const entry = { label, ...launched };
-  browsers.push(entry);
-  if (process.env.MIC_PROCESSING !== "1") await launched.page.addInitScript(rawMicrophone);
-  launched.page.on("console", (msg) => {
-    if (msg.type() === "error") console.error(`[${label}] console error: ${msg.text()}`);
-  });
-  launched.page.on("pageerror", (err) => console.error(`[${label}] page error: ${err.message}`));
-  return launched.page;
-}
-
 async function main() {
   mkdirSync(artifacts, { recursive: true });
   step("reading AGENT_TONE_WAV and SUPERVISOR_TONE_WAV");
@@ -63,9 +50,9 @@ async function main() {
   const supervisorWav = toneFile("SUPERVISOR_TONE_WAV");
 
   step("launching browser A (alice, 440 Hz microphone)");
-  const a = await open("agent", agentWav);
+  const a = await openWithMicrophone(browsers, "agent", agentWav);
   step("launching browser B (supervisor, 1100 Hz microphone)");
-  const b = await open("supervisor", supervisorWav);
+  const b = await openWithMicrophone(browsers, "supervisor", supervisorWav);
 
   // a. A: alice registered and available; B: the wallboard with its phone registered
   step("A: signing in as demo/alice");

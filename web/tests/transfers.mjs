@@ -37,7 +37,7 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { artifacts, MEDIA_ARGS, signInPage } from "./harness.mjs";
+import { artifacts, signInPage } from "./harness.mjs";
 import {
   WAIT,
   actionError,
@@ -47,7 +47,7 @@ import {
   clickForResponse,
   customerNumber,
   open,
-  rawMicrophone,
+  openWithMicrophone,
   runCallScript,
   sleep,
   stdinReader,
@@ -113,8 +113,7 @@ async function main() {
   const customer = customerNumber("the E.164 outside number alice consults, answered by a phone behind the demo trunk");
 
   step("launching browser A (alice, 440 Hz microphone)");
-  const a = await open(browsers, "agent", { args: [...MEDIA_ARGS, `--use-file-for-fake-audio-capture=${agentWav}`], permissions: ["microphone"] });
-  if (process.env.MIC_PROCESSING !== "1") await a.addInitScript(rawMicrophone);
+  const a = await openWithMicrophone(browsers, "agent", agentWav);
 
   const status = (code) => a.locator(`#call-status[data-status="${code}"]`);
   const watched = () => a.evaluate(() => window.__watch ?? { rings: [], states: [] });

@@ -92,8 +92,9 @@ pub async fn replace(
     Ok(Some(roster.clone().sorted()))
 }
 
-/// The rosters of the queue's members (agents without shifts left out).
-pub async fn of_queue(pool: &PgPool, tenant: TenantId, queue: QueueId) -> Result<Vec<(AgentId, Roster)>, RepoError> {
+/// The rosters of the queue's members, one per agent (agents without
+/// shifts left out).
+pub async fn of_queue(pool: &PgPool, tenant: TenantId, queue: QueueId) -> Result<Vec<Roster>, RepoError> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.agent_id, s.weekday, s.starts, s.ends FROM agent_shifts s \
          JOIN queue_memberships m ON m.tenant_id = s.tenant_id AND m.agent_id = s.agent_id \
@@ -103,5 +104,5 @@ pub async fn of_queue(pool: &PgPool, tenant: TenantId, queue: QueueId) -> Result
     .bind(queue.0)
     .fetch_all(pool)
     .await?;
-    rosters(rows)
+    Ok(rosters(rows)?.into_iter().map(|(_, roster)| roster).collect())
 }

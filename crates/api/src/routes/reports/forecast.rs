@@ -209,9 +209,13 @@ pub(super) async fn forecast_report(
     let forecast = model.forecast(p.days.unwrap_or(7), b.zone).map_err(forecast_error)?;
     let mut staffed = staffing(&forecast, &spec).map_err(forecast_error)?;
     let rosters = store::repo::shifts::of_queue(&s.pool, c.tenant_id, b.queue_id).await?;
-    // Shifts are written in the tenant's zone, whichever zone the forecast is read in.
-    let roster_zone = parse_zone(&tenant_zone(&s, &c).await?).map_err(report_error)?;
-    staffed.count_rostered(&rosters.into_iter().map(|(_, r)| r).collect::<Vec<_>>(), roster_zone);
+    // Shifts are written in the tenant's zone, whichever zone the forecast
+    // is read in (without `time_zone`, the basis's zone is the tenant's).
+    let roster_zone = match p.time_zone {
+        None => b.zone,
+        Some(_) => parse_zone(&tenant_zone(&s, &c).await?).map_err(report_error)?,
+    };
+    staffed.count_rostered(&rosters, roster_zone);
     let report = ForecastReport {
         queue_id: b.queue_id,
         time_zone: b.zone.name().to_owned(),
