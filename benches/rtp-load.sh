@@ -12,7 +12,11 @@
 #   rtpengine    rtpengine-daemon in userspace (--table=-1, no kernel
 #                module, no Redis), --num-threads as ours
 #   switchboard  media::shard in the tool's process, its threads'
-#                CPU only (once the shard is in the crate)
+#                CPU only, its wakes paced as the product's are (the
+#                engine's default, or --pacing-us)
+#   switchboard-unpaced
+#                the same with --pacing-us 0: each datagram taken as it
+#                comes (the baseline for what pacing saves)
 # The generator runs on one thread pinned to core 0, the relay pinned to
 # core 1 (--no-pin leaves them to the scheduler: better when another busy
 # process shares the machine, as a pinned relay then shares its core with
@@ -26,7 +30,7 @@
 #   benches/rtp-load.sh [--seconds N] [--warmup N] [--calls "500 1000 ..."]
 #                       [--backends "direct rtpengine switchboard"]
 #                       [--threads N] [--mixer] [--mixer-calls "250 500 ..."] [--no-pin]
-#                       [--before BIN]
+#                       [--before BIN] [--pacing-us N]
 #
 # --before BIN also runs another build of rtp-bench (e.g. the previous
 # commit's, built in a worktree) as backend "switchboard-before", step by
@@ -45,6 +49,7 @@ mixer=no
 mixer_steps="250 500 1000 1500"
 pinning=yes
 before=""
+pacing=()
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
@@ -56,6 +61,7 @@ while [ $# -gt 0 ]; do
         --mixer-calls) mixer_steps=$2; shift 2 ;;
         --no-pin) pinning=no; shift ;;
         --before) before=$2; shift 2 ;;
+        --pacing-us) pacing=(--pacing-us "$2"); shift 2 ;;
         *) die "unknown argument $1 (see the header of $0)" ;;
     esac
 done
@@ -98,15 +104,16 @@ results=()
 # sent in the window: on a shared machine another process took its core)
 # is run again, up to three times, and the last try is kept either way.
 run_step() {
-    local backend=$1 calls=$2 extra=$3 try out due sent tool=$bin run_as=$1
-    if [ "$backend" = switchboard-before ]; then
-        tool=$before
-        run_as=switchboard
-    fi
+    local backend=$1 calls=$2 extra=$3 try out due sent tool=$bin run_as=$1 paced=()
+    case $backend in
+        switchboard) paced=("${pacing[@]}") ;;
+        switchboard-before) tool=$before run_as=switchboard paced=("${pacing[@]}") ;;
+        switchboard-unpaced) run_as=switchboard paced=(--pacing-us 0) ;;
+    esac
     for try in 1 2 3; do
         # shellcheck disable=SC2086
         if ! out=$("${nice[@]}" "$tool" --backend "$run_as" --calls "$calls" --warmup "$warmup" --seconds "$seconds" \
-            --threads "$threads" "${pin[@]}" $extra 2>&1); then
+            --threads "$threads" "${pin[@]}" "${paced[@]}" $extra 2>&1); then
             echo "$backend calls=$calls failed: $(tail -n 1 <<<"$out")"
             line=""
             return 1
@@ -144,10 +151,10 @@ if [ "$mixer" = yes ]; then
 fi
 
 echo
-echo "| backend | path | calls | packets/s relayed | relay CPU, % of a core | CPU µs/packet | CPU per call, % of a core | calls per core | loss | delay p50 / p99 / p99.9 / max, µs | generator late p99, µs |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| backend | path | calls | packets/s relayed | relay CPU, % of a core | CPU µs/packet | CPU per call, % of a core | calls per core | packets per wake | loss | delay p50 / p99 / p99.9 / max, µs | generator late p99, µs |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for line in "${results[@]}"; do
-    echo "| $(field "$line" backend) | $(field "$line" mode) | $(field "$line" calls) | $(field "$line" pps) | $(field "$line" cpu_share_pct) | $(field "$line" cpu_us_per_packet) | $(field "$line" cpu_pct_per_call) | $(field "$line" calls_per_core) | $(field "$line" loss_pct) % | $(field "$line" p50_us) / $(field "$line" p99_us) / $(field "$line" p999_us) / $(field "$line" max_us) | $(field "$line" late_p99_us) |"
+    echo "| $(field "$line" backend) | $(field "$line" mode) | $(field "$line" calls) | $(field "$line" pps) | $(field "$line" cpu_share_pct) | $(field "$line" cpu_us_per_packet) | $(field "$line" cpu_pct_per_call) | $(field "$line" calls_per_core) | $(field "$line" packets_per_wake) | $(field "$line" loss_pct) % | $(field "$line" p50_us) / $(field "$line" p99_us) / $(field "$line" p999_us) / $(field "$line" max_us) | $(field "$line" late_p99_us) |"
 done
 echo
 # Ours / rtpengine (and / the build before) per packet, at each call
@@ -157,7 +164,7 @@ for line in "${results[@]}"; do
     calls=$(field "$line" calls)
     for other in "${results[@]}"; do
         name=$(field "$other" backend)
-        [ "$name" = rtpengine ] || [ "$name" = switchboard-before ] || continue
+        case $name in rtpengine | switchboard-before | switchboard-unpaced) ;; *) continue ;; esac
         [ "$(field "$other" calls)" = "$calls" ] && [ "$(field "$other" mode)" = relay ] || continue
         awk -v a="$(field "$line" cpu_us_per_packet)" -v b="$(field "$other" cpu_us_per_packet)" -v c="$calls" \
             -v n="$name" 'BEGIN { printf "CPU per packet at %d calls, switchboard / %s: %.2f x\n", c, n, a / b }'

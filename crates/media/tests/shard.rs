@@ -224,3 +224,71 @@ async fn a_burst_on_one_socket_is_relayed_to_its_last_packet_without_waiting_for
     assert!(got.windows(2).all(|w| w[1].1 == w[0].1.wrapping_add(1)));
     call.close().await.unwrap();
 }
+
+#[test]
+fn wake_pacing_sleeps_out_the_rest_of_its_interval_and_never_past_a_timer() {
+    use media::shard::WakePacing;
+    let woke = std::time::Instant::now();
+    let ms = Duration::from_millis;
+    let paced = WakePacing { interval: ms(1) };
+    // Woken 0.25 ms ago: the rest of the millisecond.
+    assert_eq!(paced.pause(woke, woke + Duration::from_micros(250), None), Some(Duration::from_micros(750)));
+    // A timer due sooner cuts the pause short; one due later does not.
+    assert_eq!(paced.pause(woke, woke, Some(woke + Duration::from_micros(400))), Some(Duration::from_micros(400)));
+    assert_eq!(paced.pause(woke, woke, Some(woke + ms(5))), Some(ms(1)));
+    // The interval has passed, or a timer is due: wait on the sockets now.
+    assert_eq!(paced.pause(woke, woke + ms(1), None), None);
+    assert_eq!(paced.pause(woke, woke + ms(3), None), None);
+    assert_eq!(paced.pause(woke, woke, Some(woke)), None);
+    // Unpaced: never.
+    assert_eq!(WakePacing { interval: Duration::ZERO }.pause(woke, woke, None), None);
+    // Sleeps are kept within an eighth of the interval, 1 to 50 µs.
+    assert_eq!(paced.timer_slack(), Duration::from_micros(50));
+    assert_eq!(WakePacing { interval: Duration::from_micros(200) }.timer_slack(), Duration::from_micros(25));
+    assert_eq!(WakePacing { interval: Duration::from_micros(4) }.timer_slack(), Duration::from_micros(1));
+}
+
+#[tokio::test]
+async fn a_paced_shard_takes_what_came_during_its_pause_in_one_wake_and_relays_all_of_it() {
+    // With a long pacing interval, twenty packets sent back to back after
+    // a wake wait out its pause and are taken together: one or two wakes
+    // (the first packet may wake the shard before the rest arrive), where
+    // an unpaced shard may wake for each. None is lost or held back.
+    let config =
+        EngineConfig::new("127.0.0.1".parse().unwrap(), 41_500, 41_539).with_pacing(Duration::from_millis(400));
+    let engine = MediaEngine::start(config).unwrap();
+    let caller = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let agent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let call = engine.open_call("call-7");
+    let a = call.add_rtp_leg(RtpLegSpec::pcmu(Some(caller.local_addr().unwrap()))).await.unwrap();
+    let b = call.add_rtp_leg(RtpLegSpec::pcmu(Some(agent.local_addr().unwrap()))).await.unwrap();
+    call.set_hearing(Hearing::Bridge { caller: a.id, agent: b.id }).await.unwrap();
+    // The first two payload bytes name the packet (the relay renumbers).
+    let numbered = |n: u16| {
+        let mut packet = tone_packet(0xca11, n, 440.0);
+        packet[12..14].copy_from_slice(&[0x55, n as u8]);
+        packet
+    };
+    let is_numbered = |payload: &[u8]| payload[0] == 0x55;
+    for n in 0..4 {
+        caller.send_to(&numbered(n), a.local).await.unwrap();
+        agent.send_to(&tone_packet(0xa9e7, n, 700.0), b.local).await.unwrap();
+    }
+    receive_where(&agent, 1, is_numbered).await;
+    let before = engine.wakes()[0];
+    assert!(before >= 1, "the latching packets woke the shard");
+    for n in 4..24 {
+        caller.send_to(&numbered(n), a.local).await.unwrap();
+    }
+    let mut got = Vec::new();
+    while got.last() != Some(&23) {
+        let payload = receive_where(&agent, 1, is_numbered).await.remove(0).2;
+        if payload[1] >= 4 {
+            got.push(payload[1]);
+        }
+    }
+    assert_eq!(got, (4..24).collect::<Vec<u8>>());
+    let woke = engine.wakes()[0] - before;
+    assert!((1..=2).contains(&woke), "twenty packets took {woke} wakes");
+    call.close().await.unwrap();
+}

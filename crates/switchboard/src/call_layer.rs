@@ -19,7 +19,9 @@ pub async fn start(config: &Config, pool: &PgPool, sink: EventSink, edge: &mut S
     let media_config = &config.media;
     let engine_config = EngineConfig::new(media_config.bind, media_config.port_first, media_config.port_last)
         .with_advertise(media_config.advertise)
-        .with_shards(media_config.shards);
+        .with_shards(media_config.shards)
+        .with_cores(media_config.cores.clone())
+        .with_pacing(media_config.pacing());
     let media = MediaEngine::start(engine_config).context("cannot start the media engine (media.*)")?;
     let directory = calls::directory::Directory::load(pool, &config.sip.domain)
         .await

@@ -96,8 +96,28 @@ pub struct MediaConfig {
     pub port_last: u16,
     /// Shard threads.
     pub shards: usize,
+    /// Cores the shard threads are pinned to, shard `n` to
+    /// `cores[n % len]`; empty (the default): left to the scheduler.
+    #[serde(default)]
+    pub cores: Vec<usize>,
+    /// The least time, in microseconds, between two wakes of a shard that
+    /// took datagrams (`media::shard::WakePacing`); 0: each datagram taken
+    /// as it comes. Defaults to the engine's own default.
+    #[serde(default = "default_pacing_us")]
+    pub pacing_us: u64,
     /// The prompts folder (16 kHz mono WAV files).
     pub prompts_dir: PathBuf,
+}
+
+fn default_pacing_us() -> u64 {
+    u64::try_from(media::shard::DEFAULT_PACING.as_micros()).unwrap_or(u64::MAX)
+}
+
+impl MediaConfig {
+    /// The shards' wake pacing interval.
+    pub fn pacing(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.pacing_us)
+    }
 }
 
 /// HTTP listener settings.

@@ -8,7 +8,7 @@
 //! ```text
 //! rtp-bench --backend direct|rtpengine|switchboard [--calls N] [--warmup S] [--seconds S]
 //!           [--sockets N] [--threads N] [--gen-cpu C] [--relay-cpu C]
-//!           [--ports MIN-MAX] [--tick-us N] [--mixer]
+//!           [--ports MIN-MAX] [--tick-us N] [--pacing-us N] [--mixer]
 //! ```
 //!
 //! A benchmark shell, not a core: it reads the clock, spawns a thread for
@@ -52,6 +52,9 @@ struct Options {
     relay_cpu: Option<usize>,
     ports: (u16, u16),
     tick: Duration,
+    /// The shard's wake pacing (`EngineConfig::pacing`); `None`: the
+    /// engine's default.
+    pacing: Option<Duration>,
     mixer: bool,
 }
 
@@ -69,6 +72,7 @@ impl Default for Options {
             // Below the ephemeral range the generator's sockets come from.
             ports: (10_000, 29_999),
             tick: Duration::from_micros(100),
+            pacing: None,
             mixer: false,
         }
     }
@@ -95,6 +99,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--gen-cpu" => o.gen_cpu = Some(number()?),
             "--relay-cpu" => o.relay_cpu = Some(number()?),
             "--tick-us" => o.tick = Duration::from_micros(number()? as u64),
+            "--pacing-us" => o.pacing = Some(Duration::from_micros(number()? as u64)),
             "--ports" => {
                 let (min, max) = value.split_once('-').ok_or("--ports MIN-MAX")?;
                 o.ports = (min.parse().map_err(|_| "--ports MIN-MAX")?, max.parse().map_err(|_| "--ports MIN-MAX")?);
@@ -140,7 +145,7 @@ async fn run(o: Options) -> io::Result<()> {
             measure(Rtpengine::start(&config)?, &o, marking).await
         }
         "switchboard" => {
-            let backend = Switchboard::start(ip, o.ports, o.threads, o.relay_cpu, o.mixer)?;
+            let backend = Switchboard::start(ip, o.ports, o.threads, o.relay_cpu, o.pacing, o.mixer)?;
             measure(backend, &o, marking).await
         }
         other => Err(io::Error::other(format!("no backend {other:?}{}", if o.mixer { " with --mixer" } else { "" }))),
@@ -167,7 +172,7 @@ async fn measure(mut backend: impl Backend, o: &Options, marking: Marking) -> io
         tick: o.tick,
     };
     let gen_cpu = o.gen_cpu;
-    let report = std::thread::scope(|scope| -> io::Result<(Report, u64, u64)> {
+    let report = std::thread::scope(|scope| -> io::Result<(Report, u64, u64, Option<u64>)> {
         let generator = std::thread::Builder::new().name("rtp-bench-gen".into()).spawn_scoped(scope, || {
             if let Some(cpu) = gen_cpu {
                 cpu::pin(0, cpu)?;
@@ -175,11 +180,12 @@ async fn measure(mut backend: impl Backend, o: &Options, marking: Marking) -> io
             generator::run(&endpoints, &targets, &schedule, marking)
         })?;
         std::thread::sleep(schedule.window_start.saturating_duration_since(Instant::now()));
-        let before = (backend.cpu_ns()?, cpu::cpu_ns("self", "rtp-bench-gen")?);
+        let before = (backend.cpu_ns()?, cpu::cpu_ns("self", "rtp-bench-gen")?, backend.wakes());
         std::thread::sleep(schedule.window_end.saturating_duration_since(Instant::now()));
-        let after = (backend.cpu_ns()?, cpu::cpu_ns("self", "rtp-bench-gen")?);
+        let after = (backend.cpu_ns()?, cpu::cpu_ns("self", "rtp-bench-gen")?, backend.wakes());
         let report = generator.join().map_err(|_| io::Error::other("the generator panicked"))??;
-        Ok((report, after.0 - before.0, after.1.saturating_sub(before.1)))
+        let wakes = after.2.zip(before.2).map(|(after, before)| after - before);
+        Ok((report, after.0 - before.0, after.1.saturating_sub(before.1), wakes))
     })?;
     for call in 0..o.calls {
         backend.close(call).await?;
@@ -188,7 +194,12 @@ async fn measure(mut backend: impl Backend, o: &Options, marking: Marking) -> io
     Ok(())
 }
 
-fn print_report(name: &str, o: &Options, setup: Duration, (r, relay_ns, gen_ns): &(Report, u64, u64)) {
+fn print_report(
+    name: &str,
+    o: &Options,
+    setup: Duration,
+    (r, relay_ns, gen_ns, wakes): &(Report, u64, u64, Option<u64>),
+) {
     let window = o.window.as_secs_f64();
     let mode = if o.mixer { "mixer" } else { "relay" };
     let loss = if r.sent == 0 { 0.0 } else { 100.0 * (r.sent.saturating_sub(r.received)) as f64 / r.sent as f64 };
@@ -220,6 +231,15 @@ fn print_report(name: &str, o: &Options, setup: Duration, (r, relay_ns, gen_ns):
         *relay_ns as f64 / 1e9,
         share * 100.0
     );
+    // Packets into the relay per wake: as many as came out (relay) or
+    // the offered ones (mixer).
+    let (wakes_per_s, per_wake) = match wakes {
+        Some(w) if *w > 0 => (*w as f64 / window, carried as f64 / *w as f64),
+        _ => (0.0, 0.0),
+    };
+    if wakes.is_some() {
+        println!("  wakes that took datagrams: {wakes_per_s:.0}/s, {per_wake:.1} packets in per wake");
+    }
     println!(
         "  delay µs over {} {what}: p50 {:.1} p99 {:.1} p99.9 {:.1} max {:.1}",
         d.count(),
@@ -229,7 +249,7 @@ fn print_report(name: &str, o: &Options, setup: Duration, (r, relay_ns, gen_ns):
         us(d.max())
     );
     println!(
-        "RESULT backend={name} mode={mode} calls={} sent={} received={} loss_pct={loss:.3} misrouted={} pps={pps:.0} cpu_share_pct={:.2} cpu_us_per_packet={per_packet:.3} cpu_pct_per_call={per_call:.5} calls_per_core={per_core:.0} p50_us={:.1} p99_us={:.1} p999_us={:.1} max_us={:.1} late_p99_us={:.1} gen_share_pct={:.1}",
+        "RESULT backend={name} mode={mode} calls={} sent={} received={} loss_pct={loss:.3} misrouted={} pps={pps:.0} cpu_share_pct={:.2} cpu_us_per_packet={per_packet:.3} cpu_pct_per_call={per_call:.5} calls_per_core={per_core:.0} p50_us={:.1} p99_us={:.1} p999_us={:.1} max_us={:.1} late_p99_us={:.1} gen_share_pct={:.1} wakes_per_s={wakes_per_s:.0} packets_per_wake={per_wake:.1}",
         o.calls,
         r.sent,
         r.received,

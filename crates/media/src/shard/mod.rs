@@ -18,9 +18,12 @@
 
 mod batch;
 mod call;
+mod pacing;
 mod poller;
 mod run;
 mod sockets;
+
+pub use pacing::{DEFAULT_PACING, WakePacing};
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -51,13 +54,26 @@ pub struct EngineConfig {
     pub port_last: u16,
     /// Shard threads (one per core the media may use).
     pub shards: usize,
+    /// Cores the shard threads are pinned to, shard `n` to
+    /// `cores[n % cores.len()]`; empty: left to the scheduler.
+    pub cores: Vec<usize>,
+    /// How the shards pace their wakes ([`DEFAULT_PACING`] unless set).
+    pub pacing: WakePacing,
 }
 
 impl EngineConfig {
     /// Binding and advertising `bind`, ports `first..=last`, one shard.
     #[must_use]
     pub fn new(bind: IpAddr, first: u16, last: u16) -> Self {
-        EngineConfig { bind, advertise: bind, port_first: first, port_last: last, shards: 1 }
+        EngineConfig {
+            bind,
+            advertise: bind,
+            port_first: first,
+            port_last: last,
+            shards: 1,
+            cores: Vec::new(),
+            pacing: WakePacing { interval: DEFAULT_PACING },
+        }
     }
 
     /// With `shards` shard threads (at least one).
@@ -67,11 +83,53 @@ impl EngineConfig {
         self
     }
 
+    /// With shard `n` pinned to core `cores[n % cores.len()]` (no pinning
+    /// when empty).
+    #[must_use]
+    pub fn with_cores(mut self, cores: Vec<usize>) -> Self {
+        self.cores = cores;
+        self
+    }
+
+    /// With at least `interval` between two wakes of a shard that took
+    /// datagrams (zero: each datagram taken as it comes).
+    #[must_use]
+    pub fn with_pacing(mut self, interval: Duration) -> Self {
+        self.pacing = WakePacing { interval };
+        self
+    }
+
     /// Advertising `address` in SDP instead of the bound one.
     #[must_use]
     pub fn with_advertise(mut self, address: IpAddr) -> Self {
         self.advertise = address;
         self
+    }
+}
+
+/// Pins the calling thread to `core`; a core that is not there (or not
+/// ours) leaves the thread where the scheduler puts it, with a warning.
+fn pin_to(core: usize) {
+    let mut set = rustix::thread::CpuSet::new();
+    if core >= rustix::thread::CpuSet::MAX_CPU {
+        tracing::warn!(core, "no such core: the shard thread is not pinned");
+        return;
+    }
+    set.set(core);
+    if let Err(error) = rustix::thread::sched_setaffinity(None, &set) {
+        tracing::warn!(core, %error, "the shard thread could not be pinned");
+    }
+}
+
+/// Keeps the calling thread's sleeps within [`WakePacing::timer_slack`]
+/// of their deadline; nothing to do without pacing.
+fn tighten_timer_slack(pacing: WakePacing) {
+    if pacing.interval.is_zero() {
+        return;
+    }
+    let slack = u64::try_from(pacing.timer_slack().as_nanos()).unwrap_or(u64::MAX);
+    if let Err(error) = rustix::thread::set_current_timer_slack(std::num::NonZeroU64::new(slack)) {
+        tracing::warn!(%error, "the shard thread's timer slack could not be set");
     }
 }
 
@@ -161,6 +219,7 @@ impl ShardSender {
 struct Shard {
     messages: ShardSender,
     calls: Arc<AtomicUsize>,
+    wakes: Arc<AtomicU64>,
 }
 
 /// Dropped with the engine: the shard's thread ends (its calls with it),
@@ -197,9 +256,18 @@ impl MediaEngine {
             let (queue, inbox) = std::sync::mpsc::channel();
             let messages = ShardSender { queue, waker: poller.waker() };
             let calls = Arc::new(AtomicUsize::new(0));
-            let task = run::ShardTask::new(config.clone(), Arc::clone(&ports), Arc::clone(&calls));
-            thread::Builder::new().name(format!("media-shard-{n}")).spawn(move || task.run(inbox, poller))?;
-            shards.push(Shard { messages, calls });
+            let wakes = Arc::new(AtomicU64::new(0));
+            let task = run::ShardTask::new(config.clone(), Arc::clone(&ports), Arc::clone(&calls), Arc::clone(&wakes));
+            let core = (!config.cores.is_empty()).then(|| config.cores[n % config.cores.len()]);
+            let pacing = config.pacing;
+            thread::Builder::new().name(format!("media-shard-{n}")).spawn(move || {
+                if let Some(core) = core {
+                    pin_to(core);
+                }
+                tighten_timer_slack(pacing);
+                task.run(inbox, poller);
+            })?;
+            shards.push(Shard { messages, calls, wakes });
         }
         let seed = AtomicUsize::new(std::process::id() as usize);
         let next_call = AtomicU64::new(0);
@@ -216,6 +284,13 @@ impl MediaEngine {
     #[must_use]
     pub fn load(&self) -> Vec<usize> {
         self.inner.shards.iter().map(|s| s.calls.load(Ordering::Relaxed)).collect()
+    }
+
+    /// Wakes that took datagrams since the engine started, per shard:
+    /// datagrams ÷ wakes is how many each wake took together.
+    #[must_use]
+    pub fn wakes(&self) -> Vec<u64> {
+        self.inner.shards.iter().map(|s| s.wakes.load(Ordering::Relaxed)).collect()
     }
 
     /// Opens a call's media on the least loaded shard; `label` (the call

@@ -11,12 +11,14 @@
 //! packet sent at once), and the clock is read once a round. A round that
 //! found fewer sockets than it had room for, all drained, leaves nothing
 //! behind. A socket still busy after its share of a round is carried to
-//! the next, as no new event may come for it. No async runtime runs
-//! here: a wake is one system call.
+//! the next, as no new event may come for it. A wake that took datagrams
+//! is followed by the pause its [`WakePacing`](super::WakePacing) asks
+//! for, so that what comes meanwhile is taken at the next wake together.
+//! No async runtime runs here: a wake is one system call.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -49,6 +51,8 @@ pub(super) struct ShardTask {
     config: EngineConfig,
     ports: Arc<Mutex<PortPool>>,
     calls: Arc<AtomicUsize>,
+    /// Wakes that took datagrams, so far.
+    wakes: Arc<AtomicU64>,
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
     /// Call ids (from the handles) to slots; commands only, never packets.
@@ -62,11 +66,17 @@ pub(super) struct ShardTask {
 
 impl ShardTask {
     /// A shard with no calls yet.
-    pub fn new(config: EngineConfig, ports: Arc<Mutex<PortPool>>, calls: Arc<AtomicUsize>) -> ShardTask {
+    pub fn new(
+        config: EngineConfig,
+        ports: Arc<Mutex<PortPool>>,
+        calls: Arc<AtomicUsize>,
+        wakes: Arc<AtomicU64>,
+    ) -> ShardTask {
         ShardTask {
             config,
             ports,
             calls,
+            wakes,
             slots: Vec::new(),
             free: Vec::new(),
             ids: HashMap::new(),
@@ -95,9 +105,13 @@ impl ShardTask {
             } else {
                 Some(Duration::ZERO)
             };
-            if let Err(error) = self.take_datagrams(&poller, &mut events, &mut batch, timeout) {
-                warn!(%error, "the shard's poller failed; its calls end");
-                break;
+            match self.take_datagrams(&poller, &mut events, &mut batch, timeout) {
+                Ok(Some(woke)) => self.pace(woke),
+                Ok(None) => {}
+                Err(error) => {
+                    warn!(%error, "the shard's poller failed; its calls end");
+                    break;
+                }
             }
         }
         for slot in 0..self.slots.len() {
@@ -105,22 +119,40 @@ impl ShardTask {
         }
     }
 
+    /// Sleeps out the pause [`EngineConfig::pacing`] asks for after a
+    /// wake at `woke` that took datagrams.
+    fn pace(&self, woke: Instant) {
+        let timer = self.timers.peek().map(|Reverse((at, _, _))| *at);
+        if let Some(pause) = self.config.pacing.pause(woke, Instant::now(), timer) {
+            std::thread::sleep(pause);
+        }
+    }
+
     /// Rounds of readable sockets, each drained, the first waiting up to
     /// `timeout`; stops once a round leaves nothing behind, or after
     /// [`ROUNDS_PER_TURN`] busy rounds (the rest carried in `busy`).
+    /// When the first round found a socket (not only messages), the time
+    /// it did.
     fn take_datagrams(
         &mut self,
         poller: &Poller,
         events: &mut Vec<epoll::Event>,
         batch: &mut Batch,
         timeout: Option<Duration>,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<Option<Instant>> {
         let mut busy = std::mem::take(&mut self.busy);
         let mut wait = timeout;
-        for _ in 0..ROUNDS_PER_TURN {
+        let mut woke = None;
+        for round in 0..ROUNDS_PER_TURN {
             poller.wait(events, wait)?;
             wait = Some(Duration::ZERO);
             let now = Instant::now();
+            if round == 0 && (!busy.is_empty() || events.iter().any(|event| event.data.u64() != WAKE)) {
+                woke = Some(now);
+                // Counted before anything is sent: whoever sees a relayed
+                // packet sees its wake counted.
+                self.wakes.fetch_add(1, Ordering::Relaxed);
+            }
             // Every call named is read before any is handled, a stage at a
             // time: their state is rarely in cache, and the misses of a
             // stage overlap across calls in these loops, where one call
@@ -152,11 +184,11 @@ impl ShardTask {
                 rearm(&mut self.timers, index, slot);
             }
             if events.len() < events.capacity() && busy.is_empty() {
-                return Ok(());
+                return Ok(woke);
             }
         }
         self.busy = busy;
-        Ok(())
+        Ok(woke)
     }
 
     /// Fires every timer due at `now`.

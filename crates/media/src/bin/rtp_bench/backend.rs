@@ -18,6 +18,11 @@ pub trait Backend {
 
     /// The relay's CPU time so far, nanoseconds (0 when it has none).
     fn cpu_ns(&self) -> io::Result<u64>;
+
+    /// The relay's wakes that took datagrams so far, where it counts them.
+    fn wakes(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// No relay: each endpoint sends straight to its peer. The harness's own
