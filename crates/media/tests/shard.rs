@@ -250,19 +250,14 @@ fn wake_pacing_sleeps_out_the_rest_of_its_interval_and_never_past_a_timer() {
 
 #[tokio::test]
 async fn a_paced_shard_takes_what_came_during_its_pause_in_one_wake_and_relays_all_of_it() {
-    // With a long pacing interval, twenty packets sent back to back after
-    // a wake wait out its pause and are taken together: one or two wakes
-    // (the first packet may wake the shard before the rest arrive), where
-    // an unpaced shard may wake for each. None is lost or held back.
+    // With a long pacing interval, a packet for each of ten calls, sent
+    // back to back after a wake, waits out its pause and is taken with the
+    // others: one or two wakes (the first packet may wake the shard before
+    // the rest arrive), where an unpaced shard wakes for most of them.
+    // None is lost or held back.
     let config =
-        EngineConfig::new("127.0.0.1".parse().unwrap(), 41_500, 41_539).with_pacing(Duration::from_millis(400));
+        EngineConfig::new("127.0.0.1".parse().unwrap(), 41_500, 41_539).with_pacing(Duration::from_millis(100));
     let engine = MediaEngine::start(config).unwrap();
-    let caller = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let agent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let call = engine.open_call("call-7");
-    let a = call.add_rtp_leg(RtpLegSpec::pcmu(Some(caller.local_addr().unwrap()))).await.unwrap();
-    let b = call.add_rtp_leg(RtpLegSpec::pcmu(Some(agent.local_addr().unwrap()))).await.unwrap();
-    call.set_hearing(Hearing::Bridge { caller: a.id, agent: b.id }).await.unwrap();
     // The first two payload bytes name the packet (the relay renumbers).
     let numbered = |n: u16| {
         let mut packet = tone_packet(0xca11, n, 440.0);
@@ -270,25 +265,36 @@ async fn a_paced_shard_takes_what_came_during_its_pause_in_one_wake_and_relays_a
         packet
     };
     let is_numbered = |payload: &[u8]| payload[0] == 0x55;
+    let mut calls = Vec::new();
+    for n in 0..10 {
+        let caller = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let agent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let call = engine.open_call(&format!("call-{n}"));
+        let a = call.add_rtp_leg(RtpLegSpec::pcmu(Some(caller.local_addr().unwrap()))).await.unwrap();
+        let b = call.add_rtp_leg(RtpLegSpec::pcmu(Some(agent.local_addr().unwrap()))).await.unwrap();
+        call.set_hearing(Hearing::Bridge { caller: a.id, agent: b.id }).await.unwrap();
+        calls.push((call, caller, agent, a.local, b.local));
+    }
+    // Both sides of every call latched and relayed first, as in a call.
     for n in 0..4 {
-        caller.send_to(&numbered(n), a.local).await.unwrap();
-        agent.send_to(&tone_packet(0xa9e7, n, 700.0), b.local).await.unwrap();
-    }
-    receive_where(&agent, 1, is_numbered).await;
-    let before = engine.wakes()[0];
-    assert!(before >= 1, "the latching packets woke the shard");
-    for n in 4..24 {
-        caller.send_to(&numbered(n), a.local).await.unwrap();
-    }
-    let mut got = Vec::new();
-    while got.last() != Some(&23) {
-        let payload = receive_where(&agent, 1, is_numbered).await.remove(0).2;
-        if payload[1] >= 4 {
-            got.push(payload[1]);
+        for (_, caller, agent, a, b) in &calls {
+            caller.send_to(&numbered(n), *a).await.unwrap();
+            agent.send_to(&tone_packet(0xa9e7, n, 700.0), *b).await.unwrap();
         }
     }
-    assert_eq!(got, (4..24).collect::<Vec<u8>>());
+    for (_, _, agent, ..) in &calls {
+        while receive_where(agent, 1, is_numbered).await[0].2[1] != 3 {}
+    }
+    let before = engine.wakes()[0];
+    for (_, caller, _, a, _) in &calls {
+        caller.send_to(&numbered(4), *a).await.unwrap();
+    }
+    for (_, _, agent, ..) in &calls {
+        assert_eq!(receive_where(agent, 1, is_numbered).await[0].2[1], 4);
+    }
     let woke = engine.wakes()[0] - before;
-    assert!((1..=2).contains(&woke), "twenty packets took {woke} wakes");
-    call.close().await.unwrap();
+    assert!((1..=2).contains(&woke), "ten packets took {woke} wakes");
+    for (call, ..) in calls {
+        call.close().await.unwrap();
+    }
 }

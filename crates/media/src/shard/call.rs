@@ -13,13 +13,10 @@ use crate::ports::PortPool;
 use crate::session::{CallMedia, LegId, Received, SessionError, SessionEvent, Transmit};
 use crate::webrtc::{LegConfig, WebRtcLeg};
 
-use super::batch::{Batch, SLOTS};
+use super::inbox::Inbox;
 use super::poller::{Poller, Token};
 use super::sockets::{self, LegSockets};
 use super::{Command, EngineConfig, LegInfo, MediaError};
-
-/// Full batches taken from one socket before the others get their turn.
-const BATCHES_PER_TURN: usize = 4;
 
 /// A call's state on its shard: see the [module docs](self).
 pub(super) struct Call {
@@ -61,43 +58,26 @@ impl Call {
         }
     }
 
-    /// Takes the datagrams waiting on the socket `token` names through
-    /// the session, a relayed packet straight out: until the socket is
-    /// drained (`true`), or [`BATCHES_PER_TURN`] full batches (`false`:
-    /// more may wait, and the socket is not reported again until a new
-    /// datagram arrives).
-    pub fn readable(&mut self, token: Token, batch: &mut Batch, now: Instant) -> bool {
-        let Some(index) = self.legs.iter().position(|s| s.socket(token).is_some()) else { return true };
+    /// Takes the next datagram waiting on the socket `token` names
+    /// through the session, a relayed packet straight out. One a call:
+    /// the poller reports a socket that holds more again.
+    pub fn readable(&mut self, token: Token, inbox: &mut Inbox, now: Instant) {
+        let Some(index) = self.legs.iter().position(|s| s.socket(token).is_some()) else { return };
         let (leg, local) = (self.legs[index].leg, self.legs[index].local);
-        let mut failures = 0;
-        let mut drained = false;
-        for _ in 0..BATCHES_PER_TURN {
-            let Some(socket) = self.legs[index].socket(token) else { return true };
-            let count = match batch.receive(socket) {
-                Ok(count) => count,
-                // An error (an ICMP report of an earlier send) is taken
-                // off the socket by the call that reports it: try again.
-                Err(_) if failures < 2 => {
-                    failures += 1;
-                    continue;
-                }
-                Err(_) => 0,
-            };
-            for n in 0..count {
-                let (buffer, len, source) = batch.datagram(n);
-                let Some(source) = source else { continue };
-                let received = self.media.handle_datagram(leg, buffer, len, source, local, now);
-                if let Received::Forward { leg, destination, len } = received {
-                    self.send(leg, false, destination, &buffer[..len]);
-                }
-            }
-            if count < SLOTS {
-                drained = true;
-                break;
+        let Some(socket) = self.legs[index].socket(token) else { return };
+        let datagram = match inbox.receive(socket) {
+            Ok(datagram) => datagram,
+            // An error (an ICMP report of an earlier send) is taken off
+            // the socket by the receive that reports it: once more.
+            Err(_) => inbox.receive(socket).ok().flatten(),
+        };
+        if let Some((buffer, len, source)) = datagram {
+            let received = self.media.handle_datagram(leg, buffer, len, source, local, now);
+            if let Received::Forward { leg, destination, len } = received {
+                self.send(leg, false, destination, &buffer[..len]);
             }
         }
         self.flush();
-        drained
     }
 
     /// Reads what [`Call::readable`] for `token` touches first, in the

@@ -16,8 +16,8 @@
 //! This is a shell: it reads the clock, binds sockets and spawns. The
 //! decisions are in [`crate::session`].
 
-mod batch;
 mod call;
+mod inbox;
 mod pacing;
 mod poller;
 mod run;

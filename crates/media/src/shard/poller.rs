@@ -5,10 +5,10 @@
 //! readable, a message is sent to it, or its next timer is due) and reads
 //! which sockets are ready in the same call: no runtime's reactor sits in
 //! between, so a wake costs one `epoll_wait`. The sockets are
-//! edge-triggered in the set: a socket is reported when a datagram
-//! arrives, and the shard takes what it holds until a receive comes back
-//! short (see `batch`). Messages to the shard are woken through an
-//! eventfd in the set ([`Waker`], reported as [`WAKE`]).
+//! level-triggered in the set: a socket is reported by every wait while
+//! it holds a datagram, and the shard takes one datagram a report (see
+//! `inbox`). Messages to the shard are woken through an eventfd in the
+//! set ([`Waker`], reported as [`WAKE`]).
 
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
@@ -65,9 +65,9 @@ impl Poller {
         let _ = rustix::io::read(&*self.wake, &mut count);
     }
 
-    /// Reports `socket` under `token` each time a datagram arrives on it.
+    /// Reports `socket` under `token` while it holds a datagram.
     pub fn register(&self, socket: &impl AsFd, token: Token) -> io::Result<()> {
-        epoll::add(&self.set, socket, epoll::EventData::new_u64(token), epoll::EventFlags::IN | epoll::EventFlags::ET)?;
+        epoll::add(&self.set, socket, epoll::EventData::new_u64(token), epoll::EventFlags::IN)?;
         Ok(())
     }
 

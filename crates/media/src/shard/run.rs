@@ -6,14 +6,20 @@
 //! blocks in the poller until a socket is readable, a message is sent
 //! (the poller's wake-up) or the earliest timer is due. Readable sockets
 //! are taken in rounds: the first round is that wait, each later one an
-//! `epoll_wait` that does not wait; each socket a round names is drained
-//! (`recvmmsg`, each datagram through its call's session and a relayed
-//! packet sent at once), and the clock is read once a round. A round that
-//! found fewer sockets than it had room for, all drained, leaves nothing
-//! behind. A socket still busy after its share of a round is carried to
-//! the next, as no new event may come for it. A wake that took datagrams
-//! is followed by the pause its [`WakePacing`](super::WakePacing) asks
-//! for, so that what comes meanwhile is taken at the next wake together.
+//! `epoll_wait` that does not wait; each socket a round names gives one
+//! datagram (`recvfrom`, through its call's session, a relayed packet
+//! sent at once), and the clock is read once a round. A later round is
+//! taken only when a round named as many sockets as it had room for. The
+//! sockets are level-triggered, so a socket that holds more is named
+//! again at the next wake: a socket gives a datagram a wake (3,300 a
+//! second at the default pacing, 66 times a G.711 stream's rate), a burst
+//! drains over a few wakes, and a flooding peer gets no more turns than
+//! anyone else. A wake that took datagrams is followed by the pause its
+//! [`WakePacing`](super::WakePacing) asks for, so that what comes
+//! meanwhile is taken at the next wake together: datagrams that arrive
+//! while a wake is being handled wait for the next, and its sends go out
+//! with theirs (a later round for them would send in smaller groups,
+//! which costs more per packet: docs/benchmarks.md, "Paced wakes").
 //! No async runtime runs here: a wake is one system call.
 
 use std::cmp::Reverse;
@@ -28,15 +34,16 @@ use tracing::{debug, info_span, warn};
 
 use crate::ports::PortPool;
 
-use super::batch::Batch;
 use super::call::Call;
+use super::inbox::Inbox;
 use super::poller::{Poller, Token, WAKE};
 use super::{Command, EngineConfig, Message};
 
-/// Sockets reported by one `epoll_wait`.
-const EVENTS_PER_ROUND: usize = 256;
+/// Sockets reported by one `epoll_wait`; more wait for the next round.
+const EVENTS_PER_ROUND: usize = 1024;
 
-/// Rounds taken before the loop looks at its messages and timers again.
+/// Full rounds (a datagram from each socket named) taken in a row before
+/// the loop looks at its messages and timers again.
 const ROUNDS_PER_TURN: usize = 4;
 
 /// A call in its slot, and the earliest timer queued for it.
@@ -60,8 +67,6 @@ pub(super) struct ShardTask {
     /// Timers by deadline: (deadline, slot, call id). An entry whose call
     /// has gone, or whose call is not due after all, is passed over.
     timers: BinaryHeap<Reverse<(Instant, u32, u64)>>,
-    /// Sockets not drained in their round, taken first in the next.
-    busy: Vec<Token>,
 }
 
 impl ShardTask {
@@ -81,14 +86,13 @@ impl ShardTask {
             free: Vec::new(),
             ids: HashMap::new(),
             timers: BinaryHeap::new(),
-            busy: Vec::new(),
         }
     }
 
     /// Serves the shard's calls until [`Message::Stop`] comes or every
     /// sender of `messages` is gone.
     pub fn run(mut self, messages: Receiver<Message>, poller: Poller) {
-        let mut batch = Batch::new();
+        let mut inbox = Inbox::new();
         let mut events = Vec::with_capacity(EVENTS_PER_ROUND);
         'serve: loop {
             self.fire_timers(Instant::now());
@@ -99,13 +103,8 @@ impl ShardTask {
                     Err(TryRecvError::Empty) => break,
                 }
             }
-            // Sockets carried from a busy round are taken at once.
-            let timeout = if self.busy.is_empty() {
-                self.timers.peek().map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()))
-            } else {
-                Some(Duration::ZERO)
-            };
-            match self.take_datagrams(&poller, &mut events, &mut batch, timeout) {
+            let timeout = self.timers.peek().map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()));
+            match self.take_datagrams(&poller, &mut events, &mut inbox, timeout) {
                 Ok(Some(woke)) => self.pace(woke),
                 Ok(None) => {}
                 Err(error) => {
@@ -128,26 +127,31 @@ impl ShardTask {
         }
     }
 
-    /// Rounds of readable sockets, each drained, the first waiting up to
-    /// `timeout`; stops once a round leaves nothing behind, or after
-    /// [`ROUNDS_PER_TURN`] busy rounds (the rest carried in `busy`).
-    /// When the first round found a socket (not only messages), the time
-    /// it did.
+    /// Rounds of readable sockets, a datagram from each, the first
+    /// waiting up to `timeout`; a later one only after a full round, up to
+    /// [`ROUNDS_PER_TURN`]. When the first round found a socket (not only
+    /// messages), the time it did.
     fn take_datagrams(
         &mut self,
         poller: &Poller,
         events: &mut Vec<epoll::Event>,
-        batch: &mut Batch,
+        inbox: &mut Inbox,
         timeout: Option<Duration>,
     ) -> std::io::Result<Option<Instant>> {
-        let mut busy = std::mem::take(&mut self.busy);
         let mut wait = timeout;
         let mut woke = None;
-        for round in 0..ROUNDS_PER_TURN {
+        for _ in 0..ROUNDS_PER_TURN {
             poller.wait(events, wait)?;
             wait = Some(Duration::ZERO);
+            if !events.iter().any(|event| event.data.u64() != WAKE) {
+                if !events.is_empty() {
+                    // The messages are read at the top of the loop.
+                    poller.clear_wake();
+                }
+                break;
+            }
             let now = Instant::now();
-            if round == 0 && (!busy.is_empty() || events.iter().any(|event| event.data.u64() != WAKE)) {
+            if woke.is_none() {
                 woke = Some(now);
                 // Counted before anything is sent: whoever sees a relayed
                 // packet sees its wake counted.
@@ -168,26 +172,21 @@ impl ShardTask {
                 }
             }
             std::hint::black_box(warm);
-            let carried = std::mem::take(&mut busy);
-            let tokens = carried.iter().copied().chain(events.iter().map(|event| event.data.u64()));
-            for token in tokens {
+            for event in events.iter() {
+                let token: Token = event.data.u64();
                 if token == WAKE {
-                    // The messages are read at the top of the loop.
                     poller.clear_wake();
                     continue;
                 }
                 let index = (token >> 32) as u32;
                 let Some(Some(slot)) = self.slots.get_mut(index as usize) else { continue };
-                if !slot.call.readable(token, batch, now) && !busy.contains(&token) {
-                    busy.push(token);
-                }
+                slot.call.readable(token, inbox, now);
                 rearm(&mut self.timers, index, slot);
             }
-            if events.len() < events.capacity() && busy.is_empty() {
-                return Ok(woke);
+            if events.len() < events.capacity() {
+                break;
             }
         }
-        self.busy = busy;
         Ok(woke)
     }
 
