@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// The default interval: well under a millisecond of added delay, where
 /// a call's packets are 20 ms apart.
-pub const DEFAULT_PACING: Duration = Duration::from_micros(300);
+pub const DEFAULT_PACING: Duration = Duration::from_micros(400);
 
 /// A shard's wake pacing: the least time between two wakes that took
 /// datagrams (zero: each datagram taken as it comes).

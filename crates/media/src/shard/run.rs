@@ -11,8 +11,8 @@
 //! sent at once), and the clock is read once a round. A later round is
 //! taken only when a round named as many sockets as it had room for. The
 //! sockets are level-triggered, so a socket that holds more is named
-//! again at the next wake: a socket gives a datagram a wake (3,300 a
-//! second at the default pacing, 66 times a G.711 stream's rate), a burst
+//! again at the next wake: a socket gives a datagram a wake (2,500 a
+//! second at the default pacing, 50 times a G.711 stream's rate), a burst
 //! drains over a few wakes, and a flooding peer gets no more turns than
 //! anyone else. A wake that took datagrams is followed by the pause its
 //! [`WakePacing`](super::WakePacing) asks for, so that what comes
