@@ -109,6 +109,9 @@ pub struct MediaConfig {
     pub prompts_dir: PathBuf,
 }
 
+/// The longest wake pacing taken: a quarter of a 20 ms frame.
+const MAX_PACING_US: u64 = 5_000;
+
 fn default_pacing_us() -> u64 {
     u64::try_from(media::shard::DEFAULT_PACING.as_micros()).unwrap_or(u64::MAX)
 }
@@ -221,6 +224,11 @@ impl Config {
             "invalid configuration: sip.domain {:?} is not a domain name (labels of letters, digits and inner hyphens)",
             config.sip.domain
         );
+        anyhow::ensure!(
+            config.media.pacing_us <= MAX_PACING_US,
+            "invalid configuration: media.pacing_us {} is more than {MAX_PACING_US} (every relayed packet may wait that long)",
+            config.media.pacing_us
+        );
         Ok(config)
     }
 
@@ -313,6 +321,21 @@ mod tests {
             assert_eq!(config.data_dir, PathBuf::from("/srv/x"));
             Ok(())
         });
+    }
+
+    #[test]
+    fn media_wake_pacing_defaults_to_the_engines_and_refuses_more_than_5_ms() {
+        let config = Config::load_from(None, Env::prefixed("SWITCHBOARD_TEST_NOTHING_")).unwrap();
+        assert_eq!(config.media.pacing(), media::shard::DEFAULT_PACING);
+        assert!(config.media.cores.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sb.toml");
+        std::fs::write(&file, "[media]\npacing_us = 0\ncores = [1]\n").unwrap();
+        let config = Config::load_from(Some(&file), Env::prefixed("SBCFGTEST5_")).unwrap();
+        assert_eq!((config.media.pacing(), config.media.cores), (std::time::Duration::ZERO, vec![1]));
+        std::fs::write(&file, "[media]\npacing_us = 5001\n").unwrap();
+        let err = Config::load_from(Some(&file), Env::prefixed("SBCFGTEST5_")).unwrap_err();
+        assert!(format!("{err:#}").contains("media.pacing_us 5001"), "{err:#}");
     }
 
     #[test]

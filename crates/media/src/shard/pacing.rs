@@ -1,10 +1,10 @@
 //! When a shard that woke for datagrams waits on its sockets again.
 //!
-//! Woken for each datagram as it comes, a shard relaying a few hundred
-//! calls wakes tens of thousands of times a second, and each of its sends
-//! wakes the receiver again (an inter-processor interrupt when that
-//! receiver sleeps on another core, which on a virtual machine is an exit
-//! to the hypervisor). Pacing its wakes, a shard sleeps out the rest of
+//! Woken for each datagram as it comes, a shard relaying 500 to 1,000
+//! calls wakes over 13,000 times a second for 4 to 7 datagrams each, and
+//! most of its sends wake a receiver asleep on another core (an
+//! inter-processor interrupt, which on a virtual machine is an exit to
+//! the hypervisor). Pacing its wakes, a shard sleeps out the rest of
 //! an interval after a wake that took datagrams; what arrives meanwhile
 //! waits, at most that long, and is taken with the rest in one go, its
 //! sends going out together. The cost is the wait: a relayed packet is
