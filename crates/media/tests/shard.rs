@@ -44,6 +44,20 @@ fn tone_packet(ssrc: u32, n: u16, frequency: f64) -> Vec<u8> {
     out
 }
 
+/// The caller's 440 Hz packet `n` with its number in the first two
+/// payload bytes: a tone's frames repeat (440 Hz: every fifth) and the
+/// relay renumbers, so the payload names the packet.
+fn numbered(n: u16) -> Vec<u8> {
+    let mut packet = tone_packet(0xca11, n, 440.0);
+    packet[12..14].copy_from_slice(&[0x55, n as u8]);
+    packet
+}
+
+/// Whether a payload is one of [`numbered`]'s.
+fn is_numbered(payload: &[u8]) -> bool {
+    payload[0] == 0x55
+}
+
 /// Receives RTP packets until `count` arrived; returns their headers' SSRCs and payloads.
 async fn receive(socket: &UdpSocket, count: usize) -> Vec<(u32, u16, Vec<u8>)> {
     receive_where(socket, count, |_| true).await
@@ -195,14 +209,6 @@ async fn a_burst_on_one_socket_is_relayed_to_its_last_packet_without_waiting_for
     let a = call.add_rtp_leg(RtpLegSpec::pcmu(Some(caller.local_addr().unwrap()))).await.unwrap();
     let b = call.add_rtp_leg(RtpLegSpec::pcmu(Some(agent.local_addr().unwrap()))).await.unwrap();
     call.set_hearing(Hearing::Bridge { caller: a.id, agent: b.id }).await.unwrap();
-    // A tone's frames repeat (440 Hz: every fifth): the first two payload
-    // bytes name the packet instead.
-    let numbered = |n: u16| {
-        let mut packet = tone_packet(0xca11, n, 440.0);
-        packet[12..14].copy_from_slice(&[0x55, n as u8]);
-        packet
-    };
-    let is_numbered = |payload: &[u8]| payload[0] == 0x55;
     // Both sides latched and relayed first, as in a call.
     for n in 0..4 {
         caller.send_to(&numbered(n), a.local).await.unwrap();
@@ -258,13 +264,6 @@ async fn a_paced_shard_takes_what_came_during_its_pause_in_one_wake_and_relays_a
     let config =
         EngineConfig::new("127.0.0.1".parse().unwrap(), 41_500, 41_539).with_pacing(Duration::from_millis(100));
     let engine = MediaEngine::start(config).unwrap();
-    // The first two payload bytes name the packet (the relay renumbers).
-    let numbered = |n: u16| {
-        let mut packet = tone_packet(0xca11, n, 440.0);
-        packet[12..14].copy_from_slice(&[0x55, n as u8]);
-        packet
-    };
-    let is_numbered = |payload: &[u8]| payload[0] == 0x55;
     let mut calls = Vec::new();
     for n in 0..10 {
         let caller = UdpSocket::bind("127.0.0.1:0").await.unwrap();

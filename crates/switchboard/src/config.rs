@@ -98,12 +98,10 @@ pub struct MediaConfig {
     pub shards: usize,
     /// Cores the shard threads are pinned to, shard `n` to
     /// `cores[n % len]`; empty (the default): left to the scheduler.
-    #[serde(default)]
     pub cores: Vec<usize>,
     /// The least time, in microseconds, between two wakes of a shard that
     /// took datagrams (`media::shard::WakePacing`); 0: each datagram taken
-    /// as it comes. Defaults to the engine's own default.
-    #[serde(default = "default_pacing_us")]
+    /// as it comes.
     pub pacing_us: u64,
     /// The prompts folder (16 kHz mono WAV files).
     pub prompts_dir: PathBuf,
@@ -111,10 +109,6 @@ pub struct MediaConfig {
 
 /// The longest wake pacing taken: a quarter of a 20 ms frame.
 const MAX_PACING_US: u64 = 5_000;
-
-fn default_pacing_us() -> u64 {
-    u64::try_from(media::shard::DEFAULT_PACING.as_micros()).unwrap_or(u64::MAX)
-}
 
 impl MediaConfig {
     /// The shards' wake pacing interval.

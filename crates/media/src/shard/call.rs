@@ -62,9 +62,8 @@ impl Call {
     /// through the session, a relayed packet straight out. One a call:
     /// the poller reports a socket that holds more again.
     pub fn readable(&mut self, token: Token, inbox: &mut Inbox, now: Instant) {
-        let Some(index) = self.legs.iter().position(|s| s.socket(token).is_some()) else { return };
-        let (leg, local) = (self.legs[index].leg, self.legs[index].local);
-        let Some(socket) = self.legs[index].socket(token) else { return };
+        let found = self.legs.iter().find_map(|s| s.socket(token).map(|socket| (s.leg, s.local, socket)));
+        let Some((leg, local, socket)) = found else { return };
         let datagram = match inbox.receive(socket) {
             Ok(datagram) => datagram,
             // An error (an ICMP report of an earlier send) is taken off
